@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ptcp-server: the ptcp endpoint as a server.
+ *
+ *   ptcp-server [EAL options] -- [--config FILE] [--set section.key=value]...
+ *
+ * Setup only (as DPDK's l3fwd main.c): EAL, configuration, engine, launch
+ * the workers, wait for SIGINT/SIGTERM (or --duration), print a summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "ptcp.h"
+#include "ptcp_config.h"
+
+#define PROG "ptcp-server"
+#define MAX_SETS 128
+
+/* The one piece of process-wide state: what the signal handler stops. */
+static struct ptcp_engine *volatile running_engine;
+
+struct options {
+	const char *config;
+	const char *sets[MAX_SETS];
+	unsigned int nb_sets;
+	bool dump_config;
+	double duration;         /* seconds; 0 = until a signal */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " PROG " [EAL options] -- [options]\n"
+"\n"
+"Serves TCP on DPDK ports (this release: ARP and ICMP echo; TCP services\n"
+"come with the lifecycle work).\n"
+"\n"
+"Options:\n"
+"  -c, --config FILE        INI configuration (see docs/configuration.md)\n"
+"  -s, --set SEC.KEY=VALUE  override one key; repeatable; applied after FILE\n"
+"      --dump-config        print the effective configuration and exit\n"
+"  -d, --duration SECONDS   stop by itself after this long (default: never)\n"
+"  -h, --help               this text\n"
+"\n"
+"Example (no NIC, no hugepages):\n"
+"  " PROG " --no-huge -m 512 --no-shconf --no-pci --vdev=net_tap0,iface=ptcp0 \\\n"
+"      -- -c config/tap.ini\n"
+"\n"
+"Exit status: 0 on a clean stop, 1 on a runtime error, 2 on bad usage or\n"
+"configuration.\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "dump-config", no_argument, NULL, 'D' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:s:d:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 's':
+			if (o->nb_sets == MAX_SETS) {
+				fprintf(stderr, PROG ": --set: more than %d "
+					"overrides\n", MAX_SETS);
+				return -1;
+			}
+			o->sets[o->nb_sets++] = optarg;
+			break;
+		case 'D':
+			o->dump_config = true;
+			break;
+		case 'd':
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (errno != 0 || *end != '\0' || o->duration < 0) {
+				fprintf(stderr, PROG ": --duration: '%s' is not "
+					"a number of seconds\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, PROG ": see --help\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	struct ptcp_engine *e = running_engine;
+
+	(void)sig;
+	if (e != NULL)
+		ptcp_engine_quit(e);
+}
+
+static void
+print_ports(const struct ptcp_engine *e)
+{
+	char ip[16], mask[16];
+	unsigned int i;
+	uint32_t a, m;
+
+	for (i = 0; i < e->nb_ports; i++) {
+		const struct ptcp_port *p = &e->ports[i];
+
+		a = rte_be_to_cpu_32(e->cfg.port[i].addr);
+		m = rte_be_to_cpu_32(e->cfg.port[i].netmask);
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+			(a >> 8) & 255, a & 255);
+		snprintf(mask, sizeof(mask), "%u", __builtin_popcount(m));
+		printf(PROG ": port%u %s %s/%s mac " RTE_ETHER_ADDR_PRT_FMT
+			" queues %u csum-offload rx %s/%s tx %s/%s\n", i,
+			p->name, ip, mask, RTE_ETHER_ADDR_BYTES(&p->mac),
+			p->nb_queues, p->rx_ip_csum ? "ip" : "-",
+			p->rx_l4_csum ? "tcp" : "-", p->tx_ip_csum ? "ip" : "-",
+			p->tx_l4_csum ? "tcp" : "-");
+	}
+}
+
+/* Wait on the main lcore's behalf when it is not a worker. */
+static int
+wait_loop(struct ptcp_engine *e, double duration)
+{
+	uint64_t end = duration > 0 ?
+		rte_get_tsc_cycles() + (uint64_t)(duration * rte_get_tsc_hz()) : 0;
+
+	while (!e->force_quit) {
+		if (end != 0 && rte_get_tsc_cycles() >= end)
+			ptcp_engine_quit(e);
+		usleep(10000);
+	}
+	return 0;
+}
+
+struct main_arg {
+	struct ptcp_engine *e;
+	double duration;
+};
+
+/* Worker body on the main lcore: the loop, plus the --duration check. */
+static int
+main_lcore(void *arg)
+{
+	struct main_arg *ma = arg;
+	struct ptcp_engine *e = ma->e;
+	struct ptcp_lcore *lc = ptcp_engine_lcore(e);
+	uint64_t end = ma->duration > 0 ? rte_get_tsc_cycles() +
+		(uint64_t)(ma->duration * rte_get_tsc_hz()) : 0;
+
+	if (lc == NULL)
+		return wait_loop(e, ma->duration);
+	while (!e->force_quit) {
+		ptcp_lcore_poll(lc);
+		if (end != 0 && lc->now_tsc >= end)
+			ptcp_engine_quit(e);
+	}
+	for (unsigned int i = 0; i < lc->nb_ifs; i++)
+		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct ptcp_config cfg;
+	struct ptcp_stats st;
+	struct ptcp_engine *e;
+	struct main_arg ma;
+	char err[PTCP_CONFIG_ERRLEN * 2];
+	unsigned int lcore_id;
+	int ret, nargs;
+
+	/* Options after "--" are ours; check them before the EAL starts. */
+	for (nargs = 1; nargs < argc; nargs++) {
+		if (strcmp(argv[nargs], "-h") == 0 ||
+				strcmp(argv[nargs], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[nargs], "--") == 0)
+			break;
+	}
+	if (nargs < argc) {
+		argv[nargs] = argv[0];
+		if (parse_args(argc - nargs, argv + nargs, &o) != 0)
+			return 2;
+		ret = ptcp_config_load(&cfg, o.config, o.sets, o.nb_sets, err,
+				sizeof(err));
+	} else {
+		ret = ptcp_config_load(&cfg, NULL, NULL, 0, err, sizeof(err));
+	}
+	if (ret != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 2;
+	}
+	if (o.dump_config) {
+		ptcp_config_dump(&cfg, stdout);
+		return 0;
+	}
+	if (cfg.nb_ports == 0) {
+		fprintf(stderr, PROG ": no port configured: give -c FILE with "
+			"a [port0] section, or --set port0.address=A.B.C.D/N\n");
+		return 2;
+	}
+
+	ret = rte_eal_init(nargs, argv);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return 2;
+	}
+	e = ptcp_engine_create(&cfg, err, sizeof(err));
+	if (e == NULL) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rte_eal_cleanup();
+		return 1;
+	}
+	running_engine = e;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (ptcp_engine_start(e, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		ptcp_engine_destroy(e);
+		rte_eal_cleanup();
+		return 1;
+	}
+	print_ports(e);
+	printf(PROG ": ready, %u worker lcore(s)\n", e->nb_lcores);
+	fflush(stdout);
+
+	ma.e = e;
+	ma.duration = o.duration;
+	RTE_LCORE_FOREACH_WORKER(lcore_id)
+		rte_eal_remote_launch(ptcp_lcore_main, e, lcore_id);
+	main_lcore(&ma);
+	rte_eal_mp_wait_lcore();
+
+	ptcp_engine_stats(e, &st);
+	printf(PROG ": stopping; counters:\n");
+	ptcp_stats_print(&st, stdout, "  ");
+	printf(PROG ": mbufs in use at stop: %u\n", ptcp_engine_mbufs_in_use(e));
+	fflush(stdout);
+	running_engine = NULL;
+	ptcp_engine_destroy(e);
+	rte_eal_cleanup();
+	return 0;
+}

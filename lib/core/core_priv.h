@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef CORE_PRIV_H
+#define CORE_PRIV_H
+
+/* Internal to lib/core. */
+
+#include <string.h>
+
+#include "ptcp.h"
+
+/* Most packets one ARP entry holds ([arp] pending's upper bound). */
+#define PTCP_ARP_PENDING_MAX 256
+
+/* Handle one received frame (consumes it). */
+void core_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m);
+
+/* Set the IPv4 TX offload flags of @m for port @p. */
+void core_tx_offload_ipv4(struct rte_mbuf *m, const struct ptcp_port *p);
+
+/* Prepend Ethernet (to @dst) to the IPv4 datagram @m and batch it. */
+void core_send_l3(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
+		struct rte_mbuf *m, const struct rte_ether_addr *dst);
+
+/* Age every ARP cache of @lc: expiry, retries, resolution time-outs. */
+void core_arp_age(struct ptcp_lcore *lc);
+
+#endif /* CORE_PRIV_H */

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine (ports, workers, pools) and the per-lcore run-to-completion
+ * loop: rx_burst -> classify -> handle -> timers -> flush TX, every pass.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "core_priv.h"
+
+RTE_LOG_REGISTER(ptcp_logtype_core, ptcp.core, INFO);
+
+static int
+lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
+		char *err, size_t errlen)
+{
+	const struct ptcp_config *cfg = &e->cfg;
+	struct ptcp_arp_conf ac = {
+		.entries = cfg->arp_entries,
+		.timeout_ms = cfg->arp_timeout_s * 1000u,
+		.resolve_ms = cfg->arp_resolve_ms,
+		.retries = cfg->arp_retries,
+		.pending = RTE_MIN(cfg->arp_pending, (uint32_t)PTCP_ARP_PENDING_MAX),
+	};
+	int sock = (int)rte_lcore_to_socket_id(lcore_id);
+	struct ptcp_lcore *lc;
+	unsigned int i, s;
+	void *mem;
+
+	lc = rte_zmalloc_socket("ptcp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
+			sock);
+	if (lc == NULL) {
+		snprintf(err, errlen, "worker %u: out of memory", idx);
+		return -ENOMEM;
+	}
+	e->lcores[idx] = lc;
+	lc->eng = e;
+	lc->idx = idx;
+	lc->lcore_id = lcore_id;
+	lc->pool = e->pools[idx];
+	lc->burst = RTE_MIN(cfg->burst, (uint16_t)PTCP_TX_BATCH_MAX);
+	lc->ttl = cfg->ttl;
+	lc->nb_ifs = (uint16_t)e->nb_ports;
+	/* Different workers start their IP ids apart. */
+	lc->ip_id = (uint16_t)(idx * 0x1000u);
+
+	for (i = 0; i < e->nb_ports; i++) {
+		struct ptcp_iface *ifc = &lc->ifs[i];
+		const struct ptcp_port_config *pc = &cfg->port[i];
+
+		ifc->port = &e->ports[i];
+		ifc->ip.addr = pc->addr;
+		ifc->ip.netmask = pc->netmask;
+		ifc->gateway = pc->gateway;
+		ifc->rxq = (uint16_t)idx;
+		ifc->txq.port_id = e->ports[i].port_id;
+		ifc->txq.queue_id = (uint16_t)idx;
+		ifc->txq.burst = lc->burst;
+		mem = rte_zmalloc_socket("ptcp_arp", ptcp_arp_table_memsize(&ac),
+				RTE_CACHE_LINE_SIZE, sock);
+		ifc->arp = ptcp_arp_table_init(mem, &ac);
+		if (ifc->arp == NULL) {
+			rte_free(mem);
+			snprintf(err, errlen, "worker %u: port%u: cannot create "
+				"ARP cache of %u entries", idx, i, ac.entries);
+			return -ENOMEM;
+		}
+		for (s = 0; s < cfg->nb_arp_static; s++) {
+			const struct ptcp_static_arp *sa = &cfg->arp_static[s];
+
+			if (sa->port != i)
+				continue;
+			if (ptcp_arp_add_static(ifc->arp, sa->ip, &sa->mac) != 0) {
+				snprintf(err, errlen, "[arp.static]: cannot add "
+					"entry %u to port%u (cache full or "
+					"duplicate)", s, i);
+				return -ENOSPC;
+			}
+		}
+	}
+	return 0;
+}
+
+struct ptcp_engine *
+ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
+{
+	struct ptcp_engine *e;
+	unsigned int lcore_id, i, idx = 0;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	int ret;
+
+	if (cfg->nb_ports == 0) {
+		snprintf(err, errlen, "no port configured ([port0] address)");
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	e = rte_zmalloc("ptcp_engine", sizeof(*e), RTE_CACHE_LINE_SIZE);
+	if (e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	e->cfg = *cfg;
+	e->nb_ports = cfg->nb_ports;
+	e->tsc_hz = rte_get_tsc_hz();
+	e->start_tsc = rte_rdtsc();
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		e->lcore_to_idx[i] = -1;
+
+	/* Every enabled lcore, main included, is a worker. */
+	RTE_LCORE_FOREACH(lcore_id) {
+		snprintf(name, sizeof(name), "ptcp_mbuf_%u", idx);
+		e->pools[idx] = rte_pktmbuf_pool_create(name, cfg->mbufs,
+				cfg->mbuf_cache, 0, cfg->mbuf_data_room,
+				(int)rte_lcore_to_socket_id(lcore_id));
+		if (e->pools[idx] == NULL) {
+			snprintf(err, errlen, "worker %u: cannot create a pool "
+				"of %u mbufs of %u bytes: %s (raise -m?)", idx,
+				cfg->mbufs, cfg->mbuf_data_room,
+				rte_strerror(rte_errno));
+			ret = -rte_errno;
+			goto fail;
+		}
+		e->lcore_to_idx[lcore_id] = (int16_t)idx;
+		idx++;
+	}
+	e->nb_lcores = idx;
+
+	for (i = 0; i < e->nb_ports; i++) {
+		ret = ptcp_port_setup(&e->ports[i], cfg, i, (uint16_t)e->nb_lcores,
+				e->pools, err, errlen);
+		if (ret != 0)
+			goto fail;
+	}
+	idx = 0;
+	RTE_LCORE_FOREACH(lcore_id) {
+		ret = lcore_create(e, idx, lcore_id, err, errlen);
+		if (ret != 0)
+			goto fail;
+		idx++;
+	}
+	return e;
+fail:
+	ptcp_engine_destroy(e);
+	rte_errno = -ret;
+	return NULL;
+}
+
+int
+ptcp_engine_start(struct ptcp_engine *e, char *err, size_t errlen)
+{
+	struct ptcp_lcore *lc0;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < e->nb_ports; i++) {
+		ret = ptcp_port_start(&e->ports[i]);
+		if (ret != 0) {
+			snprintf(err, errlen, "port%u (%s): start: %s", i,
+				e->ports[i].name, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	/* Announce our addresses (from worker 0's queue; sent right away). */
+	lc0 = e->lcores[0];
+	if (e->cfg.arp_gratuitous) {
+		for (i = 0; i < e->nb_ports; i++) {
+			ptcp_arp_request(lc0, i, lc0->ifs[i].ip.addr);
+			ptcp_txq_flush(&lc0->ifs[i].txq, &lc0->stats);
+		}
+	}
+	return 0;
+}
+
+void
+ptcp_engine_quit(struct ptcp_engine *e)
+{
+	e->force_quit = true;
+}
+
+void
+ptcp_engine_destroy(struct ptcp_engine *e)
+{
+	struct ptcp_lcore *lc;
+	unsigned int i, p;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		lc = e->lcores[i];
+		if (lc == NULL)
+			continue;
+		for (p = 0; p < PTCP_MAX_PORTS; p++) {
+			struct ptcp_iface *ifc = &lc->ifs[p];
+
+			if (ifc->txq.n != 0) {
+				rte_pktmbuf_free_bulk(ifc->txq.pkts, ifc->txq.n);
+				ifc->txq.n = 0;
+			}
+			if (ifc->arp != NULL) {
+				ptcp_arp_table_flush(ifc->arp);
+				rte_free(ifc->arp);
+			}
+		}
+		rte_free(lc);
+	}
+	for (i = 0; i < e->nb_ports; i++)
+		if (e->ports[i].nb_queues != 0)
+			ptcp_port_close(&e->ports[i]);
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		rte_mempool_free(e->pools[i]);
+	rte_free(e);
+}
+
+void
+ptcp_engine_stats(const struct ptcp_engine *e, struct ptcp_stats *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < e->nb_lcores; i++)
+		ptcp_stats_sum(out, &e->lcores[i]->stats);
+}
+
+unsigned int
+ptcp_engine_mbufs_in_use(const struct ptcp_engine *e)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < e->nb_lcores; i++)
+		n += rte_mempool_in_use_count(e->pools[i]);
+	return n;
+}
+
+struct ptcp_lcore *
+ptcp_engine_lcore(struct ptcp_engine *e)
+{
+	unsigned int id = rte_lcore_id();
+
+	if (id >= RTE_MAX_LCORE || e->lcore_to_idx[id] < 0)
+		return NULL;
+	return e->lcores[e->lcore_to_idx[id]];
+}
+
+unsigned int
+ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
+{
+	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX];
+	struct ptcp_engine *e = lc->eng;
+	unsigned int i, total = 0;
+	uint16_t n, k;
+
+	lc->now_tsc = tsc;
+	lc->now_ms = (tsc - e->start_tsc) * 1000 / e->tsc_hz;
+
+	for (i = 0; i < lc->nb_ifs; i++) {
+		struct ptcp_iface *ifc = &lc->ifs[i];
+
+		n = rte_eth_rx_burst(ifc->port->port_id, ifc->rxq, pkts,
+				lc->burst);
+		for (k = 0; k < n; k++) {
+			if (k + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
+			core_input(lc, i, pkts[k]);
+		}
+		total += n;
+	}
+
+	if (unlikely((int64_t)(lc->now_ms - lc->next_arp_age_ms) >= 0)) {
+		lc->next_arp_age_ms = lc->now_ms + PTCP_ARP_AGE_PERIOD_MS;
+		core_arp_age(lc);
+	}
+
+	for (i = 0; i < lc->nb_ifs; i++)
+		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	return total;
+}
+
+unsigned int
+ptcp_lcore_poll(struct ptcp_lcore *lc)
+{
+	return ptcp_lcore_poll_at(lc, rte_rdtsc());
+}
+
+int
+ptcp_lcore_main(void *arg)
+{
+	struct ptcp_engine *e = arg;
+	struct ptcp_lcore *lc = ptcp_engine_lcore(e);
+
+	if (lc == NULL)
+		return 0;
+	PTCP_LOG(DEBUG, "worker %u running on lcore %u\n", lc->idx,
+		lc->lcore_id);
+	while (!e->force_quit)
+		ptcp_lcore_poll(lc);
+	/* Send what the last pass left. */
+	for (unsigned int i = 0; i < lc->nb_ifs; i++)
+		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	return 0;
+}

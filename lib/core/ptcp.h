@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_H
+#define PTCP_H
+
+/**
+ * @file
+ * The ptcp engine: ports, worker lcores and the run-to-completion loop.
+ *
+ * Life cycle (after rte_eal_init() and ptcp_config_load()):
+ *
+ *     struct ptcp_engine *e = ptcp_engine_create(&cfg, err, sizeof(err));
+ *     ptcp_engine_start(e);                    // ports up, gratuitous ARP
+ *     rte_eal_mp_remote_launch(ptcp_lcore_main, e, CALL_MAIN);
+ *     rte_eal_mp_wait_lcore();                 // returns after ptcp_engine_quit()
+ *     ptcp_engine_destroy(e);                  // ports closed, pools freed
+ *
+ * Every enabled EAL lcore (main included) is a worker: worker i owns RX and
+ * TX queue i of every port, its own mempool, ARP caches and counters, and
+ * touches no other worker's memory. Tests drive one pass at a time with
+ * ptcp_lcore_poll() instead of launching the loop.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "ptcp_config.h"
+#include "ptcp_io.h"
+#include "ptcp_net.h"
+#include "ptcp_stats.h"
+
+/* lib/timer: the wheel is attached to each worker by lib/tcp. */
+struct ptcp_timer_wheel;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Log type of lib/core ("ptcp.core"). */
+extern int ptcp_logtype_core;
+
+/** Log through rte_log with the core log type; end messages with "\n". */
+#define PTCP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ptcp_logtype_core, "ptcp: " fmt, ##__VA_ARGS__)
+
+/** How often a worker ages its ARP caches, ms. */
+#define PTCP_ARP_AGE_PERIOD_MS 100
+
+struct ptcp_engine;
+struct ptcp_lcore;
+
+/**
+ * Layer-4 input hook: called for each validated IPv4 datagram whose
+ * protocol is not ICMP (m->l2_len and m->l3_len set). The hook owns @p m.
+ * Set by lib/tcp; when NULL such datagrams are counted and dropped.
+ */
+typedef void (*ptcp_l4_input_t)(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf *m);
+
+/** One port as one worker sees it. */
+struct ptcp_iface {
+	struct ptcp_txq txq;               /**< this worker's TX batch */
+	const struct ptcp_port *port;      /**< shared, read-only */
+	struct ptcp_ipv4_if ip;            /**< our address and netmask */
+	uint32_t gateway;                  /**< 0: none */
+	struct ptcp_arp_table *arp;        /**< this worker's ARP cache */
+	uint16_t rxq;                      /**< our RX queue on the port */
+};
+
+/** A worker lcore: everything the fast path touches, owned by one core. */
+struct ptcp_lcore {
+	/* hot: read on every pass */
+	uint64_t now_tsc;                  /**< TSC read once per pass */
+	uint64_t now_ms;                   /**< now_tsc in ms since start */
+	uint64_t next_arp_age_ms;
+	struct ptcp_engine *eng;
+	struct rte_mempool *pool;          /**< this worker's mbufs */
+	ptcp_l4_input_t l4_input;
+	uint16_t nb_ifs;
+	uint16_t burst;
+	uint16_t ip_id;                    /**< next IPv4 identification */
+	uint8_t ttl;
+	unsigned int lcore_id;             /**< EAL lcore id */
+	unsigned int idx;                  /**< worker index == queue id */
+	struct ptcp_timer_wheel *wheel;    /**< this worker's timers */
+
+	struct ptcp_stats stats;
+	struct ptcp_iface ifs[PTCP_MAX_PORTS];
+} __rte_cache_aligned;
+
+/** The endpoint: ports, workers, configuration. Read-only after start. */
+struct ptcp_engine {
+	struct ptcp_config cfg;
+	volatile bool force_quit;          /**< set by ptcp_engine_quit() */
+	unsigned int nb_ports;
+	unsigned int nb_lcores;
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	struct ptcp_port ports[PTCP_MAX_PORTS];
+	struct rte_mempool *pools[RTE_MAX_LCORE];  /**< by worker index */
+	struct ptcp_lcore *lcores[RTE_MAX_LCORE];  /**< by worker index */
+	int16_t lcore_to_idx[RTE_MAX_LCORE];       /**< EAL id -> index, -1 */
+};
+
+/**
+ * Create the engine for @p cfg: one worker per enabled EAL lcore, a mempool
+ * per worker, every configured port set up (not started), ARP caches with
+ * their static entries.
+ *
+ * @param err  one line on failure
+ * @return the engine, or NULL with rte_errno set (ENODEV, ENOMEM, EINVAL...)
+ */
+struct ptcp_engine *ptcp_engine_create(const struct ptcp_config *cfg,
+		char *err, size_t errlen);
+
+/**
+ * Start every port and send the gratuitous ARPs (if configured).
+ * @return 0, or -errno from the first port that fails
+ */
+int ptcp_engine_start(struct ptcp_engine *e, char *err, size_t errlen);
+
+/** Ask every worker loop to return (async-signal-safe). */
+void ptcp_engine_quit(struct ptcp_engine *e);
+
+/**
+ * Stop and close the ports, free every waiting mbuf, the workers and the
+ * mempools. Workers must have returned.
+ */
+void ptcp_engine_destroy(struct ptcp_engine *e);
+
+/** Sum every worker's counters into @p out (zeroed first). */
+void ptcp_engine_stats(const struct ptcp_engine *e, struct ptcp_stats *out);
+
+/** Mbufs taken from all the engine's pools right now. */
+unsigned int ptcp_engine_mbufs_in_use(const struct ptcp_engine *e);
+
+/** The worker running on the calling lcore, or NULL. */
+struct ptcp_lcore *ptcp_engine_lcore(struct ptcp_engine *e);
+
+/**
+ * The worker loop: ptcp_lcore_poll() until ptcp_engine_quit().
+ * Signature fits rte_eal_remote_launch(); @p arg is the engine.
+ * @return 0
+ */
+int ptcp_lcore_main(void *arg);
+
+/**
+ * One pass of the loop: read the clock, receive and handle a burst on
+ * every port, run due timers and housekeeping, flush every TX batch.
+ *
+ * @return frames received in this pass
+ */
+unsigned int ptcp_lcore_poll(struct ptcp_lcore *lc);
+
+/**
+ * As ptcp_lcore_poll(), with the clock given rather than read: tests drive
+ * time by hand with it. @p tsc must not go backwards.
+ */
+unsigned int ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc);
+
+/**
+ * Send an IPv4 datagram. @p m starts at its IPv4 header, which is filled
+ * (addresses, length, protocol; checksum may be left to this function with
+ * @p fill_csum); the Ethernet header is added here once the next hop is
+ * resolved. @p m is consumed in every case: sent, queued for ARP, or freed
+ * and counted.
+ */
+void ptcp_ip_output(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf *m);
+
+/** Send an ARP request for @p ip on interface @p ifidx. */
+void ptcp_arp_request(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t ip);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_H */

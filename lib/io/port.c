@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Port bring-up for any ethdev, and TX batching.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "ptcp_io.h"
+
+/* Retries of a partial tx_burst before the rest is dropped. */
+#define TX_RETRIES 4
+
+static int
+find_port(const struct ptcp_port_config *pc, unsigned int index,
+		uint16_t *port_id)
+{
+	uint16_t pid;
+	unsigned int n = 0;
+
+	if (pc->device[0] != '\0')
+		return rte_eth_dev_get_port_by_name(pc->device, port_id);
+	RTE_ETH_FOREACH_DEV(pid) {
+		if (n++ == index) {
+			*port_id = pid;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+int
+ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
+		unsigned int index, uint16_t nb_queues,
+		struct rte_mempool *const *pools, char *err, size_t errlen)
+{
+	const struct ptcp_port_config *pc = &cfg->port[index];
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = pc->rx_desc, nb_txd = pc->tx_desc, q;
+	int ret, sock;
+
+	memset(p, 0, sizeof(*p));
+	if (find_port(pc, index, &p->port_id) != 0) {
+		snprintf(err, errlen, "port%u: no ethdev %s%s%s (is the --vdev "
+			"or PCI device given to the EAL?)", index,
+			pc->device[0] ? "named '" : "number ",
+			pc->device[0] ? pc->device : "",
+			pc->device[0] ? "'" : "");
+		return -ENODEV;
+	}
+	rte_eth_dev_get_name_by_port(p->port_id, p->name);
+	ret = rte_eth_dev_info_get(p->port_id, &info);
+	if (ret != 0) {
+		snprintf(err, errlen, "port%u (%s): cannot get device info: %s",
+			index, p->name, strerror(-ret));
+		return ret;
+	}
+	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues) {
+		snprintf(err, errlen, "port%u (%s): %u workers need %u queue "
+			"pairs, the device has %u RX / %u TX", index, p->name,
+			nb_queues, nb_queues, info.max_rx_queues,
+			info.max_tx_queues);
+		return -EINVAL;
+	}
+
+	memset(&conf, 0, sizeof(conf));
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+		p->rx_ip_csum = true;
+	}
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+		p->rx_l4_csum = true;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+		p->tx_ip_csum = true;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+		p->tx_l4_csum = true;
+	}
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+
+	ret = rte_eth_dev_configure(p->port_id, nb_queues, nb_queues, &conf);
+	if (ret != 0) {
+		snprintf(err, errlen, "port%u (%s): configure: %s", index,
+			p->name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	if (ret != 0) {
+		snprintf(err, errlen, "port%u (%s): descriptors %u/%u: %s",
+			index, p->name, nb_rxd, nb_txd, strerror(-ret));
+		return ret;
+	}
+	sock = rte_eth_dev_socket_id(p->port_id);
+	if (sock < 0)
+		sock = (int)rte_socket_id();
+	for (q = 0; q < nb_queues; q++) {
+		struct rte_eth_rxconf rxc = info.default_rxconf;
+		struct rte_eth_txconf txc = info.default_txconf;
+
+		rxc.offloads = conf.rxmode.offloads;
+		txc.offloads = conf.txmode.offloads;
+		ret = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
+				(unsigned int)sock, &rxc, pools[q]);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
+					(unsigned int)sock, &txc);
+		if (ret != 0) {
+			snprintf(err, errlen, "port%u (%s): queue %u setup: %s",
+				index, p->name, q, strerror(-ret));
+			return ret;
+		}
+	}
+
+	/* Not every virtual device supports setting the MTU: not fatal. */
+	p->mtu = pc->mtu;
+	if (rte_eth_dev_set_mtu(p->port_id, pc->mtu) != 0) {
+		uint16_t cur;
+
+		if (rte_eth_dev_get_mtu(p->port_id, &cur) == 0 && cur < pc->mtu)
+			p->mtu = cur;
+	}
+	if (pc->mac_set) {
+		struct rte_ether_addr mac = pc->mac;
+
+		ret = rte_eth_dev_default_mac_addr_set(p->port_id, &mac);
+		if (ret != 0) {
+			snprintf(err, errlen, "port%u (%s): cannot set MAC: %s",
+				index, p->name, strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (ret != 0) {
+		snprintf(err, errlen, "port%u (%s): cannot read MAC: %s",
+			index, p->name, strerror(-ret));
+		return ret;
+	}
+	p->nb_queues = nb_queues;
+	return 0;
+}
+
+int
+ptcp_port_start(struct ptcp_port *p)
+{
+	int ret = rte_eth_dev_start(p->port_id);
+
+	if (ret == 0) {
+		p->started = true;
+		/* Broadcast is needed for ARP; promiscuous is not. */
+		rte_eth_allmulticast_enable(p->port_id);
+	}
+	return ret;
+}
+
+void
+ptcp_port_close(struct ptcp_port *p)
+{
+	if (p->started) {
+		rte_eth_dev_stop(p->port_id);
+		p->started = false;
+	}
+	rte_eth_dev_close(p->port_id);
+}
+
+uint16_t
+ptcp_txq_flush(struct ptcp_txq *q, struct ptcp_stats *st)
+{
+	uint16_t sent = 0, n = q->n, i;
+	unsigned int tries = 0;
+	uint64_t bytes = 0;
+
+	if (n == 0)
+		return 0;
+	/* Count before sending: a sent mbuf belongs to the driver. */
+	for (i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
+	do {
+		sent += rte_eth_tx_burst(q->port_id, q->queue_id,
+				q->pkts + sent, n - sent);
+	} while (sent < n && ++tries < TX_RETRIES);
+
+	if (unlikely(sent < n)) {
+		for (i = sent; i < n; i++)
+			bytes -= rte_pktmbuf_pkt_len(q->pkts[i]);
+		PTCP_STAT_ADD(st, tx_drop_full, n - sent);
+		rte_pktmbuf_free_bulk(q->pkts + sent, n - sent);
+	}
+	PTCP_STAT_ADD(st, tx_pkts, sent);
+	PTCP_STAT_ADD(st, tx_bytes, bytes);
+	q->n = 0;
+	return sent;
+}

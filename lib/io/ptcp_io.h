@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_IO_H
+#define PTCP_IO_H
+
+/**
+ * @file
+ * Ports and queues: bring-up of any ethdev (a NIC, net_ring, net_tap,
+ * net_memif) with one RX and one TX queue per worker lcore, checksum
+ * offloads where the port offers them, and per-queue TX batching.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "ptcp_config.h"
+#include "ptcp_stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most frames one TX batch holds (the burst size is capped to it). */
+#define PTCP_TX_BATCH_MAX 512
+
+/** A started port, shared read-only by the worker lcores. */
+struct ptcp_port {
+	uint16_t port_id;             /**< ethdev port id */
+	uint16_t nb_queues;           /**< RX and TX queues (one per worker) */
+	uint16_t mtu;                 /**< IP MTU */
+	bool rx_ip_csum;              /**< NIC checks IPv4 header checksums */
+	bool rx_l4_csum;              /**< NIC checks TCP checksums */
+	bool tx_ip_csum;              /**< NIC fills IPv4 header checksums */
+	bool tx_l4_csum;              /**< NIC fills TCP checksums */
+	bool started;
+	struct rte_ether_addr mac;    /**< our address on this port */
+	char name[RTE_ETH_NAME_MAX_LEN];
+};
+
+/**
+ * Find and configure port @p index of @p cfg: resolve its device name (or
+ * take the index-th probed port), configure @p nb_queues RX/TX queue pairs,
+ * queue q receiving into @p pools[q], enable the checksum offloads the
+ * device advertises, set the MTU and MAC override. Does not start it.
+ *
+ * @param err one line naming the port and the reason, on failure
+ * @return 0, or -errno (-ENODEV: no such device; others from ethdev)
+ */
+int ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
+		unsigned int index, uint16_t nb_queues,
+		struct rte_mempool *const *pools, char *err, size_t errlen);
+
+/** Start a configured port. @return 0 or -errno from rte_eth_dev_start(). */
+int ptcp_port_start(struct ptcp_port *p);
+
+/** Stop (if started) and close a port. */
+void ptcp_port_close(struct ptcp_port *p);
+
+/** Frames waiting to go out on one TX queue of one port. */
+struct ptcp_txq {
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t n;                   /**< frames in pkts[] */
+	uint16_t burst;               /**< flush when this many are waiting */
+	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX];
+};
+
+/**
+ * Send everything batched on @p q. Frames the port does not take after a
+ * bounded number of retries are freed and counted (tx_drop_full).
+ *
+ * @return frames the port took
+ */
+uint16_t ptcp_txq_flush(struct ptcp_txq *q, struct ptcp_stats *st);
+
+/** Add @p m to the batch, flushing first when the batch is full. */
+static inline void
+ptcp_txq_add(struct ptcp_txq *q, struct rte_mbuf *m, struct ptcp_stats *st)
+{
+	if (unlikely(q->n >= q->burst))
+		ptcp_txq_flush(q, st);
+	q->pkts[q->n++] = m;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_IO_H */

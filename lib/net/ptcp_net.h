@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_NET_H
+#define PTCP_NET_H
+
+/**
+ * @file
+ * Ethernet, ARP, IPv4 and ICMP: validation, parsing and building of frames,
+ * and the ARP cache. Nothing here does I/O or touches an lcore: callers
+ * (lib/core) hand in mbufs, addresses and a counter block, and get back a
+ * verdict. Drops are counted in the caller's struct ptcp_stats by reason;
+ * the mbuf of a dropped frame stays the caller's to free.
+ *
+ * Addresses are uint32_t in network byte order throughout.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "ptcp_stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Ethernet                                                            */
+/* ------------------------------------------------------------------ */
+
+/** What an Ethernet frame carries, once classified. */
+enum ptcp_l2_class {
+	PTCP_L2_DROP = 0,   /**< drop it (counted) */
+	PTCP_L2_ARP,        /**< ARP; m->l2_len set */
+	PTCP_L2_IPV4,       /**< IPv4; m->l2_len set */
+};
+
+/**
+ * Classify an Ethernet II frame.
+ *
+ * Accepts frames to @p our_mac, to broadcast, and (ARP only) to multicast.
+ * VLAN-tagged frames and EtherTypes other than ARP and IPv4 are dropped.
+ *
+ * @param m       the frame; its l2_len is set on success
+ * @param our_mac the receiving port's address
+ * @param st      counters for the drop reasons
+ * @return the class; PTCP_L2_DROP with the reason counted
+ */
+enum ptcp_l2_class ptcp_eth_classify(struct rte_mbuf *m,
+		const struct rte_ether_addr *our_mac, struct ptcp_stats *st);
+
+/**
+ * Prepend and fill an Ethernet header.
+ *
+ * @return the header, or NULL if @p m has no headroom
+ */
+struct rte_ether_hdr *ptcp_eth_prepend(struct rte_mbuf *m,
+		const struct rte_ether_addr *src, const struct rte_ether_addr *dst,
+		uint16_t ether_type);
+
+/* ------------------------------------------------------------------ */
+/* IPv4                                                                */
+/* ------------------------------------------------------------------ */
+
+/** What ptcp_ipv4_input() checks the destination against. */
+struct ptcp_ipv4_if {
+	uint32_t addr;     /**< our address */
+	uint32_t netmask;  /**< our netmask */
+};
+
+/**
+ * Validate the IPv4 header that follows the Ethernet header (m->l2_len).
+ *
+ * Checks, in order: the header is in the first segment, version 4,
+ * IHL >= 5 and within the frame, total length >= IHL and within the frame
+ * (Ethernet padding beyond it is trimmed off), header checksum (trusted
+ * from the NIC when it flags it GOOD, dropped when BAD, computed otherwise),
+ * not a fragment, the destination is our address, and the source is
+ * neither ours, broadcast, multicast nor zero.
+ *
+ * @param m   the frame; on success l3_len is set and trailing padding trimmed
+ * @param ifc the receiving interface's address
+ * @param st  counters for the drop reasons
+ * @return 0 to accept, -1 to drop (reason counted)
+ */
+int ptcp_ipv4_input(struct rte_mbuf *m, const struct ptcp_ipv4_if *ifc,
+		struct ptcp_stats *st);
+
+/**
+ * Fill an IPv4 header (no options) and its checksum.
+ *
+ * @param ip       the header to fill
+ * @param src, dst addresses
+ * @param proto    IPPROTO_*
+ * @param payload_len bytes after the header
+ * @param ttl      time to live
+ * @param id       identification
+ * @param hw_csum  leave hdr_checksum 0 for the NIC to fill
+ */
+void ptcp_ipv4_fill(struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst,
+		uint8_t proto, uint16_t payload_len, uint8_t ttl, uint16_t id,
+		bool hw_csum);
+
+/** True if @p dst is on the link of @p ifc. */
+static inline bool
+ptcp_ipv4_on_link(const struct ptcp_ipv4_if *ifc, uint32_t dst)
+{
+	return ((dst ^ ifc->addr) & ifc->netmask) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* ICMP                                                                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Handle an ICMP message in @p m (l2_len and l3_len set, validated IPv4).
+ *
+ * An echo request is turned into its reply in place: addresses swapped,
+ * type 0, TTL @p ttl, checksums recomputed, sent to the Ethernet source
+ * of the request from @p our_mac (the reply goes back the way it came).
+ *
+ * @return 1 if @p m is now a reply ready to transmit; 0 if it was consumed
+ *         without reply (caller frees it), with the reason counted
+ */
+int ptcp_icmp_input(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
+		uint8_t ttl, bool hw_ip_csum, struct ptcp_stats *st);
+
+/* ------------------------------------------------------------------ */
+/* ARP                                                                 */
+/* ------------------------------------------------------------------ */
+
+/** A parsed ARP packet (IPv4 over Ethernet only). */
+struct ptcp_arp_info {
+	uint16_t op;                /**< RTE_ARP_OP_REQUEST or RTE_ARP_OP_REPLY */
+	struct rte_ether_addr sha;  /**< sender hardware address */
+	uint32_t sip;               /**< sender IP */
+	struct rte_ether_addr tha;  /**< target hardware address */
+	uint32_t tip;               /**< target IP */
+};
+
+/**
+ * Parse and validate an ARP packet after the Ethernet header (m->l2_len).
+ *
+ * @return 0 and @p out filled, or -1 (counted as arp_bad) for a packet that
+ *         is short, not Ethernet/IPv4, has wrong address lengths, an unknown
+ *         op, or a broadcast/multicast sender hardware address
+ */
+int ptcp_arp_parse(const struct rte_mbuf *m, struct ptcp_arp_info *out,
+		struct ptcp_stats *st);
+
+/**
+ * Build a complete ARP frame (Ethernet header included) in @p m, which must
+ * be empty (freshly allocated or reset).
+ *
+ * @param eth_dst Ethernet destination (broadcast for requests)
+ * @return 0, or -1 if @p m has too little room
+ */
+int ptcp_arp_build(struct rte_mbuf *m, uint16_t op,
+		const struct rte_ether_addr *eth_dst,
+		const struct rte_ether_addr *sha, uint32_t sip,
+		const struct rte_ether_addr *tha, uint32_t tip);
+
+/** ARP cache entry states. */
+enum ptcp_arp_state {
+	PTCP_ARP_FREE = 0,
+	PTCP_ARP_INCOMPLETE,   /**< request sent, packets may be waiting */
+	PTCP_ARP_REACHABLE,    /**< learnt; ages out */
+	PTCP_ARP_STATIC,       /**< from config; never ages */
+};
+
+/** Tunables of one ARP cache (from the [arp] section). */
+struct ptcp_arp_conf {
+	uint32_t entries;      /**< most entries */
+	uint32_t timeout_ms;   /**< REACHABLE lifetime */
+	uint32_t resolve_ms;   /**< total time to wait for a reply */
+	uint32_t retries;      /**< requests sent within resolve_ms */
+	uint32_t pending;      /**< packets held per INCOMPLETE entry */
+};
+
+struct ptcp_arp_table;
+
+/** Bytes ptcp_arp_table_init() needs for @p conf. */
+size_t ptcp_arp_table_memsize(const struct ptcp_arp_conf *conf);
+
+/**
+ * Lay out an ARP cache in @p mem (ptcp_arp_table_memsize() bytes, zeroed,
+ * cache-line aligned), owned by one lcore.
+ *
+ * @return the table (== @p mem), or NULL if @p conf is invalid
+ */
+struct ptcp_arp_table *ptcp_arp_table_init(void *mem,
+		const struct ptcp_arp_conf *conf);
+
+/**
+ * Free every mbuf still waiting in the table (before the table's memory is
+ * released).
+ */
+void ptcp_arp_table_flush(struct ptcp_arp_table *t);
+
+/** Outcome of ptcp_arp_resolve(). */
+enum ptcp_arp_verdict {
+	PTCP_ARP_HIT = 0,      /**< @p mac filled; send now */
+	PTCP_ARP_QUEUED_NEW,   /**< mbuf held; caller sends the first request */
+	PTCP_ARP_QUEUED,       /**< mbuf held behind an outstanding request */
+	PTCP_ARP_QUEUE_FULL,   /**< not held: waiting queue full (caller frees) */
+	PTCP_ARP_TABLE_FULL,   /**< not held: no free entry (caller frees) */
+};
+
+/**
+ * Find the MAC of next hop @p ip, or hold @p m until it is known.
+ *
+ * @param m   the packet to send (may be NULL to only look up)
+ * @param now current time, ms
+ */
+enum ptcp_arp_verdict ptcp_arp_resolve(struct ptcp_arp_table *t, uint32_t ip,
+		uint64_t now, struct rte_mbuf *m, struct rte_ether_addr *mac);
+
+/**
+ * Learn (or refresh) @p ip at @p mac.
+ *
+ * Updates an existing entry; creates one only when @p create (RFC 826: the
+ * ARP packet was addressed to us). Static entries are never changed.
+ * Packets that were waiting for @p ip are moved to @p released (at most
+ * @p max, conf.pending is always enough); the caller sends them.
+ *
+ * @return the number of packets in @p released
+ */
+unsigned int ptcp_arp_learn(struct ptcp_arp_table *t, uint32_t ip,
+		const struct rte_ether_addr *mac, uint64_t now, bool create,
+		struct rte_mbuf **released, unsigned int max,
+		struct ptcp_stats *st);
+
+/**
+ * Add a static entry. @return 0, -ENOSPC when full, -EEXIST if present.
+ */
+int ptcp_arp_add_static(struct ptcp_arp_table *t, uint32_t ip,
+		const struct rte_ether_addr *mac);
+
+/**
+ * Age the cache: drop expired REACHABLE entries; for INCOMPLETE entries,
+ * call @p request for each retry due, and when resolution has timed out
+ * free the waiting packets (counted as arp_resolve_timeout) and the entry.
+ * Cost is linear in the table size: call it every few ms, not per packet.
+ *
+ * @param request  called with @p arg and the IP to ask for
+ */
+void ptcp_arp_age(struct ptcp_arp_table *t, uint64_t now,
+		void (*request)(void *arg, uint32_t ip), void *arg,
+		struct ptcp_stats *st);
+
+/** Entries in use (any state but FREE). */
+unsigned int ptcp_arp_count(const struct ptcp_arp_table *t);
+
+/** State of the entry for @p ip (PTCP_ARP_FREE when absent). */
+enum ptcp_arp_state ptcp_arp_state_of(const struct ptcp_arp_table *t,
+		uint32_t ip);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_NET_H */
