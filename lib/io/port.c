@@ -144,6 +144,15 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 			index, p->name, strerror(-ret));
 		return ret;
 	}
+	/*
+	 * Some virtual devices (net_ring made by rte_eth_from_rings) have no
+	 * address: take a random locally administered one rather than send
+	 * from 00:00:00:00:00:00. Devices that cannot set it do not filter.
+	 */
+	if (!rte_is_valid_assigned_ether_addr(&p->mac)) {
+		rte_eth_random_addr(p->mac.addr_bytes);
+		rte_eth_dev_default_mac_addr_set(p->port_id, &p->mac);
+	}
 	p->nb_queues = nb_queues;
 	return 0;
 }

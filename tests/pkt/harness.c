@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+
+#include "harness.h"
+
+const struct rte_ether_addr h_peer_mac = {
+	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0xaa, 0x01 } };
+
+int
+h_eal_init(const char *prog)
+{
+	char *argv[] = {
+		(char *)(uintptr_t)prog, "--no-huge", "-m", "256",
+		"--no-shconf", "--no-pci", "-l", "0", "--log-level=warning",
+		"--no-telemetry",
+	};
+
+	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
+		fprintf(stderr, "EAL init failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A copy of the harness a test set up and has not torn down: a test that
+ * fails half-way returns without teardown, and its own struct is gone with
+ * its stack frame. Teardown needs only fields fixed at setup.
+ */
+static struct harness live;
+static bool live_set;
+
+void
+h_after_test(void)
+{
+	if (live_set)
+		h_teardown(&live);
+}
+
+static int setup(struct harness *h, unsigned int nb_ports, bool cross,
+		const char *const *overrides, unsigned int nb_overrides);
+
+int
+h_setup(struct harness *h, unsigned int nb_ports, bool cross,
+		const char *const *overrides, unsigned int nb_overrides)
+{
+	h_after_test();
+	if (setup(h, nb_ports, cross, overrides, nb_overrides) != 0) {
+		h_teardown(h);
+		return -1;
+	}
+	live = *h;
+	live_set = true;
+	return 0;
+}
+
+static int
+setup(struct harness *h, unsigned int nb_ports, bool cross,
+		const char *const *overrides, unsigned int nb_overrides)
+{
+	const char *sets[32];
+	char names[H_MAX_PORTS][64];
+	char devs[H_MAX_PORTS][64];
+	char err[512];
+	struct ptcp_config cfg;
+	unsigned int i, n = 0;
+	static unsigned int gen;  /* unique ring/port names per setup */
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->nb_ports = nb_ports;
+	gen++;
+	h->cross = cross && nb_ports == 2;
+	for (i = 0; i < nb_ports; i++) {
+		char rn[RTE_RING_NAMESIZE];
+
+		snprintf(rn, sizeof(rn), "h_rx%u_%u", i, gen);
+		h->rx[i] = rte_ring_create(rn, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (h->rx[i] == NULL)
+			return -1;
+		if (h->cross)
+			continue;
+		snprintf(rn, sizeof(rn), "h_tx%u_%u", i, gen);
+		h->tx[i] = rte_ring_create(rn, 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (h->tx[i] == NULL)
+			return -1;
+	}
+	if (h->cross) {
+		/* What port0 sends, port1 receives, and back. */
+		h->tx[0] = h->rx[1];
+		h->tx[1] = h->rx[0];
+	}
+	for (i = 0; i < nb_ports; i++) {
+		snprintf(devs[i], sizeof(devs[i]), "net_ring_h%u_%u", i, gen);
+		ret = rte_eth_from_rings(devs[i], &h->rx[i], 1, &h->tx[i], 1,
+				rte_socket_id());
+		if (ret < 0) {
+			fprintf(stderr, "rte_eth_from_rings: %s\n",
+				rte_strerror(rte_errno));
+			return -1;
+		}
+		h->port_id[i] = (uint16_t)ret;
+		h->has_port[i] = true;
+		/* The driver may decorate the name: ask it back. */
+		if (rte_eth_dev_get_name_by_port((uint16_t)ret, devs[i]) != 0)
+			return -1;
+		snprintf(names[i], sizeof(names[i]), "port%u.device=%s", i,
+			devs[i]);
+		sets[n++] = names[i];
+	}
+	sets[n++] = "port0.address=10.98.0.1/24";
+	if (nb_ports > 1)
+		sets[n++] = "port1.address=10.98.0.2/24";
+	sets[n++] = "mempool.mbufs=2047";
+	sets[n++] = "mempool.cache=32";
+	for (i = 0; i < nb_overrides && n < RTE_DIM(sets); i++)
+		sets[n++] = overrides[i];
+	ret = ptcp_config_load(&cfg, NULL, sets, n, err, sizeof(err));
+	if (ret != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+	h->e = ptcp_engine_create(&cfg, err, sizeof(err));
+	if (h->e == NULL) {
+		fprintf(stderr, "engine: %s\n", err);
+		return -1;
+	}
+	/* Before start: the gratuitous ARP is the first mbuf it takes. */
+	h->baseline_in_use = ptcp_engine_mbufs_in_use(h->e);
+	if (ptcp_engine_start(h->e, err, sizeof(err)) != 0) {
+		fprintf(stderr, "start: %s\n", err);
+		return -1;
+	}
+	h->lc = ptcp_engine_lcore(h->e);
+	h->pool = rte_pktmbuf_pool_create("h_pool", 1023, 0, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (h->lc == NULL || h->pool == NULL)
+		return -1;
+	return 0;
+}
+
+void
+h_teardown(struct harness *h)
+{
+	unsigned int i;
+
+	/* Whatever is still on a ring goes back to its pool. */
+	for (i = 0; i < h->nb_ports; i++) {
+		struct rte_mbuf *m;
+
+		while (h->rx[i] != NULL &&
+				rte_ring_dequeue(h->rx[i], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		if (!h->cross && h->tx[i] != NULL)
+			h_drain(h, i);
+	}
+	if (h->e != NULL)
+		ptcp_engine_destroy(h->e);
+	/* Ports the engine did not get to close (setup failed). */
+	for (i = 0; i < h->nb_ports; i++)
+		if (h->has_port[i] && rte_eth_dev_is_valid_port(h->port_id[i]))
+			rte_eth_dev_close(h->port_id[i]);
+	/* The ring PMD does not own rings made by rte_eth_from_rings(). */
+	for (i = 0; i < h->nb_ports; i++) {
+		rte_ring_free(h->rx[i]);
+		if (!h->cross)
+			rte_ring_free(h->tx[i]);
+	}
+	rte_mempool_free(h->pool);
+	memset(h, 0, sizeof(*h));
+	live_set = false;
+}
+
+unsigned int
+h_poll(struct harness *h, uint64_t ms)
+{
+	const struct ptcp_engine *e = h->e;
+
+	h->now_ms += ms;
+	return ptcp_lcore_poll_at(h->lc,
+		e->start_tsc + h->now_ms * e->tsc_hz / 1000 + 1);
+}
+
+void
+h_inject(struct harness *h, unsigned int p, struct rte_mbuf *m)
+{
+	if (rte_ring_enqueue(h->rx[p], m) != 0)
+		rte_pktmbuf_free(m);
+}
+
+unsigned int
+h_collect(struct harness *h, unsigned int p, struct rte_mbuf **out,
+		unsigned int n)
+{
+	return rte_ring_dequeue_burst(h->tx[p], (void **)out, n, NULL);
+}
+
+unsigned int
+h_drain(struct harness *h, unsigned int p)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, total = 0;
+
+	while ((n = h_collect(h, p, m, RTE_DIM(m))) > 0) {
+		rte_pktmbuf_free_bulk(m, n);
+		total += n;
+	}
+	return total;
+}
+
+uint64_t
+h_stat(struct harness *h, enum ptcp_stat_id id)
+{
+	struct ptcp_stats st;
+
+	ptcp_engine_stats(h->e, &st);
+	return st.c[id];
+}
+
+int
+h_engine_mbufs_leaked(struct harness *h)
+{
+	return (int)ptcp_engine_mbufs_in_use(h->e) - (int)h->baseline_in_use;
+}
+
+const struct rte_ether_addr *
+h_mac(struct harness *h, unsigned int p)
+{
+	return &h->e->ports[p].mac;
+}
+
+struct rte_mbuf *
+h_arp(struct harness *h, uint16_t op, const struct rte_ether_addr *eth_dst,
+		const struct rte_ether_addr *sha, uint32_t sip,
+		const struct rte_ether_addr *tha, uint32_t tip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+
+	if (m == NULL)
+		return NULL;
+	if (ptcp_arp_build(m, op, eth_dst, sha, rte_cpu_to_be_32(sip), tha,
+			rte_cpu_to_be_32(tip)) != 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	/* ptcp_arp_build puts sha as the Ethernet source: keep it. */
+	return m;
+}
+
+struct rte_mbuf *
+h_icmp_echo(struct harness *h, const struct rte_ether_addr *eth_dst,
+		uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
+		uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint8_t *payload;
+	uint16_t i;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+			sizeof(*eh) + sizeof(*ip) + sizeof(*icmp) + len);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_ether_addr_copy(&h_peer_mac, &eh->src_addr);
+	rte_ether_addr_copy(eth_dst, &eh->dst_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ptcp_ipv4_fill(ip, rte_cpu_to_be_32(src), rte_cpu_to_be_32(dst),
+		IPPROTO_ICMP, (uint16_t)(sizeof(*icmp) + len), 64, 1, false);
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_code = 0;
+	icmp->icmp_ident = rte_cpu_to_be_16(id);
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(seq);
+	payload = (uint8_t *)(icmp + 1);
+	for (i = 0; i < len; i++)
+		payload[i] = (uint8_t)(i * 7 + 1);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + len);
+	return m;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PKT_HARNESS_H
+#define PKT_HARNESS_H
+
+/*
+ * The pkt suite's harness: a ptcp engine in this process on net_ring ports
+ * made with rte_eth_from_rings(). The test is the wire: it puts frames on
+ * a port's RX ring, runs worker passes with a clock it advances by hand,
+ * and takes what the endpoint sent off the TX ring. Two ports can instead
+ * be cross-connected (one's TX ring is the other's RX ring).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "ptcp.h"
+
+#define H_MAX_PORTS 2
+
+struct harness {
+	struct ptcp_engine *e;
+	struct ptcp_lcore *lc;
+	struct rte_mempool *pool;      /* the test's own frames */
+	struct rte_ring *rx[H_MAX_PORTS];  /* test -> endpoint */
+	struct rte_ring *tx[H_MAX_PORTS];  /* endpoint -> test */
+	unsigned int nb_ports;
+	bool cross;                    /* port0 <-> port1 */
+	bool has_port[H_MAX_PORTS];    /* ring ethdev created */
+	uint16_t port_id[H_MAX_PORTS];
+	uint64_t now_ms;               /* the clock the test drives */
+	unsigned int baseline_in_use;  /* engine mbufs in use after start */
+};
+
+/* EAL once per process (no hugepages, no PCI, one lcore). */
+int h_eal_init(const char *prog);
+
+/*
+ * An engine on @nb_ports ring ports ("ptcp_ringN"), configured by
+ * @overrides ("section.key=value") on top of defaults; @cross connects
+ * port0 and port1 to each other instead of to the test.
+ */
+int h_setup(struct harness *h, unsigned int nb_ports, bool cross,
+		const char *const *overrides, unsigned int nb_overrides);
+
+/* Tear down whatever a test left set up (it failed half-way). */
+void h_after_test(void);
+
+/* Destroy the engine and rings; checks nothing. */
+void h_teardown(struct harness *h);
+
+/* Advance the clock by @ms and run one worker pass. */
+unsigned int h_poll(struct harness *h, uint64_t ms);
+
+/* Put @m on port @p's RX ring (the endpoint receives it next pass). */
+void h_inject(struct harness *h, unsigned int p, struct rte_mbuf *m);
+
+/* Take up to @n frames the endpoint sent on port @p. */
+unsigned int h_collect(struct harness *h, unsigned int p,
+		struct rte_mbuf **out, unsigned int n);
+
+/* Free every frame waiting on port @p's TX ring; @return how many. */
+unsigned int h_drain(struct harness *h, unsigned int p);
+
+/* Counter @name summed over the engine's workers. */
+uint64_t h_stat(struct harness *h, enum ptcp_stat_id id);
+#define H_STAT(h, name) h_stat(h, PTCP_STAT_##name)
+
+/* Engine mbufs in use now minus the baseline taken after start. */
+int h_engine_mbufs_leaked(struct harness *h);
+
+/* Frame builders (from the test's pool). Addresses in host-order ints
+ * made with RTE_IPV4(), converted inside. */
+extern const struct rte_ether_addr h_peer_mac;
+struct rte_mbuf *h_arp(struct harness *h, uint16_t op,
+		const struct rte_ether_addr *eth_dst,
+		const struct rte_ether_addr *sha, uint32_t sip,
+		const struct rte_ether_addr *tha, uint32_t tip);
+/* An IPv4 ICMP echo request from @src to @dst, @len bytes of payload. */
+struct rte_mbuf *h_icmp_echo(struct harness *h,
+		const struct rte_ether_addr *eth_dst, uint32_t src, uint32_t dst,
+		uint16_t id, uint16_t seq, uint16_t len);
+/* Mac of the endpoint's port @p. */
+const struct rte_ether_addr *h_mac(struct harness *h, unsigned int p);
+
+#endif /* PKT_HARNESS_H */

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * pkt suite: Ethernet, ARP, IPv4 and ICMP through a real engine on net_ring
+ * ports. Every test ends by checking that the engine's pools and the test's
+ * own pool are back where they started.
+ */
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "harness.h"
+#include "ptcp_test.h"
+
+#define OUR_IP   RTE_IPV4(10, 98, 0, 1)
+#define PEER_IP  RTE_IPV4(10, 98, 0, 9)
+#define OTHER_IP RTE_IPV4(10, 98, 0, 77)
+
+static const struct rte_ether_addr zero_mac;
+static const struct rte_ether_addr bcast_mac = {
+	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+
+/* Setup with the start-up gratuitous ARP already taken off the wire. */
+static int
+setup1(struct harness *h, const char *const *sets, unsigned int n)
+{
+	if (h_setup(h, 1, false, sets, n) != 0)
+		return -1;
+	h_drain(h, 0);
+	return 0;
+}
+
+/* The pools are back to their start: nothing leaked, nothing held. */
+static int
+end_clean(struct harness *h)
+{
+	h_poll(h, 0);
+	h_drain(h, 0);
+	CHECK_EQ(h_engine_mbufs_leaked(h), 0);
+	CHECK_EQ(rte_mempool_in_use_count(h->pool), 0);
+	h_teardown(h);
+	return 0;
+}
+
+static int
+gratuitous_arp_sent_at_start(void)
+{
+	struct harness h;
+	struct rte_mbuf *m[4];
+	struct ptcp_arp_info a;
+	struct ptcp_stats st = { 0 };
+	unsigned int n;
+
+	CHECK(h_setup(&h, 1, false, NULL, 0) == 0);
+	n = h_collect(&h, 0, m, RTE_DIM(m));
+	CHECK_EQ(n, 1);
+	m[0]->l2_len = sizeof(struct rte_ether_hdr);
+	CHECK(ptcp_arp_parse(m[0], &a, &st) == 0);
+	CHECK_EQ(a.op, RTE_ARP_OP_REQUEST);
+	CHECK_EQ(a.sip, rte_cpu_to_be_32(OUR_IP));
+	CHECK_EQ(a.tip, rte_cpu_to_be_32(OUR_IP));
+	CHECK(rte_is_broadcast_ether_addr(
+		&rte_pktmbuf_mtod(m[0], struct rte_ether_hdr *)->dst_addr));
+	rte_pktmbuf_free_bulk(m, n);
+	CHECK_EQ(H_STAT(&h, arp_gratuitous_tx), 1);
+	return end_clean(&h);
+}
+
+static int
+arp_request_for_us_gets_reply(void)
+{
+	struct harness h;
+	struct rte_mbuf *m[4];
+	struct ptcp_arp_info a;
+	struct ptcp_stats st = { 0 };
+	const struct rte_ether_hdr *eh;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
+		PEER_IP, &zero_mac, OUR_IP));
+	CHECK_EQ(h_poll(&h, 1), 1);
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
+	eh = rte_pktmbuf_mtod(m[0], const struct rte_ether_hdr *);
+	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &h_peer_mac));
+	CHECK(rte_is_same_ether_addr(&eh->src_addr, h_mac(&h, 0)));
+	m[0]->l2_len = sizeof(*eh);
+	CHECK(ptcp_arp_parse(m[0], &a, &st) == 0);
+	CHECK_EQ(a.op, RTE_ARP_OP_REPLY);
+	CHECK(rte_is_same_ether_addr(&a.sha, h_mac(&h, 0)));
+	CHECK_EQ(a.sip, rte_cpu_to_be_32(OUR_IP));
+	CHECK(rte_is_same_ether_addr(&a.tha, &h_peer_mac));
+	CHECK_EQ(a.tip, rte_cpu_to_be_32(PEER_IP));
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(H_STAT(&h, arp_req_rx), 1);
+	/* RFC 826: the requester was learnt. */
+	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, rte_cpu_to_be_32(PEER_IP)),
+		PTCP_ARP_REACHABLE);
+	return end_clean(&h);
+}
+
+static int
+arp_request_for_other_not_answered_nor_learnt(void)
+{
+	struct harness h;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
+		PEER_IP, &zero_mac, OTHER_IP));
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, arp_not_for_us), 1);
+	CHECK_EQ(ptcp_arp_count(h.lc->ifs[0].arp), 0);
+	return end_clean(&h);
+}
+
+static int
+malformed_arp_dropped_and_counted(void)
+{
+	struct harness h;
+	struct rte_mbuf *m;
+	struct rte_arp_hdr *a;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	/* Wrong hardware length. */
+	m = h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac, PEER_IP,
+		&zero_mac, OUR_IP);
+	a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
+		sizeof(struct rte_ether_hdr));
+	a->arp_hlen = 8;
+	h_inject(&h, 0, m);
+	/* Truncated: header cut short. */
+	m = h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac, PEER_IP,
+		&zero_mac, OUR_IP);
+	rte_pktmbuf_trim(m, 10);
+	h_inject(&h, 0, m);
+	/* Unknown opcode. */
+	m = h_arp(&h, 9, &bcast_mac, &h_peer_mac, PEER_IP, &zero_mac, OUR_IP);
+	h_inject(&h, 0, m);
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, arp_bad), 3);
+	return end_clean(&h);
+}
+
+static int
+icmp_echo_gets_reply(void)
+{
+	struct harness h;
+	struct rte_mbuf *m[4];
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_icmp_hdr *icmp;
+	const uint8_t *payload;
+	uint16_t i;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 0x1234,
+		7, 100));
+	h_poll(&h, 1);
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
+	eh = rte_pktmbuf_mtod(m[0], const struct rte_ether_hdr *);
+	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &h_peer_mac));
+	CHECK(rte_is_same_ether_addr(&eh->src_addr, h_mac(&h, 0)));
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	CHECK_EQ(ip->src_addr, rte_cpu_to_be_32(OUR_IP));
+	CHECK_EQ(ip->dst_addr, rte_cpu_to_be_32(PEER_IP));
+	CHECK_EQ(ip->time_to_live, 64);
+	/* Checksums: filled in software or flagged for the NIC. */
+	if (!(m[0]->ol_flags & RTE_MBUF_F_TX_IP_CKSUM))
+		CHECK_EQ(rte_ipv4_cksum(ip), 0);
+	icmp = (const struct rte_icmp_hdr *)(ip + 1);
+	CHECK_EQ(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	CHECK_EQ(rte_be_to_cpu_16(icmp->icmp_ident), 0x1234);
+	CHECK_EQ(rte_be_to_cpu_16(icmp->icmp_seq_nb), 7);
+	CHECK_EQ(rte_raw_cksum(icmp, sizeof(*icmp) + 100), 0xffff);
+	payload = (const uint8_t *)(icmp + 1);
+	for (i = 0; i < 100; i++)
+		CHECK_EQ(payload[i], (uint8_t)(i * 7 + 1));
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
+	return end_clean(&h);
+}
+
+static int
+ttl_on_output_from_config(void)
+{
+	static const char *const sets[] = { "ip.ttl=17" };
+	struct harness h;
+	struct rte_mbuf *m;
+	const struct rte_ipv4_hdr *ip;
+
+	CHECK(setup1(&h, sets, 1) == 0);
+	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8));
+	h_poll(&h, 1);
+	CHECK_EQ(h_collect(&h, 0, &m, 1), 1);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+		sizeof(struct rte_ether_hdr));
+	CHECK_EQ(ip->time_to_live, 17);
+	rte_pktmbuf_free(m);
+	return end_clean(&h);
+}
+
+/* An echo request whose IPv4 header is then damaged by @damage. */
+typedef void (*damage_fn)(struct rte_mbuf *m, struct rte_ipv4_hdr *ip);
+
+static void
+bad_csum(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->hdr_checksum ^= 0x0101;
+}
+
+static void
+fragment(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+later_fragment(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->fragment_offset = RTE_BE16(185);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+foreign_dst(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->dst_addr = rte_cpu_to_be_32(OTHER_IP);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+truncated(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)ip;
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) -
+		(uint32_t)sizeof(struct rte_ether_hdr) - 12);
+}
+
+static void
+version6(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->version_ihl = 0x65;
+}
+
+static void
+ihl_too_small(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->version_ihl = 0x44;
+}
+
+static void
+total_len_beyond_frame(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->total_length = rte_cpu_to_be_16(1400);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+broadcast_src(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->src_addr = RTE_BE32(UINT32_MAX);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+udp_proto(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	(void)m;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static int
+check_dropped(damage_fn damage, enum ptcp_stat_id id, const char *what)
+{
+	struct harness h;
+	struct rte_mbuf *m;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 32);
+	damage(m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+		sizeof(struct rte_ether_hdr)));
+	h_inject(&h, 0, m);
+	h_poll(&h, 1);
+	CHECK_MSG(h_drain(&h, 0) == 0, "%s was answered", what);
+	CHECK_MSG(h_stat(&h, id) == 1, "%s: counter %s is %" PRIu64, what,
+		ptcp_stat_name(id), h_stat(&h, id));
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 0);
+	return end_clean(&h);
+}
+
+static int
+bad_ip_checksum_dropped_and_counted(void)
+{
+	return check_dropped(bad_csum, PTCP_STAT_rx_bad_ip_csum, "bad csum");
+}
+
+static int
+ip_fragments_dropped_and_counted(void)
+{
+	CHECK(check_dropped(fragment, PTCP_STAT_rx_ip_frag, "MF") == 0);
+	return check_dropped(later_fragment, PTCP_STAT_rx_ip_frag, "offset");
+}
+
+static int
+foreign_destination_dropped_and_counted(void)
+{
+	return check_dropped(foreign_dst, PTCP_STAT_rx_not_for_us, "foreign");
+}
+
+static int
+truncated_ip_header_dropped_and_counted(void)
+{
+	return check_dropped(truncated, PTCP_STAT_rx_ip_short, "truncated");
+}
+
+static int
+bad_version_ihl_length_dropped_and_counted(void)
+{
+	CHECK(check_dropped(version6, PTCP_STAT_rx_ip_version, "v6") == 0);
+	CHECK(check_dropped(ihl_too_small, PTCP_STAT_rx_ip_bad_ihl, "ihl") == 0);
+	return check_dropped(total_len_beyond_frame, PTCP_STAT_rx_ip_bad_len,
+		"len");
+}
+
+static int
+bad_source_and_protocol_dropped_and_counted(void)
+{
+	CHECK(check_dropped(broadcast_src, PTCP_STAT_rx_ip_bad_src, "src") == 0);
+	return check_dropped(udp_proto, PTCP_STAT_rx_ip_proto, "udp");
+}
+
+static int
+non_ip_vlan_runt_foreign_mac_dropped_and_counted(void)
+{
+	static const struct rte_ether_addr other = {
+		.addr_bytes = { 0x02, 0, 0, 0, 0xbb, 0xbb } };
+	struct harness h;
+	struct rte_mbuf *m;
+	struct rte_ether_hdr *eh;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+		RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	h_inject(&h, 0, m);
+	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+		RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	h_inject(&h, 0, m);
+	m = h_icmp_echo(&h, &other, PEER_IP, OUR_IP, 1, 1, 8);
+	h_inject(&h, 0, m);
+	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - 10);
+	h_inject(&h, 0, m);
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, rx_not_ip_arp), 1);
+	CHECK_EQ(H_STAT(&h, rx_vlan), 1);
+	CHECK_EQ(H_STAT(&h, rx_not_our_mac), 1);
+	CHECK_EQ(H_STAT(&h, rx_runt), 1);
+	(void)eh;
+	return end_clean(&h);
+}
+
+static int
+icmp_bad_checksum_and_other_types_not_answered(void)
+{
+	struct harness h;
+	struct rte_mbuf *m;
+	struct rte_icmp_hdr *icmp;
+	const uint32_t off = sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_ipv4_hdr);
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
+	icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, off);
+	icmp->icmp_cksum ^= 0x00ff;
+	h_inject(&h, 0, m);
+	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
+	icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, off);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + 8);
+	h_inject(&h, 0, m);
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, icmp_bad_csum), 1);
+	CHECK_EQ(H_STAT(&h, icmp_other), 1);
+	return end_clean(&h);
+}
+
+/* A datagram built by the test and sent through ptcp_ip_output(). */
+static struct rte_mbuf *
+ip_datagram(struct harness *h, uint32_t dst)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->lc->pool);
+	struct rte_ipv4_hdr *ip;
+
+	if (m == NULL)
+		return NULL;
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, sizeof(*ip) + 20);
+	if (ip == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(ip + 1, 0x5a, 20);
+	ptcp_ipv4_fill(ip, rte_cpu_to_be_32(OUR_IP), rte_cpu_to_be_32(dst),
+		253, 20, 64, 1, false);
+	return m;
+}
+
+static int
+ip_output_resolves_next_hop_then_sends_held_packets(void)
+{
+	struct harness h;
+	struct rte_mbuf *m[8];
+	struct ptcp_arp_info a;
+	struct ptcp_stats st = { 0 };
+	unsigned int n, i;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	h_poll(&h, 1);
+	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
+	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
+	h_poll(&h, 1);
+	/* One request for two held packets. */
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
+	m[0]->l2_len = sizeof(struct rte_ether_hdr);
+	CHECK(ptcp_arp_parse(m[0], &a, &st) == 0);
+	CHECK_EQ(a.op, RTE_ARP_OP_REQUEST);
+	CHECK_EQ(a.tip, rte_cpu_to_be_32(PEER_IP));
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(H_STAT(&h, arp_req_tx), 1);
+
+	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REPLY, h_mac(&h, 0), &h_peer_mac,
+		PEER_IP, h_mac(&h, 0), OUR_IP));
+	h_poll(&h, 1);
+	n = h_collect(&h, 0, m, RTE_DIM(m));
+	CHECK_EQ(n, 2);
+	for (i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(m[i], const struct rte_ether_hdr *);
+
+		CHECK(rte_is_same_ether_addr(&eh->dst_addr, &h_peer_mac));
+		CHECK_EQ(eh->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
+		CHECK_EQ(rte_pktmbuf_pkt_len(m[i]), 14 + 20 + 20);
+	}
+	rte_pktmbuf_free_bulk(m, n);
+	/* Now cached: the next one goes straight out. */
+	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 1);
+	return end_clean(&h);
+}
+
+static int
+arp_waiting_queue_full_drops_and_counts(void)
+{
+	static const char *const sets[] = { "arp.pending=3" };
+	struct harness h;
+	int i;
+
+	CHECK(setup1(&h, sets, 1) == 0);
+	for (i = 0; i < 5; i++)
+		ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
+	CHECK_EQ(H_STAT(&h, arp_queue_full), 2);
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 1);   /* the request */
+	/* The three held ones are still waiting, then time out. */
+	CHECK_EQ(h_engine_mbufs_leaked(&h), 3);
+	h_poll(&h, 5000);
+	CHECK_EQ(H_STAT(&h, arp_resolve_timeout), 3);
+	return end_clean(&h);
+}
+
+static int
+arp_resolution_retries_then_times_out_and_frees(void)
+{
+	static const char *const sets[] = {
+		"arp.resolve_ms=1000", "arp.retries=4" };
+	struct harness h;
+	int i;
+
+	CHECK(setup1(&h, sets, 2) == 0);
+	for (i = 0; i < 3; i++)
+		ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
+	/* Walk 1.2 s in 50 ms steps: 4 requests in all, then give up. */
+	for (i = 0; i < 24; i++)
+		h_poll(&h, 50);
+	CHECK_EQ(H_STAT(&h, arp_req_tx), 4);
+	CHECK_EQ(h_drain(&h, 0), 4);
+	CHECK_EQ(H_STAT(&h, arp_resolve_timeout), 3);
+	CHECK_EQ(ptcp_arp_count(h.lc->ifs[0].arp), 0);
+	return end_clean(&h);
+}
+
+static int
+arp_entry_ages_out(void)
+{
+	static const char *const sets[] = { "arp.timeout=2" };
+	struct harness h;
+	uint32_t peer = rte_cpu_to_be_32(PEER_IP);
+
+	CHECK(setup1(&h, sets, 1) == 0);
+	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
+		PEER_IP, &zero_mac, OUR_IP));
+	h_poll(&h, 1);
+	h_drain(&h, 0);
+	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, peer), PTCP_ARP_REACHABLE);
+	h_poll(&h, 1900);
+	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, peer), PTCP_ARP_REACHABLE);
+	h_poll(&h, 200);
+	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, peer), PTCP_ARP_FREE);
+	CHECK_EQ(H_STAT(&h, arp_expired), 1);
+	return end_clean(&h);
+}
+
+static int
+static_arp_entry_used_and_never_ages(void)
+{
+	static const char *const sets[] = {
+		"arp.static.10.98.0.9=02:00:00:00:aa:01", "arp.timeout=1" };
+	struct harness h;
+
+	CHECK(setup1(&h, sets, 2) == 0);
+	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, rte_cpu_to_be_32(PEER_IP)),
+		PTCP_ARP_STATIC);
+	h_poll(&h, 5000);
+	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 1);
+	CHECK_EQ(H_STAT(&h, arp_req_tx), 0);
+	return end_clean(&h);
+}
+
+static int
+off_link_without_gateway_dropped_and_counted(void)
+{
+	struct harness h;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	ptcp_ip_output(h.lc, 0, ip_datagram(&h, RTE_IPV4(192, 0, 2, 1)));
+	CHECK_EQ(H_STAT(&h, arp_no_route), 1);
+	return end_clean(&h);
+}
+
+static int
+two_ports_resolve_each_other_and_ping(void)
+{
+	struct harness h;
+	struct ptcp_lcore *lc;
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	int i;
+
+	CHECK(h_setup(&h, 2, true, NULL, 0) == 0);
+	lc = h.lc;
+	/* port0 sends an echo request to port1's address. */
+	m = rte_pktmbuf_alloc(lc->pool);
+	CHECK(m != NULL);
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m,
+		sizeof(*ip) + sizeof(*icmp));
+	CHECK(ip != NULL);
+	ptcp_ipv4_fill(ip, rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 1)),
+		rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 2)), IPPROTO_ICMP,
+		sizeof(*icmp), 64, 9, false);
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	memset(icmp, 0, sizeof(*icmp));
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp));
+	ptcp_ip_output(lc, 0, m);
+	for (i = 0; i < 5; i++)
+		h_poll(&h, 1);
+	/* ARP both ways, the echo answered by port1, the reply seen. */
+	CHECK_EQ(H_STAT(&h, arp_req_tx), 1);
+	CHECK_EQ(H_STAT(&h, arp_reply_rx), 1);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
+	CHECK_EQ(H_STAT(&h, icmp_other), 1);  /* the reply at port0 */
+	CHECK_EQ(ptcp_arp_state_of(lc->ifs[0].arp,
+		rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 2))), PTCP_ARP_REACHABLE);
+	CHECK_EQ(h_engine_mbufs_leaked(&h), 0);
+	h_teardown(&h);
+	return 0;
+}
+
+static const struct ptcp_test tests[] = {
+	TEST(gratuitous_arp_sent_at_start),
+	TEST(arp_request_for_us_gets_reply),
+	TEST(arp_request_for_other_not_answered_nor_learnt),
+	TEST(malformed_arp_dropped_and_counted),
+	TEST(icmp_echo_gets_reply),
+	TEST(ttl_on_output_from_config),
+	TEST(bad_ip_checksum_dropped_and_counted),
+	TEST(ip_fragments_dropped_and_counted),
+	TEST(foreign_destination_dropped_and_counted),
+	TEST(truncated_ip_header_dropped_and_counted),
+	TEST(bad_version_ihl_length_dropped_and_counted),
+	TEST(bad_source_and_protocol_dropped_and_counted),
+	TEST(non_ip_vlan_runt_foreign_mac_dropped_and_counted),
+	TEST(icmp_bad_checksum_and_other_types_not_answered),
+	TEST(ip_output_resolves_next_hop_then_sends_held_packets),
+	TEST(arp_waiting_queue_full_drops_and_counts),
+	TEST(arp_resolution_retries_then_times_out_and_frees),
+	TEST(arp_entry_ages_out),
+	TEST(static_arp_entry_used_and_never_ages),
+	TEST(off_link_without_gateway_dropped_and_counted),
+	TEST(two_ports_resolve_each_other_and_ping),
+	{ NULL, NULL },
+};
+
+int
+main(int argc, char **argv)
+{
+	int ret;
+
+	if (h_eal_init(argv[0]) != 0)
+		return 1;
+	ret = ptcp_test_run_after(tests, argc, argv, h_after_test);
+	rte_eal_cleanup();
+	return ret;
+}
