@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_CONFIG_H
+#define PTCP_CONFIG_H
+
+/**
+ * @file
+ * ptcp configuration: an INI file read with rte_cfgfile, overridden by
+ * `section.key=value` pairs from the command line, validated in full before
+ * anything starts.
+ *
+ * Every key, its default and its range are documented in
+ * docs/configuration.md; config/ptcp.ini is the annotated default file.
+ * No function here needs the EAL: the parser can run (and is unit tested)
+ * before rte_eal_init().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most ports one endpoint drives (sections [port0] .. [port3]). */
+#define PTCP_MAX_PORTS 4
+/** Most static ARP entries (keys of the [arp.static] section). */
+#define PTCP_MAX_STATIC_ARP 64
+/** Longest device name (`device` key). */
+#define PTCP_DEVNAME_LEN 64
+/** Room for an error message from ptcp_config_load(). */
+#define PTCP_CONFIG_ERRLEN 256
+
+/** One static ARP entry. */
+struct ptcp_static_arp {
+	uint32_t ip;                  /**< network byte order */
+	struct rte_ether_addr mac;
+	uint8_t port;                 /**< port index the entry belongs to */
+};
+
+/** One [portN] section. */
+struct ptcp_port_config {
+	bool enabled;                 /**< the section exists */
+	char device[PTCP_DEVNAME_LEN];/**< ethdev name ("net_tap0"); empty: the Nth probed port */
+	uint32_t addr;                /**< IPv4 address, network byte order (required) */
+	uint32_t netmask;             /**< network byte order */
+	uint32_t gateway;             /**< network byte order; 0 = none */
+	bool mac_set;                 /**< `mac` given: override the port's MAC */
+	struct rte_ether_addr mac;
+	uint16_t rx_desc;             /**< RX descriptors per queue */
+	uint16_t tx_desc;             /**< TX descriptors per queue */
+	uint16_t mtu;                 /**< IP MTU */
+};
+
+/** The whole configuration. */
+struct ptcp_config {
+	/* [portN] */
+	struct ptcp_port_config port[PTCP_MAX_PORTS];
+	unsigned int nb_ports;        /**< highest enabled port index + 1 */
+
+	/* [lcores] */
+	uint16_t burst;               /**< RX/TX burst size */
+	uint32_t tx_flush_us;         /**< reserved: flush is every pass today */
+
+	/* [mempool] */
+	uint32_t mbufs;               /**< mbufs per worker lcore pool */
+	uint32_t mbuf_cache;          /**< per-lcore mempool cache */
+	uint16_t mbuf_data_room;      /**< data room per mbuf (bytes, incl. headroom) */
+
+	/* [ip] */
+	uint8_t ttl;                  /**< TTL on output */
+
+	/* [arp] */
+	uint32_t arp_entries;         /**< ARP cache size per port */
+	uint32_t arp_timeout_s;       /**< a learnt entry ages out after this */
+	uint32_t arp_resolve_ms;      /**< give up on a request after this */
+	uint32_t arp_retries;         /**< ARP requests sent before giving up */
+	uint32_t arp_pending;         /**< packets queued per unresolved next hop */
+	bool arp_gratuitous;          /**< send a gratuitous ARP at start */
+	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP];
+	unsigned int nb_arp_static;
+
+	/* [timer] */
+	uint32_t tick_us;             /**< timer wheel tick (default 1000 us) */
+};
+
+/**
+ * Fill @p cfg with the documented defaults (no ports enabled; every port's
+ * rx_desc, tx_desc and mtu at their defaults). Padding is zeroed, so two
+ * configurations can be compared with memcmp().
+ *
+ * @param cfg  filled
+ */
+void ptcp_config_defaults(struct ptcp_config *cfg);
+
+/**
+ * Load a configuration.
+ *
+ * Starts from the defaults, reads @p path (if not NULL) into an
+ * rte_cfgfile, applies @p overrides in order (a later one wins), then
+ * validates everything: unknown section or key, malformed value, value out
+ * of range, duplicate key or section, missing required key, and cross-key
+ * rules (at least one port, ports contiguous from port0, no address on two
+ * ports, gateway inside the port's subnet, each static ARP entry in the
+ * subnet of exactly one port or of the port it names, MTU fits one mbuf).
+ * Needs no EAL and keeps no state between calls.
+ *
+ * An override is "section.key=value"; the section is the longest known
+ * section name before a '.' ("arp.static.10.0.0.9=02:00:00:00:00:09" is key
+ * 10.0.0.9 of [arp.static]), else the text up to the last '.'. An override
+ * naming a section the file lacks adds that section.
+ *
+ * Error lines have one of these forms:
+ * - "FILE: cannot read: <strerror>" (with -ENOENT)
+ * - "FILE:LINE: <reason>" for the file's syntax: a line that is not
+ *   blank, a comment, "[section]" or "key = value"; an empty value; a name
+ *   longer than CFG_NAME_LEN - 1 or a value longer than CFG_VALUE_LEN - 1
+ *   (never truncated); a duplicate key or section
+ * - "FILE: [section] key: <reason>" for a value, and
+ *   "FILE: [section]: <reason>" for a whole section
+ * - FILE is "command line" for what an override set or created, and for
+ *   a malformed override ("command line: 'x': expected section.key=value")
+ *
+ * @param cfg        filled on success; unspecified on failure
+ * @param path       INI file, or NULL for defaults plus overrides only
+ * @param overrides  "section.key=value" strings (from `--set`), may be NULL
+ * @param nb_overrides number of @p overrides
+ * @param err        on failure, one line: "FILE: [section] key: reason"
+ *                   (FILE is "command line" for an override)
+ * @param errlen     size of @p err (PTCP_CONFIG_ERRLEN is enough)
+ * @return 0 on success; -EINVAL for any invalid input (or @p cfg NULL, or
+ *         @p overrides NULL with @p nb_overrides > 0); -ENOENT if @p path
+ *         cannot be read; -ENOMEM on allocation failure.
+ */
+int ptcp_config_load(struct ptcp_config *cfg, const char *path,
+		const char *const *overrides, unsigned int nb_overrides,
+		char *err, size_t errlen);
+
+/**
+ * Print the effective configuration in INI form (for `--dump-config`).
+ *
+ * Every key is written, with its value, so that ptcp_config_load() reads
+ * the output back into the same configuration: ports as
+ * "address = A.B.C.D/N", static ARP entries always with "port N".
+ *
+ * @param cfg  a configuration from ptcp_config_load()
+ * @param f    where to write
+ */
+void ptcp_config_dump(const struct ptcp_config *cfg, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_CONFIG_H */

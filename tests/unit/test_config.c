@@ -1,0 +1,992 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of lib/config: defaults, the example files, every error path
+ * with its exact message, --set overrides, and the dump -> load round trip.
+ * No EAL: the parser runs before rte_eal_init().
+ *
+ * Each test writes its INI text to t.ini in a private temporary directory.
+ * Expected messages that start with ':' are prefixed with that file's path;
+ * the others ("command line: ...") are compared as they are.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "ptcp_config.h"
+
+#ifndef PTCP_SOURCE_ROOT
+#define PTCP_SOURCE_ROOT "."
+#endif
+
+struct env {
+	char dir[PATH_MAX / 2];	/* the temporary directory */
+	char path[PATH_MAX];	/* dir/t.ini */
+	struct ptcp_config cfg;
+	char err[PTCP_CONFIG_ERRLEN];
+};
+
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", \
+			__FILE__, __LINE__, #cond); \
+		return 1; \
+	} \
+} while (0)
+
+#define CHECK_EQ(a, b) do { \
+	unsigned long long a_ = (a), b_ = (b); \
+	if (a_ != b_) { \
+		fprintf(stderr, "  %s:%d: %s == %llu, expected %llu\n", \
+			__FILE__, __LINE__, #a, a_, b_); \
+		return 1; \
+	} \
+} while (0)
+
+#define CHECK_STR(a, b) do { \
+	if (strcmp((a), (b)) != 0) { \
+		fprintf(stderr, "  %s:%d: got      '%s'\n" \
+			"  %*s expected '%s'\n", __FILE__, __LINE__, (a), \
+			(int)strlen(__FILE__) + 6, "", (b)); \
+		return 1; \
+	} \
+} while (0)
+
+static uint32_t
+ip(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		abort();
+	return a.s_addr;
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Write @p ini to t.ini and load it with the overrides. */
+static int
+load(struct env *e, const char *ini, const char *const *ovr, unsigned int n)
+{
+	if (write_file(e->path, ini) != 0) {
+		fprintf(stderr, "  cannot write %s\n", e->path);
+		exit(2);
+	}
+	e->err[0] = '\0';
+	return ptcp_config_load(&e->cfg, e->path, ovr, n, e->err,
+		sizeof(e->err));
+}
+
+/* A load that must fail with -EINVAL and exactly @p expect. */
+static int
+fails(struct env *e, const char *ini, const char *const *ovr,
+		unsigned int n, const char *expect)
+{
+	char full[PATH_MAX + PTCP_CONFIG_ERRLEN];
+	int ret = load(e, ini, ovr, n);
+
+	if (expect[0] == ':')
+		snprintf(full, sizeof(full), "%s%s", e->path, expect);
+	else
+		snprintf(full, sizeof(full), "%s", expect);
+	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	CHECK(strchr(e->err, '\n') == NULL);
+	CHECK_STR(e->err, full);
+	return 0;
+}
+
+#define FAILS(ini, expect) CHECK(fails(e, ini, NULL, 0, expect) == 0)
+#define FAILS_SET(ini, ovr, expect) \
+	CHECK(fails(e, ini, ovr, RTE_DIM(ovr), expect) == 0)
+#define LOADS(ini) do { \
+	int r_ = load(e, ini, NULL, 0); \
+	if (r_ != 0) { \
+		fprintf(stderr, "  %s:%d: load: %d %s\n", __FILE__, \
+			__LINE__, r_, e->err); \
+		return 1; \
+	} \
+} while (0)
+
+#define PORT0 "[port0]\naddress = 10.0.0.2/24\n"
+
+/* ----- defaults and example files ----- */
+
+static int
+defaults_are_the_documented_ones(struct env *e)
+{
+	struct ptcp_config *c = &e->cfg;
+	unsigned int i;
+
+	ptcp_config_defaults(c);
+	CHECK_EQ(c->nb_ports, 0);
+	for (i = 0; i < PTCP_MAX_PORTS; i++) {
+		CHECK(!c->port[i].enabled);
+		CHECK_EQ(c->port[i].rx_desc, 1024);
+		CHECK_EQ(c->port[i].tx_desc, 1024);
+		CHECK_EQ(c->port[i].mtu, 1500);
+		CHECK_EQ(c->port[i].gateway, 0);
+		CHECK(!c->port[i].mac_set);
+		CHECK_STR(c->port[i].device, "");
+	}
+	CHECK_EQ(c->burst, 32);
+	CHECK_EQ(c->tx_flush_us, 0);
+	CHECK_EQ(c->mbufs, 8191);
+	CHECK_EQ(c->mbuf_cache, 256);
+	CHECK_EQ(c->mbuf_data_room, 2176);
+	CHECK_EQ(c->ttl, 64);
+	CHECK_EQ(c->arp_entries, 1024);
+	CHECK_EQ(c->arp_timeout_s, 300);
+	CHECK_EQ(c->arp_resolve_ms, 1000);
+	CHECK_EQ(c->arp_retries, 3);
+	CHECK_EQ(c->arp_pending, 8);
+	CHECK(c->arp_gratuitous);
+	CHECK_EQ(c->nb_arp_static, 0);
+	CHECK_EQ(c->tick_us, 1000);
+	return 0;
+}
+
+static int
+every_example_file_loads(struct env *e)
+{
+	const char *dir = PTCP_SOURCE_ROOT "/config";
+	char path[PATH_MAX];
+	struct dirent *d;
+	unsigned int n = 0;
+	DIR *dp;
+	int ret;
+
+	dp = opendir(dir);
+	CHECK(dp != NULL);
+	while ((d = readdir(dp)) != NULL) {
+		size_t len = strlen(d->d_name);
+
+		if (len < 4 || strcmp(d->d_name + len - 4, ".ini") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		ret = ptcp_config_load(&e->cfg, path, NULL, 0, e->err,
+			sizeof(e->err));
+		if (ret != 0)
+			fprintf(stderr, "  %s: %s\n", path, e->err);
+		CHECK_EQ(ret, 0);
+		n++;
+	}
+	closedir(dp);
+	CHECK(n >= 3);
+	return 0;
+}
+
+static int
+ptcp_ini_holds_the_defaults(struct env *e)
+{
+	struct ptcp_config def;
+	int ret;
+
+	ret = ptcp_config_load(&e->cfg, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+		NULL, 0, e->err, sizeof(e->err));
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(e->cfg.nb_ports, 1);
+	CHECK_EQ(e->cfg.port[0].addr, ip("192.0.2.2"));
+	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.255.0"));
+	/* apart from the port, the file is the defaults */
+	ptcp_config_defaults(&def);
+	def.port[0] = e->cfg.port[0];
+	def.nb_ports = 1;
+	CHECK(memcmp(&def, &e->cfg, sizeof(def)) == 0);
+	return 0;
+}
+
+static int
+tap_and_ring_files_say_what_the_tests_need(struct env *e)
+{
+	struct ptcp_config *c = &e->cfg;
+
+	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/tap.ini",
+		NULL, 0, e->err, sizeof(e->err)), 0);
+	CHECK_EQ(c->nb_ports, 1);
+	CHECK_STR(c->port[0].device, "net_tap0");
+	CHECK_EQ(c->port[0].addr, ip("10.99.0.2"));
+	CHECK_EQ(c->port[0].netmask, ip("255.255.255.0"));
+	CHECK_EQ(c->port[0].gateway, 0);
+
+	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/ring.ini",
+		NULL, 0, e->err, sizeof(e->err)), 0);
+	CHECK_EQ(c->nb_ports, 2);
+	CHECK_STR(c->port[0].device, "net_ring0");
+	CHECK_STR(c->port[1].device, "net_ring1");
+	CHECK_EQ(c->port[0].addr, ip("10.98.0.1"));
+	CHECK_EQ(c->port[1].addr, ip("10.98.0.2"));
+	return 0;
+}
+
+/* ----- the file's syntax ----- */
+
+static int
+unreadable_file_is_enoent(struct env *e)
+{
+	char path[PATH_MAX + 16], expect[PATH_MAX + 64];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/missing.ini", e->dir);
+	ret = ptcp_config_load(&e->cfg, path, NULL, 0, e->err,
+		sizeof(e->err));
+	CHECK_EQ(ret, (unsigned long long)-ENOENT);
+	snprintf(expect, sizeof(expect),
+		"%s: cannot read: No such file or directory", path);
+	CHECK_STR(e->err, expect);
+
+	ret = ptcp_config_load(&e->cfg, e->dir, NULL, 0, e->err,
+		sizeof(e->err));
+	CHECK_EQ(ret, (unsigned long long)-ENOENT);
+	snprintf(expect, sizeof(expect), "%s: cannot read: Is a directory",
+		e->dir);
+	CHECK_STR(e->err, expect);
+	return 0;
+}
+
+static int
+comments_blanks_spaces_and_crlf_are_fine(struct env *e)
+{
+	LOADS("\xef\xbb\xbf; comment\n# comment\n\n  [ port0 ]  ; trailing\r\n"
+		"\taddress\t=\t10.0.0.2/24 # trailing\r\n"
+		"mtu=1400\n[ip]\nttl = 0x20\n");
+	CHECK_EQ(e->cfg.port[0].addr, ip("10.0.0.2"));
+	CHECK_EQ(e->cfg.port[0].mtu, 1400);
+	CHECK_EQ(e->cfg.ttl, 32);
+	return 0;
+}
+
+static int
+syntax_errors_name_the_line(struct env *e)
+{
+	FAILS(PORT0 "mtu 1500\n",
+		":3: 'mtu 1500' is neither '[section]' nor 'key = value'");
+	FAILS("[port0\naddress = 10.0.0.2/24\n",
+		":1: '[port0': no closing ']'");
+	FAILS("[port0] x\n", ":1: 'x' after ']'");
+	FAILS("[]\n", ":1: empty section name");
+	FAILS("[port 0]\n",
+		":1: [port 0]: a name is letters, digits, '_', '.', '-', ':'");
+	FAILS("mtu = 1500\n" PORT0,
+		":1: mtu: key before the first [section]");
+	FAILS(PORT0 "= 5\n", ":3: no key before '='");
+	FAILS(PORT0 "rx desc = 5\n",
+		":3: 'rx desc': a name is letters, digits, '_', '.', '-', ':'");
+	FAILS(PORT0 "mtu =\n", ":3: [port0] mtu: empty value");
+	FAILS(PORT0 "mtu = ; nothing\n", ":3: [port0] mtu: empty value");
+	return 0;
+}
+
+static int
+overlong_names_and_values_are_errors_not_truncated(struct env *e)
+{
+	char ini[1024], expect[128];
+
+	snprintf(ini, sizeof(ini), PORT0 "device = %0300d\n", 0);
+	FAILS(ini, ":3: [port0] device: value is 300 characters long, "
+		"at most 255");
+	/* 255 fits rte_cfgfile but not the device name */
+	snprintf(ini, sizeof(ini), PORT0 "device = %0255d\n", 0);
+	FAILS(ini, ": [port0] device: '0000000000000000000000000000000000"
+		"000000000000000000000000000000' is longer than 63 characters");
+	snprintf(ini, sizeof(ini), PORT0 "%070d = 1\n", 0);
+	FAILS(ini, ":3: key is 70 characters long, at most 63");
+	snprintf(ini, sizeof(ini), "[%064d]\n", 0);
+	FAILS(ini, ":1: section name is 64 characters long, at most 63");
+	/* a very long line is read whole, not split */
+	snprintf(ini, sizeof(ini), PORT0 "device = net_tap0%0900d\n", 0);
+	snprintf(expect, sizeof(expect), ":3: [port0] device: value is %d "
+		"characters long, at most 255", 908);
+	FAILS(ini, expect);
+	return 0;
+}
+
+static int
+duplicates_are_errors(struct env *e)
+{
+	FAILS(PORT0 "mtu = 1500\nmtu = 1400\n",
+		":4: [port0] mtu: duplicate key (first on line 3)");
+	FAILS(PORT0 "[ip]\nttl = 5\n[port0]\nmtu = 1400\n",
+		":5: [port0]: duplicate section (first on line 1)");
+	return 0;
+}
+
+/* ----- sections and keys ----- */
+
+static int
+unknown_sections_and_keys_are_errors(struct env *e)
+{
+	FAILS(PORT0 "[tcp]\nmsl = 30\n", ": [tcp]: unknown section (known: "
+		"port0..port3, lcores, mempool, ip, arp, arp.static, timer)");
+	FAILS(PORT0 "[port4]\naddress = 10.0.4.2/24\n", ": [port4]: unknown "
+		"section (known: port0..port3, lcores, mempool, ip, arp, "
+		"arp.static, timer)");
+	FAILS(PORT0 "[ip]\nttl = 5\ntos = 3\n", ": [ip] tos: unknown key");
+	FAILS(PORT0 "MTU = 1500\n", ": [port0] MTU: unknown key (known: "
+		"device, address, netmask, gateway, mac, rx_desc, tx_desc, mtu)");
+	return 0;
+}
+
+static int
+numbers_are_strict(struct env *e)
+{
+	FAILS(PORT0 "mtu = 1500x\n", ": [port0] mtu: '1500x' is not an "
+		"unsigned integer");
+	FAILS(PORT0 "mtu = -1\n",
+		": [port0] mtu: '-1' is not an unsigned integer");
+	FAILS(PORT0 "mtu = +1500\n",
+		": [port0] mtu: '+1500' is not an unsigned integer");
+	FAILS(PORT0 "mtu = 1 500\n",
+		": [port0] mtu: '1 500' is not an unsigned integer");
+	FAILS(PORT0 "mtu = 0x\n",
+		": [port0] mtu: '0x' is not an unsigned integer");
+	FAILS(PORT0 "mtu = 0x0x10\n",
+		": [port0] mtu: '0x0x10' is not an unsigned integer");
+	FAILS(PORT0 "mtu = 1.5e3\n",
+		": [port0] mtu: '1.5e3' is not an unsigned integer");
+	FAILS(PORT0 "mtu = 99999999999999999999999\n", ": [port0] mtu: "
+		"99999999999999999999999 is out of range 68..9000");
+	FAILS(PORT0 "mtu = 67\n", ": [port0] mtu: 67 is out of range 68..9000");
+	FAILS(PORT0 "mtu = 9001\n",
+		": [port0] mtu: 9001 is out of range 68..9000");
+	FAILS(PORT0 "rx_desc = 99999\n",
+		": [port0] rx_desc: 99999 is out of range 32..16384");
+	/* a uint16_t field must not wrap: 65536 + 1024 */
+	FAILS(PORT0 "tx_desc = 66560\n",
+		": [port0] tx_desc: 66560 is out of range 32..16384");
+	FAILS(PORT0 "[lcores]\nburst = 0\n",
+		": [lcores] burst: 0 is out of range 1..512");
+	FAILS(PORT0 "[mempool]\nmbufs = 67108865\n",
+		": [mempool] mbufs: 67108865 is out of range 1023..67108864");
+	FAILS(PORT0 "[mempool]\ncache = 513\n",
+		": [mempool] cache: 513 is out of range 0..512");
+	FAILS(PORT0 "[ip]\nttl = 256\n",
+		": [ip] ttl: 256 is out of range 1..255");
+	FAILS(PORT0 "[arp]\nretries = 11\n",
+		": [arp] retries: 11 is out of range 1..10");
+	FAILS(PORT0 "[timer]\ntick_us = 9\n",
+		": [timer] tick_us: 9 is out of range 10..1000000");
+	LOADS(PORT0 "mtu = 0x5dc\nrx_desc = 0X200\ntx_desc = 0032\n"
+		"[mempool]\nmbufs = 67108864\ncache = 0\n");
+	CHECK_EQ(e->cfg.port[0].mtu, 1500);
+	CHECK_EQ(e->cfg.port[0].rx_desc, 512);
+	CHECK_EQ(e->cfg.port[0].tx_desc, 32);
+	CHECK_EQ(e->cfg.mbufs, 1u << 26);
+	CHECK_EQ(e->cfg.mbuf_cache, 0);
+	return 0;
+}
+
+static int
+booleans_take_every_documented_form(struct env *e)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", "YES",
+		"True" };
+	static const char *const no[] = { "no", "false", "off", "0", "No" };
+	char ini[256];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(yes); i++) {
+		snprintf(ini, sizeof(ini), PORT0 "[arp]\ngratuitous = %s\n",
+			yes[i]);
+		LOADS(ini);
+		CHECK(e->cfg.arp_gratuitous);
+	}
+	for (i = 0; i < RTE_DIM(no); i++) {
+		snprintf(ini, sizeof(ini), PORT0 "[arp]\ngratuitous = %s\n",
+			no[i]);
+		LOADS(ini);
+		CHECK(!e->cfg.arp_gratuitous);
+	}
+	FAILS(PORT0 "[arp]\ngratuitous = 2\n", ": [arp] gratuitous: '2' is "
+		"not a boolean (yes/no, true/false, on/off, 1/0)");
+	return 0;
+}
+
+static int
+every_key_is_read(struct env *e)
+{
+	struct ptcp_config *c = &e->cfg;
+
+	LOADS("[port0]\ndevice = net_tap0\naddress = 10.0.0.2\n"
+		"netmask = 255.255.0.0\ngateway = 10.0.255.254\n"
+		"mac = 02:00:00:AB:cd:01\nrx_desc = 512\ntx_desc = 2048\n"
+		"mtu = 1400\n"
+		"[lcores]\nburst = 64\ntx_flush_us = 100\n"
+		"[mempool]\nmbufs = 4095\ncache = 128\ndata_room = 4096\n"
+		"[ip]\nttl = 128\n"
+		"[arp]\nentries = 16\ntimeout = 86400\nresolve_ms = 10\n"
+		"retries = 10\npending = 256\ngratuitous = off\n"
+		"[arp.static]\n10.0.1.1 = 02-00-00-00-00-09\n"
+		"[timer]\ntick_us = 100\n");
+	CHECK_EQ(c->nb_ports, 1);
+	CHECK(c->port[0].enabled);
+	CHECK_STR(c->port[0].device, "net_tap0");
+	CHECK_EQ(c->port[0].addr, ip("10.0.0.2"));
+	CHECK_EQ(c->port[0].netmask, ip("255.255.0.0"));
+	CHECK_EQ(c->port[0].gateway, ip("10.0.255.254"));
+	CHECK(c->port[0].mac_set);
+	CHECK_EQ(c->port[0].mac.addr_bytes[3], 0xab);
+	CHECK_EQ(c->port[0].mac.addr_bytes[4], 0xcd);
+	CHECK_EQ(c->port[0].rx_desc, 512);
+	CHECK_EQ(c->port[0].tx_desc, 2048);
+	CHECK_EQ(c->port[0].mtu, 1400);
+	CHECK_EQ(c->burst, 64);
+	CHECK_EQ(c->tx_flush_us, 100);
+	CHECK_EQ(c->mbufs, 4095);
+	CHECK_EQ(c->mbuf_cache, 128);
+	CHECK_EQ(c->mbuf_data_room, 4096);
+	CHECK_EQ(c->ttl, 128);
+	CHECK_EQ(c->arp_entries, 16);
+	CHECK_EQ(c->arp_timeout_s, 86400);
+	CHECK_EQ(c->arp_resolve_ms, 10);
+	CHECK_EQ(c->arp_retries, 10);
+	CHECK_EQ(c->arp_pending, 256);
+	CHECK(!c->arp_gratuitous);
+	CHECK_EQ(c->nb_arp_static, 1);
+	CHECK_EQ(c->arp_static[0].ip, ip("10.0.1.1"));
+	CHECK_EQ(c->arp_static[0].mac.addr_bytes[5], 9);
+	CHECK_EQ(c->arp_static[0].port, 0);
+	CHECK_EQ(c->tick_us, 100);
+	return 0;
+}
+
+/* ----- ports ----- */
+
+static int
+netmask_comes_from_cidr_or_netmask_key(struct env *e)
+{
+	LOADS("[port0]\naddress = 10.0.0.2/16\n");
+	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.0.0"));
+	LOADS("[port0]\naddress = 10.0.0.2\nnetmask = 255.255.255.128\n");
+	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.255.128"));
+	LOADS("[port0]\naddress = 10.0.0.2/24\nnetmask = 255.255.255.0\n");
+	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.255.0"));
+	LOADS("[port0]\naddress = 10.0.0.2/32\n");
+	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.255.255"));
+	LOADS("[port0]\naddress = 10.0.0.0/31\n");
+	FAILS("[port0]\naddress = 10.0.0.2/24\nnetmask = 255.255.0.0\n",
+		": [port0] netmask: 255.255.0.0 disagrees with the /24 of "
+		"address");
+	FAILS("[port0]\naddress = 10.0.0.2\n", ": [port0] netmask: missing: "
+		"give 'netmask = A.B.C.D' or 'address = A.B.C.D/N'");
+	return 0;
+}
+
+static int
+netmask_zero_and_bad_masks_are_errors(struct env *e)
+{
+	FAILS("[port0]\naddress = 10.0.0.2\nnetmask = 0.0.0.0\n",
+		": [port0] netmask: 0.0.0.0 leaves no subnet");
+	FAILS("[port0]\naddress = 10.0.0.2/0\n", ": [port0] address: "
+		"'10.0.0.2/0': the prefix length after '/' must be 1..32");
+	FAILS("[port0]\naddress = 10.0.0.2/33\n", ": [port0] address: "
+		"'10.0.0.2/33': the prefix length after '/' must be 1..32");
+	FAILS("[port0]\naddress = 10.0.0.2/\n", ": [port0] address: "
+		"'10.0.0.2/': the prefix length after '/' must be 1..32");
+	FAILS("[port0]\naddress = 10.0.0.2\nnetmask = 255.0.255.0\n",
+		": [port0] netmask: 255.0.255.0 is not a contiguous netmask");
+	FAILS("[port0]\naddress = 10.0.0.2\nnetmask = 24\n",
+		": [port0] netmask: '24' is not a dotted netmask "
+		"(255.255.255.0)");
+	return 0;
+}
+
+static int
+bad_addresses_are_errors(struct env *e)
+{
+	FAILS("[port0]\naddress = 10.0.0.300\n",
+		": [port0] address: '10.0.0.300' is not an IPv4 address");
+	FAILS("[port0]\naddress = 10.0.0.300/24\n",
+		": [port0] address: '10.0.0.300' is not an IPv4 address");
+	FAILS("[port0]\naddress = 10.0.2\n",
+		": [port0] address: '10.0.2' is not an IPv4 address");
+	FAILS("[port0]\naddress = 10.0.0.02/24\n",
+		": [port0] address: '10.0.0.02' is not an IPv4 address");
+	FAILS("[port0]\naddress = 10.0.0.0/24\n", ": [port0] address: "
+		"10.0.0.0 is the network address of 10.0.0.0/24");
+	FAILS("[port0]\naddress = 10.0.0.255/24\n", ": [port0] address: "
+		"10.0.0.255 is the broadcast address of 10.0.0.0/24");
+	FAILS("[port0]\naddress = 127.0.0.1/8\n", ": [port0] address: "
+		"127.0.0.1 is not a unicast host address");
+	FAILS("[port0]\naddress = 224.0.0.1/24\n", ": [port0] address: "
+		"224.0.0.1 is not a unicast host address");
+	FAILS("[port0]\nmtu = 1500\n",
+		": [port0] address: missing (required)");
+	return 0;
+}
+
+static int
+gateway_must_be_a_host_of_the_subnet(struct env *e)
+{
+	LOADS(PORT0 "gateway = 10.0.0.1\n");
+	CHECK_EQ(e->cfg.port[0].gateway, ip("10.0.0.1"));
+	LOADS(PORT0 "gateway = none\n");
+	CHECK_EQ(e->cfg.port[0].gateway, 0);
+	FAILS(PORT0 "gateway = 10.0.1.1\n", ": [port0] gateway: 10.0.1.1 is "
+		"outside the port's subnet 10.0.0.0/24");
+	FAILS(PORT0 "gateway = 10.0.0.2\n",
+		": [port0] gateway: 10.0.0.2 is the port's own address");
+	FAILS(PORT0 "gateway = 10.0.0.255\n", ": [port0] gateway: "
+		"10.0.0.255 is not a host address of 10.0.0.0/24");
+	FAILS(PORT0 "gateway = 0.0.0.0\n", ": [port0] gateway: '0.0.0.0' "
+		"is not an IPv4 address or 'none'");
+	FAILS(PORT0 "gateway = router\n", ": [port0] gateway: 'router' is "
+		"not an IPv4 address or 'none'");
+	return 0;
+}
+
+static int
+mac_must_be_unicast_and_well_formed(struct env *e)
+{
+	FAILS(PORT0 "mac = 02:00:00:00:00\n", ": [port0] mac: "
+		"'02:00:00:00:00' is not a MAC address (xx:xx:xx:xx:xx:xx)");
+	FAILS(PORT0 "mac = 02:00:00:00:00:1\n", ": [port0] mac: "
+		"'02:00:00:00:00:1' is not a MAC address (xx:xx:xx:xx:xx:xx)");
+	FAILS(PORT0 "mac = 02:00-00:00:00:01\n", ": [port0] mac: "
+		"'02:00-00:00:00:01' is not a MAC address (xx:xx:xx:xx:xx:xx)");
+	FAILS(PORT0 "mac = 02:00:00:00:00:0g\n", ": [port0] mac: "
+		"'02:00:00:00:00:0g' is not a MAC address (xx:xx:xx:xx:xx:xx)");
+	FAILS(PORT0 "mac = 01:00:5e:00:00:01\n",
+		": [port0] mac: 01:00:5e:00:00:01 is not a unicast address");
+	FAILS(PORT0 "mac = 00:00:00:00:00:00\n",
+		": [port0] mac: 00:00:00:00:00:00 is not a unicast address");
+	return 0;
+}
+
+static int
+ports_are_contiguous_from_port0(struct env *e)
+{
+	FAILS("[port0]\naddress = 10.0.0.2/24\n[port2]\n"
+		"address = 10.0.2.2/24\n", ": [port1]: missing: ports are "
+		"numbered from port0 without gaps ([port2] is present)");
+	FAILS("[port1]\naddress = 10.0.1.2/24\n", ": [port0]: missing: "
+		"ports are numbered from port0 without gaps ([port1] is "
+		"present)");
+	FAILS("[ip]\nttl = 3\n",
+		": [port0]: missing: at least one port is required");
+	LOADS("[port0]\naddress = 10.0.0.2/24\n[port3]\n"
+		"address = 10.0.3.2/24\n[port1]\naddress = 10.0.1.2/24\n"
+		"[port2]\naddress = 10.0.2.2/24\n");
+	CHECK_EQ(e->cfg.nb_ports, 4);
+	return 0;
+}
+
+static int
+overlapping_subnets_are_allowed_duplicate_addresses_are_not(struct env *e)
+{
+	LOADS("[port0]\naddress = 10.98.0.1/24\n"
+		"[port1]\naddress = 10.98.0.2/16\n");
+	CHECK_EQ(e->cfg.nb_ports, 2);
+	FAILS("[port0]\naddress = 10.98.0.1/24\n"
+		"[port1]\naddress = 10.98.0.1/24\n",
+		": [port1] address: 10.98.0.1 is also port0's address");
+	FAILS("[port0]\naddress = 10.98.0.1/24\ndevice = net_ring0\n"
+		"[port1]\naddress = 10.98.0.2/24\ndevice = net_ring0\n",
+		": [port1] device: net_ring0 is also port0's device");
+	FAILS(PORT0 "device = net tap\n",
+		": [port0] device: 'net tap': a device name has no spaces");
+	return 0;
+}
+
+static int
+mtu_must_fit_one_mbuf(struct env *e)
+{
+	LOADS(PORT0 "mtu = 2034\n");
+	FAILS(PORT0 "mtu = 2035\n", ": [port0] mtu: 2035 needs [mempool] "
+		"data_room >= 2177 (mtu + 14 Ethernet + 128 headroom), it is "
+		"2176");
+	LOADS(PORT0 "mtu = 9000\n[mempool]\ndata_room = 9142\n");
+	return 0;
+}
+
+/* ----- [arp.static] ----- */
+
+static int
+static_arp_goes_to_the_port_of_its_subnet(struct env *e)
+{
+	struct ptcp_config *c = &e->cfg;
+
+	LOADS("[port0]\naddress = 10.0.0.2/24\n"
+		"[port1]\naddress = 10.0.1.2/24\n"
+		"[arp.static]\n10.0.1.9 = 02:00:00:00:00:09\n"
+		"10.0.0.8 = 02:00:00:00:00:08\n");
+	CHECK_EQ(c->nb_arp_static, 2);
+	CHECK_EQ(c->arp_static[0].ip, ip("10.0.1.9"));
+	CHECK_EQ(c->arp_static[0].port, 1);
+	CHECK_EQ(c->arp_static[1].ip, ip("10.0.0.8"));
+	CHECK_EQ(c->arp_static[1].port, 0);
+	CHECK_EQ(c->arp_static[1].mac.addr_bytes[5], 8);
+	/* overlapping subnets: the port is named */
+	LOADS("[port0]\naddress = 10.98.0.1/24\n"
+		"[port1]\naddress = 10.98.0.2/24\n"
+		"[arp.static]\n10.98.0.9 = 02:00:00:00:00:09  port  1\n");
+	CHECK_EQ(c->arp_static[0].port, 1);
+	return 0;
+}
+
+static int
+static_arp_errors(struct env *e)
+{
+	char ini[8192];
+	size_t n;
+	unsigned int i;
+
+	FAILS(PORT0 "[arp.static]\n10.0.1.9 = 02:00:00:00:00:09\n",
+		": [arp.static] 10.0.1.9: 10.0.1.9 is in no port's subnet");
+	FAILS("[port0]\naddress = 10.98.0.1/24\n"
+		"[port1]\naddress = 10.98.0.2/24\n"
+		"[arp.static]\n10.98.0.9 = 02:00:00:00:00:09\n",
+		": [arp.static] 10.98.0.9: in the subnets of port0 and port1: "
+		"write 'MAC port N'");
+	FAILS(PORT0 "[arp.static]\n10.0.0.9 = 02:00:00:00:00:09 port 1\n",
+		": [arp.static] 10.0.0.9: port 1 is not configured (ports: 0..0)");
+	FAILS("[port0]\naddress = 10.0.0.2/24\n"
+		"[port1]\naddress = 10.0.1.2/24\n"
+		"[arp.static]\n10.0.0.9 = 02:00:00:00:00:09 port 1\n",
+		": [arp.static] 10.0.0.9: outside port1's subnet 10.0.1.0/24");
+	FAILS(PORT0 "[arp.static]\n10.0.0.2 = 02:00:00:00:00:09\n",
+		": [arp.static] 10.0.0.2: is port0's own address");
+	FAILS(PORT0 "[arp.static]\n10.0.0.256 = 02:00:00:00:00:09\n",
+		": [arp.static] 10.0.0.256: key is not an IPv4 address");
+	FAILS(PORT0 "[arp.static]\nrouter = 02:00:00:00:00:09\n",
+		": [arp.static] router: key is not an IPv4 address");
+	FAILS(PORT0 "[arp.static]\n10.0.0.9 = 02:00:00:00:00:09 port\n",
+		": [arp.static] 10.0.0.9: '02:00:00:00:00:09 port' is not "
+		"'xx:xx:xx:xx:xx:xx' or 'xx:xx:xx:xx:xx:xx port N'");
+	FAILS(PORT0 "[arp.static]\n10.0.0.9 = 02:00:00:00:00:09 dev 0\n",
+		": [arp.static] 10.0.0.9: '02:00:00:00:00:09 dev 0' is not "
+		"'xx:xx:xx:xx:xx:xx' or 'xx:xx:xx:xx:xx:xx port N'");
+	FAILS(PORT0 "[arp.static]\n10.0.0.9 = 02:00:00:00:00:09 port 0 x\n",
+		": [arp.static] 10.0.0.9: '02:00:00:00:00:09 port 0 x' is not "
+		"'xx:xx:xx:xx:xx:xx' or 'xx:xx:xx:xx:xx:xx port N'");
+	FAILS(PORT0 "[arp.static]\n10.0.0.9 = ff:ff:ff:ff:ff:ff\n",
+		": [arp.static] 10.0.0.9: ff:ff:ff:ff:ff:ff is not a unicast "
+		"address");
+	FAILS(PORT0 "[arp.static]\n10.0.0.9 = 02:00:00:00:00:09\n"
+		"10.0.0.9 = 02:00:00:00:00:08\n", ":5: [arp.static] 10.0.0.9: "
+		"duplicate key (first on line 4)");
+
+	n = snprintf(ini, sizeof(ini), "[port0]\naddress = 10.0.0.2/16\n"
+		"[arp.static]\n");
+	for (i = 0; i <= PTCP_MAX_STATIC_ARP; i++)
+		n += snprintf(ini + n, sizeof(ini) - n,
+			"10.0.1.%u = 02:00:00:00:01:%02x\n", i + 1, i + 1);
+	FAILS(ini, ": [arp.static] 10.0.1.65: more than 64 entries");
+	return 0;
+}
+
+/* ----- overrides ----- */
+
+static int
+override_sets_a_new_key(struct env *e)
+{
+	static const char *const ovr[] = { "port0.mtu=1400", "ip.ttl = 9" };
+
+	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
+	CHECK_EQ(e->cfg.port[0].mtu, 1400);
+	CHECK_EQ(e->cfg.ttl, 9);
+	return 0;
+}
+
+static int
+override_replaces_a_file_value_and_the_last_wins(struct env *e)
+{
+	static const char *const ovr[] = { "port0.address=10.1.0.2/16",
+		"port0.mtu=1000", "port0.mtu=1200" };
+
+	CHECK_EQ(load(e, PORT0 "mtu = 1400\n", ovr, RTE_DIM(ovr)), 0);
+	CHECK_EQ(e->cfg.port[0].addr, ip("10.1.0.2"));
+	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.0.0"));
+	CHECK_EQ(e->cfg.port[0].mtu, 1200);
+	return 0;
+}
+
+static int
+override_adds_a_section(struct env *e)
+{
+	static const char *const ovr[] = { "port1.address=10.0.1.2/24",
+		"port1.device=net_ring1",
+		"arp.static.10.0.1.7=02:00:00:00:00:07" };
+
+	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
+	CHECK_EQ(e->cfg.nb_ports, 2);
+	CHECK_STR(e->cfg.port[1].device, "net_ring1");
+	CHECK_EQ(e->cfg.nb_arp_static, 1);
+	CHECK_EQ(e->cfg.arp_static[0].ip, ip("10.0.1.7"));
+	CHECK_EQ(e->cfg.arp_static[0].port, 1);
+	return 0;
+}
+
+static int
+overrides_without_a_file(struct env *e)
+{
+	static const char *const ovr[] = { "port0.address=10.0.0.2/24",
+		"timer.tick_us=10" };
+	static const char *const bad[] = { "port0.mtu=1400" };
+	int ret;
+
+	ret = ptcp_config_load(&e->cfg, NULL, ovr, RTE_DIM(ovr), e->err,
+		sizeof(e->err));
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(e->cfg.tick_us, 10);
+	ret = ptcp_config_load(&e->cfg, NULL, bad, RTE_DIM(bad), e->err,
+		sizeof(e->err));
+	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	CHECK_STR(e->err, "command line: [port0] address: missing (required)");
+	ret = ptcp_config_load(&e->cfg, NULL, NULL, 0, e->err,
+		sizeof(e->err));
+	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	CHECK_STR(e->err,
+		"command line: [port0]: missing: at least one port is required");
+	return 0;
+}
+
+static int
+malformed_overrides_are_errors(struct env *e)
+{
+	static const char *const noeq[] = { "noequals" };
+	static const char *const nodot[] = { "nodot=1" };
+	static const char *const nokey[] = { "port0.=1" };
+	static const char *const nosec[] = { ".mtu=1" };
+	static const char *const noval[] = { "port0.mtu=" };
+	static const char *const badkey[] = { "port0.m u=1" };
+	static const char *const comment[] = { "port0.device=a;b" };
+
+	FAILS_SET(PORT0, noeq,
+		"command line: 'noequals': expected section.key=value");
+	FAILS_SET(PORT0, nodot, "command line: 'nodot=1': expected "
+		"section.key=value, no '.' in 'nodot'");
+	FAILS_SET(PORT0, nokey,
+		"command line: 'port0.=1': expected section.key=value");
+	FAILS_SET(PORT0, nosec,
+		"command line: '.mtu=1': expected section.key=value");
+	FAILS_SET(PORT0, noval, "command line: [port0] mtu: empty value");
+	FAILS_SET(PORT0, badkey, "command line: 'port0.m u=1': bad key name");
+	FAILS_SET(PORT0, comment, "command line: [port0] device: 'a;b': a "
+		"value cannot hold ';' or '#' (they start comments in a file)");
+	return 0;
+}
+
+static int
+override_errors_name_the_command_line(struct env *e)
+{
+	static const char *const range[] = { "port0.rx_desc=99999" };
+	static const char *const sec[] = { "foo.bar.baz=1" };
+	static const char *const key[] = { "arp.bogus=1" };
+	static const char *const ok[] = { "port0.mtu=1400" };
+	static const char *const newport[] = { "port1.mtu=1400" };
+	char ini[300];
+
+	FAILS_SET(PORT0, range,
+		"command line: [port0] rx_desc: 99999 is out of range 32..16384");
+	FAILS_SET(PORT0, sec, "command line: [foo.bar]: unknown section "
+		"(known: port0..port3, lcores, mempool, ip, arp, arp.static, "
+		"timer)");
+	FAILS_SET(PORT0 "[arp]\ntimeout = 5\n", key,
+		"command line: [arp] bogus: unknown key");
+	/* the file's mistake is still the file's */
+	FAILS_SET(PORT0 "ttl = 3\n", ok, ": [port0] ttl: unknown key (known: "
+		"device, address, netmask, gateway, mac, rx_desc, tx_desc, mtu)");
+	/* a section made on the command line is the command line's */
+	FAILS_SET(PORT0, newport,
+		"command line: [port1] address: missing (required)");
+	/* an over-long value is refused, not truncated */
+	snprintf(ini, sizeof(ini), "port0.device=%0256d", 0);
+	{
+		const char *const longv[] = { ini };
+
+		FAILS_SET(PORT0, longv, "command line: [port0] device: value "
+			"is 256 characters long, at most 255");
+	}
+	return 0;
+}
+
+/* ----- dump ----- */
+
+static int
+dump_to(struct env *e, const struct ptcp_config *c, const char *name,
+		char *path, char *text, size_t size)
+{
+	FILE *f;
+	size_t n;
+
+	snprintf(path, PATH_MAX, "%s/%.64s", e->dir, name);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	ptcp_config_dump(c, f);
+	CHECK(fclose(f) == 0);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	n = fread(text, 1, size - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	CHECK(n < size - 1);
+	return 0;
+}
+
+static int
+dump_reads_back_as_the_same_config(struct env *e)
+{
+	static char text1[16384], text2[16384];
+	char path1[PATH_MAX], path2[PATH_MAX];
+	struct ptcp_config again;
+	int ret;
+
+	LOADS("[port0]\ndevice = net_ring0\naddress = 10.98.0.1/24\n"
+		"gateway = 10.98.0.254\nmac = 02:00:00:00:98:01\n"
+		"rx_desc = 512\ntx_desc = 256\nmtu = 1400\n"
+		"[port1]\naddress = 10.98.0.2\nnetmask = 255.255.0.0\n"
+		"[lcores]\nburst = 64\ntx_flush_us = 7\n"
+		"[mempool]\nmbufs = 16383\ncache = 0\ndata_room = 9216\n"
+		"[ip]\nttl = 5\n"
+		"[arp]\nentries = 16\ntimeout = 9\nresolve_ms = 11\n"
+		"retries = 1\npending = 2\ngratuitous = no\n"
+		"[arp.static]\n10.98.0.9 = 02:00:00:00:00:09 port 1\n"
+		"10.98.7.7 = 02:00:00:00:00:07\n"
+		"[timer]\ntick_us = 250\n");
+	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
+		sizeof(text1)) == 0);
+	ret = ptcp_config_load(&again, path1, NULL, 0, e->err,
+		sizeof(e->err));
+	if (ret != 0)
+		fprintf(stderr, "  %s\n%s", e->err, text1);
+	CHECK_EQ(ret, 0);
+	CHECK(memcmp(&again, &e->cfg, sizeof(again)) == 0);
+	CHECK(dump_to(e, &again, "dump2.ini", path2, text2,
+		sizeof(text2)) == 0);
+	CHECK_STR(text1, text2);
+	CHECK(strstr(text1, "address = 10.98.0.2/16\n") != NULL);
+	CHECK(strstr(text1, "10.98.7.7 = 02:00:00:00:00:07 port 1\n") != NULL);
+	unlink(path1);
+	unlink(path2);
+
+	/* and the defaults with one port */
+	{
+		static const char *const ovr[] = { "port0.address=192.0.2.2/24" };
+
+		CHECK_EQ(ptcp_config_load(&e->cfg, NULL, ovr, 1, e->err,
+			sizeof(e->err)), 0);
+	}
+	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
+		sizeof(text1)) == 0);
+	CHECK_EQ(ptcp_config_load(&again, path1, NULL, 0, e->err,
+		sizeof(e->err)), 0);
+	CHECK(memcmp(&again, &e->cfg, sizeof(again)) == 0);
+	unlink(path1);
+	return 0;
+}
+
+static int
+errors_fit_a_small_buffer(struct env *e)
+{
+	char small[16];
+	int ret;
+
+	CHECK(write_file(e->path, "[port0]\naddress = 10.0.0.300\n") == 0);
+	ret = ptcp_config_load(&e->cfg, e->path, NULL, 0, small,
+		sizeof(small));
+	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	CHECK_EQ(strlen(small), sizeof(small) - 1);
+	ret = ptcp_config_load(&e->cfg, e->path, NULL, 0, NULL, 0);
+	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	return 0;
+}
+
+/* ----- runner ----- */
+
+struct test {
+	const char *name;
+	int (*fn)(struct env *e);
+};
+
+#define T(f) { #f, f }
+static const struct test tests[] = {
+	T(defaults_are_the_documented_ones),
+	T(every_example_file_loads),
+	T(ptcp_ini_holds_the_defaults),
+	T(tap_and_ring_files_say_what_the_tests_need),
+	T(unreadable_file_is_enoent),
+	T(comments_blanks_spaces_and_crlf_are_fine),
+	T(syntax_errors_name_the_line),
+	T(overlong_names_and_values_are_errors_not_truncated),
+	T(duplicates_are_errors),
+	T(unknown_sections_and_keys_are_errors),
+	T(numbers_are_strict),
+	T(booleans_take_every_documented_form),
+	T(every_key_is_read),
+	T(netmask_comes_from_cidr_or_netmask_key),
+	T(netmask_zero_and_bad_masks_are_errors),
+	T(bad_addresses_are_errors),
+	T(gateway_must_be_a_host_of_the_subnet),
+	T(mac_must_be_unicast_and_well_formed),
+	T(ports_are_contiguous_from_port0),
+	T(overlapping_subnets_are_allowed_duplicate_addresses_are_not),
+	T(mtu_must_fit_one_mbuf),
+	T(static_arp_goes_to_the_port_of_its_subnet),
+	T(static_arp_errors),
+	T(override_sets_a_new_key),
+	T(override_replaces_a_file_value_and_the_last_wins),
+	T(override_adds_a_section),
+	T(overrides_without_a_file),
+	T(malformed_overrides_are_errors),
+	T(override_errors_name_the_command_line),
+	T(dump_reads_back_as_the_same_config),
+	T(errors_fit_a_small_buffer),
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *tmp = getenv("TMPDIR");
+	unsigned int i, failed = 0, run = 0;
+	struct env *e;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return 2;
+	snprintf(e->dir, sizeof(e->dir), "%s/ptcp-test-config-XXXXXX",
+		tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(e->dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	snprintf(e->path, sizeof(e->path), "%s/t.ini", e->dir);
+
+	for (i = 0; i < RTE_DIM(tests); i++) {
+		/* optional arguments: run only the tests named */
+		if (argc > 1) {
+			int a, want = 0;
+
+			for (a = 1; a < argc; a++)
+				want |= strcmp(argv[a], tests[i].name) == 0;
+			if (!want)
+				continue;
+		}
+		run++;
+		if (tests[i].fn(e) != 0) {
+			printf("FAIL %s\n", tests[i].name);
+			failed++;
+		} else {
+			printf("ok   %s\n", tests[i].name);
+		}
+	}
+	unlink(e->path);
+	if (rmdir(e->dir) != 0)
+		perror(e->dir);
+	free(e);
+	printf("%u/%u passed\n", run - failed, run);
+	return failed != 0 || run == 0;
+}

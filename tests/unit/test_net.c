@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * unit suite: lib/net with no ports: frame parsing and building, checksum
+ * helpers against known answers, and the ARP cache's table under churn.
+ * The EAL runs (for mbufs) with no hugepages and no devices.
+ */
+#include <stdlib.h>
+
+#include <rte_arp.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "ptcp_net.h"
+#include "ptcp_test.h"
+
+static struct rte_mempool *pool;
+
+static const struct rte_ether_addr our_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x01 } };
+static const struct rte_ether_addr peer_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0, 0, 0x02 } };
+
+#define OUR   RTE_BE32(RTE_IPV4(10, 0, 0, 1))
+#define PEER  RTE_BE32(RTE_IPV4(10, 0, 0, 2))
+
+/* An Ethernet + IPv4 frame with @plen payload bytes, protocol 253. */
+static struct rte_mbuf *
+ip_frame(uint16_t plen)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+		sizeof(*eh) + sizeof(struct rte_ipv4_hdr) + plen);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_ether_addr_copy(&our_mac, &eh->dst_addr);
+	rte_ether_addr_copy(&peer_mac, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ptcp_ipv4_fill((struct rte_ipv4_hdr *)(eh + 1), PEER, OUR, 253, plen,
+		64, 7, false);
+	m->l2_len = sizeof(*eh);
+	return m;
+}
+
+static int
+ipv4_checksum_known_answer(void)
+{
+	/* The header of RFC 1071-style worked examples (Wikipedia's IPv4). */
+	static const uint8_t hdr[20] = {
+		0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+		0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	struct rte_ipv4_hdr ip;
+
+	memcpy(&ip, hdr, sizeof(ip));
+	/* Verifying a correct header folds to 0xffff. */
+	CHECK_EQ(rte_raw_cksum(&ip, sizeof(ip)), 0xffff);
+	ip.hdr_checksum = 0;
+	CHECK_EQ(rte_be_to_cpu_16(rte_ipv4_cksum(&ip)), 0xb861);
+	/* ptcp_ipv4_fill produces the same field for the same header. */
+	ptcp_ipv4_fill(&ip, RTE_BE32(RTE_IPV4(192, 168, 0, 1)),
+		RTE_BE32(RTE_IPV4(192, 168, 0, 199)), IPPROTO_UDP, 0x73 - 20, 64,
+		0, false);
+	CHECK_EQ(rte_be_to_cpu_16(ip.hdr_checksum), 0xb861);
+	/* ... and leaves it to the NIC when asked. */
+	ptcp_ipv4_fill(&ip, OUR, PEER, IPPROTO_TCP, 0, 64, 0, true);
+	CHECK_EQ(ip.hdr_checksum, 0);
+	return 0;
+}
+
+static int
+eth_classify_accepts_ours_and_broadcast(void)
+{
+	struct ptcp_stats st = { 0 };
+	struct rte_mbuf *m = ip_frame(0);
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	CHECK_EQ(ptcp_eth_classify(m, &our_mac, &st), PTCP_L2_IPV4);
+	CHECK_EQ(m->l2_len, 14);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	CHECK_EQ(ptcp_eth_classify(m, &our_mac, &st), PTCP_L2_IPV4);
+	/* IPv4 to a multicast MAC: not ours. ARP to multicast: accepted. */
+	eh->dst_addr.addr_bytes[0] = 0x01;
+	eh->dst_addr.addr_bytes[5] = 0x05;
+	CHECK_EQ(ptcp_eth_classify(m, &our_mac, &st), PTCP_L2_DROP);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_not_our_mac), 1);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	CHECK_EQ(ptcp_eth_classify(m, &our_mac, &st), PTCP_L2_ARP);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_QINQ);
+	CHECK_EQ(ptcp_eth_classify(m, &our_mac, &st), PTCP_L2_DROP);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_vlan), 1);
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+ipv4_input_trims_padding_and_accepts_options(void)
+{
+	struct ptcp_ipv4_if ifc = { .addr = OUR,
+		.netmask = RTE_BE32(0xffffff00) };
+	struct ptcp_stats st = { 0 };
+	struct rte_mbuf *m = ip_frame(6);
+	struct rte_ipv4_hdr *ip;
+	uint8_t *opt;
+
+	/* Ethernet pads a 40-byte datagram to 46: the pad goes. */
+	CHECK(rte_pktmbuf_append(m, 20) != NULL);
+	CHECK_EQ(ptcp_ipv4_input(m, &ifc, &st), 0);
+	CHECK_EQ(rte_pktmbuf_pkt_len(m), 14 + 20 + 6);
+	CHECK_EQ(m->l3_len, 20);
+	rte_pktmbuf_free(m);
+
+	/* IHL 6: one word of options (NOP NOP NOP EOL). */
+	m = ip_frame(8);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	opt = (uint8_t *)(ip + 1);
+	memset(opt, 1, 3);
+	opt[3] = 0;
+	ip->version_ihl = 0x46;
+	ip->total_length = rte_cpu_to_be_16(28);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	CHECK_EQ(ptcp_ipv4_input(m, &ifc, &st), 0);
+	CHECK_EQ(m->l3_len, 24);
+	CHECK_EQ(rte_pktmbuf_pkt_len(m), 14 + 28);
+	rte_pktmbuf_free(m);
+
+	/* The NIC's verdict is trusted both ways. */
+	m = ip_frame(0);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	ip->hdr_checksum ^= 1;
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	CHECK_EQ(ptcp_ipv4_input(m, &ifc, &st), 0);
+	ip->hdr_checksum ^= 1;
+	m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	CHECK_EQ(ptcp_ipv4_input(m, &ifc, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_bad_ip_csum), 1);
+	rte_pktmbuf_free(m);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+static int
+ipv4_input_rejects_header_split_across_segments(void)
+{
+	struct ptcp_ipv4_if ifc = { .addr = OUR,
+		.netmask = RTE_BE32(0xffffff00) };
+	struct ptcp_stats st = { 0 };
+	struct rte_mbuf *m = ip_frame(0), *tail = ip_frame(0);
+
+	/* First segment: Ethernet + 10 bytes of IP; the rest chained. */
+	rte_pktmbuf_trim(m, 10);
+	CHECK_EQ(rte_pktmbuf_chain(m, tail), 0);
+	CHECK_EQ(ptcp_ipv4_input(m, &ifc, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_ip_short), 1);
+	rte_pktmbuf_free(m);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+static int
+arp_build_parse_round_trip(void)
+{
+	struct ptcp_stats st = { 0 };
+	struct ptcp_arp_info a;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	CHECK_EQ(ptcp_arp_build(m, RTE_ARP_OP_REPLY, &peer_mac, &our_mac, OUR,
+		&peer_mac, PEER), 0);
+	CHECK_EQ(rte_pktmbuf_pkt_len(m), 42);
+	CHECK_EQ(ptcp_eth_classify(m, &peer_mac, &st), PTCP_L2_ARP);
+	CHECK_EQ(ptcp_arp_parse(m, &a, &st), 0);
+	CHECK_EQ(a.op, RTE_ARP_OP_REPLY);
+	CHECK(rte_is_same_ether_addr(&a.sha, &our_mac));
+	CHECK(rte_is_same_ether_addr(&a.tha, &peer_mac));
+	CHECK_EQ(a.sip, OUR);
+	CHECK_EQ(a.tip, PEER);
+	/* A broadcast sender hardware address is refused. */
+	rte_pktmbuf_reset(m);
+	memset(&a.sha, 0xff, sizeof(a.sha));
+	CHECK_EQ(ptcp_arp_build(m, RTE_ARP_OP_REQUEST, &peer_mac, &a.sha, OUR,
+		&peer_mac, PEER), 0);
+	m->l2_len = 14;
+	CHECK_EQ(ptcp_arp_parse(m, &a, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, arp_bad), 1);
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static int
+icmp_reply_built_in_place_with_valid_checksums(void)
+{
+	struct ptcp_stats st = { 0 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *ic;
+	const uint16_t len = sizeof(*ic) + 57;   /* odd length */
+
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+		sizeof(*eh) + sizeof(*ip) + len);
+	rte_ether_addr_copy(&peer_mac, &eh->src_addr);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ptcp_ipv4_fill(ip, PEER, OUR, IPPROTO_ICMP, len, 64, 1, false);
+	ic = (struct rte_icmp_hdr *)(ip + 1);
+	memset(ic, 0xa5, len);
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	ic->icmp_code = 0;
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, len);
+	m->l2_len = 14;
+	m->l3_len = 20;
+	CHECK_EQ(ptcp_icmp_input(m, &our_mac, 33, false, &st), 1);
+	CHECK_EQ(ic->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	CHECK_EQ(rte_raw_cksum(ic, len), 0xffff);
+	CHECK_EQ(rte_raw_cksum(ip, 20), 0xffff);
+	CHECK_EQ(ip->src_addr, OUR);
+	CHECK_EQ(ip->dst_addr, PEER);
+	CHECK_EQ(ip->time_to_live, 33);
+	/* From our MAC even though the request went to broadcast. */
+	CHECK(rte_is_same_ether_addr(&eh->src_addr, &our_mac));
+	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &peer_mac));
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* ARP cache ------------------------------------------------------------ */
+
+static struct ptcp_arp_table *
+arp_table(const struct ptcp_arp_conf *c)
+{
+	void *mem = rte_zmalloc(NULL, ptcp_arp_table_memsize(c),
+		RTE_CACHE_LINE_SIZE);
+
+	return mem == NULL ? NULL : ptcp_arp_table_init(mem, c);
+}
+
+static int
+arp_cache_survives_churn_against_a_model(void)
+{
+	/* Small table, many collisions, random learn/expire; a plain array
+	 * of expiry times is the model. Fixed seed. */
+	const struct ptcp_arp_conf c = { .entries = 64, .timeout_ms = 100,
+		.resolve_ms = 50, .retries = 1, .pending = 1 };
+	struct ptcp_arp_table *t = arp_table(&c);
+	struct ptcp_stats st = { 0 };
+	uint64_t model[256] = { 0 };   /* expiry+1 per host, 0 = absent */
+	unsigned int seed = 12345, live, i, step;
+	struct rte_ether_addr mac = peer_mac;
+	uint64_t now = 1;
+
+	CHECK(t != NULL);
+	for (step = 0; step < 200000; step++) {
+		uint32_t host = (uint32_t)rand_r(&seed) % 256;
+		uint32_t ip = rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 0) | host);
+
+		now += (uint64_t)(rand_r(&seed) % 3);
+		if (rand_r(&seed) % 8 == 0) {
+			ptcp_arp_age(t, now, NULL, NULL, &st);
+			for (i = 0; i < 256; i++)
+				if (model[i] != 0 && model[i] - 1 <= now)
+					model[i] = 0;
+		}
+		live = 0;
+		for (i = 0; i < 256; i++)
+			live += model[i] != 0;
+		mac.addr_bytes[5] = (uint8_t)host;
+		ptcp_arp_learn(t, ip, &mac, now, true, NULL, 0, &st);
+		if (model[host] != 0 || live < c.entries)
+			model[host] = now + c.timeout_ms + 1;
+		/* Every host agrees with the model. */
+		for (i = 0; i < 256; i++) {
+			uint32_t hip = rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 0) | i);
+			struct rte_ether_addr got;
+			enum ptcp_arp_state s = ptcp_arp_state_of(t, hip);
+
+			CHECK_MSG((s == PTCP_ARP_REACHABLE) == (model[i] != 0),
+				"step %u host %u state %d model %" PRIu64,
+				step, i, s, model[i]);
+			if (s == PTCP_ARP_REACHABLE) {
+				CHECK_EQ(ptcp_arp_resolve(t, hip, now, NULL, &got),
+					PTCP_ARP_HIT);
+				CHECK_EQ(got.addr_bytes[5], i);
+			}
+		}
+	}
+	CHECK(PTCP_STAT_GET(&st, arp_expired) > 1000);
+	CHECK(PTCP_STAT_GET(&st, arp_cache_full) > 0);
+	rte_free(t);
+	return 0;
+}
+
+static int
+arp_static_entries_are_fixed(void)
+{
+	const struct ptcp_arp_conf c = { .entries = 4, .timeout_ms = 10,
+		.resolve_ms = 10, .retries = 1, .pending = 1 };
+	struct ptcp_arp_table *t = arp_table(&c);
+	struct ptcp_stats st = { 0 };
+	struct rte_ether_addr got;
+
+	CHECK_EQ(ptcp_arp_add_static(t, PEER, &peer_mac), 0);
+	CHECK_EQ(ptcp_arp_add_static(t, PEER, &our_mac), -EEXIST);
+	/* An ARP packet cannot move a static entry. */
+	ptcp_arp_learn(t, PEER, &our_mac, 1, true, NULL, 0, &st);
+	ptcp_arp_age(t, 1000000, NULL, NULL, &st);
+	CHECK_EQ(ptcp_arp_resolve(t, PEER, 1000000, NULL, &got), PTCP_ARP_HIT);
+	CHECK(rte_is_same_ether_addr(&got, &peer_mac));
+	CHECK_EQ(ptcp_arp_add_static(t, OUR, &peer_mac), 0);
+	CHECK_EQ(ptcp_arp_add_static(t, RTE_BE32(1), &peer_mac), 0);
+	CHECK_EQ(ptcp_arp_add_static(t, RTE_BE32(2), &peer_mac), 0);
+	CHECK_EQ(ptcp_arp_add_static(t, RTE_BE32(3), &peer_mac), -ENOSPC);
+	rte_free(t);
+	return 0;
+}
+
+static int
+arp_learn_without_create_only_refreshes(void)
+{
+	const struct ptcp_arp_conf c = { .entries = 4, .timeout_ms = 10,
+		.resolve_ms = 10, .retries = 1, .pending = 1 };
+	struct ptcp_arp_table *t = arp_table(&c);
+	struct ptcp_stats st = { 0 };
+
+	ptcp_arp_learn(t, PEER, &peer_mac, 1, false, NULL, 0, &st);
+	CHECK_EQ(ptcp_arp_count(t), 0);
+	ptcp_arp_learn(t, PEER, &peer_mac, 1, true, NULL, 0, &st);
+	CHECK_EQ(ptcp_arp_count(t), 1);
+	/* A refresh moves the expiry. */
+	ptcp_arp_learn(t, PEER, &peer_mac, 8, false, NULL, 0, &st);
+	ptcp_arp_age(t, 12, NULL, NULL, &st);
+	CHECK_EQ(ptcp_arp_state_of(t, PEER), PTCP_ARP_REACHABLE);
+	ptcp_arp_age(t, 18, NULL, NULL, &st);
+	CHECK_EQ(ptcp_arp_state_of(t, PEER), PTCP_ARP_FREE);
+	rte_free(t);
+	return 0;
+}
+
+static const struct ptcp_test tests[] = {
+	TEST(ipv4_checksum_known_answer),
+	TEST(eth_classify_accepts_ours_and_broadcast),
+	TEST(ipv4_input_trims_padding_and_accepts_options),
+	TEST(ipv4_input_rejects_header_split_across_segments),
+	TEST(arp_build_parse_round_trip),
+	TEST(icmp_reply_built_in_place_with_valid_checksums),
+	TEST(arp_cache_survives_churn_against_a_model),
+	TEST(arp_static_entries_are_fixed),
+	TEST(arp_learn_without_create_only_refreshes),
+	{ NULL, NULL },
+};
+
+int
+main(int argc, char **argv)
+{
+	char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-shconf",
+		"--no-pci", "-l", "0", "--log-level=warning", "--no-telemetry" };
+	int ret;
+
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	pool = rte_pktmbuf_pool_create("unit_pool", 255, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (pool == NULL)
+		return 1;
+	ret = ptcp_test_run(tests, argc, argv);
+	if (rte_mempool_in_use_count(pool) != 0) {
+		fprintf(stderr, "unit_pool: %u mbufs still in use\n",
+			rte_mempool_in_use_count(pool));
+		ret = 1;
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return ret;
+}
