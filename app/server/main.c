@@ -24,6 +24,8 @@
 
 #include "ptcp.h"
 #include "ptcp_config.h"
+#include "ptcp_tcp.h"
+#include "services.h"
 
 #define PROG "ptcp-server"
 #define MAX_SETS 128
@@ -45,8 +47,15 @@ usage(FILE *f)
 	fprintf(f,
 "Usage: " PROG " [EAL options] -- [options]\n"
 "\n"
-"Serves TCP on DPDK ports (this release: ARP and ICMP echo; TCP services\n"
-"come with the lifecycle work).\n"
+"Serves TCP on DPDK ports (and answers ARP and ICMP echo). Services, each\n"
+"on the port its [server] key gives (0 turns it off; see docs/server.md):\n"
+"  echo     RFC 862, server.echo_port     (default 7)\n"
+"  discard  RFC 863, server.discard_port  (default 9)\n"
+"  daytime  RFC 867, server.daytime_port  (default 13)\n"
+"  chargen  RFC 864, server.chargen_port  (default 19)\n"
+"  http     HTTP/1.1 GET/HEAD, server.http_port (default 80); body of\n"
+"           server.http_body bytes (64), head limit server.http_max_request\n"
+"           bytes (8192)\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE        INI configuration (see docs/configuration.md)\n"
@@ -190,6 +199,24 @@ main_lcore(void *arg)
 		if (end != 0 && lc->now_tsc >= end)
 			ptcp_engine_quit(e);
 	}
+	ptcp_tcp_drain(lc);
+	for (unsigned int i = 0; i < lc->nb_ifs; i++)
+		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	return 0;
+}
+
+/* Worker body on the other lcores: the loop, then TCP's drain. */
+static int
+worker(void *arg)
+{
+	struct ptcp_engine *e = arg;
+	struct ptcp_lcore *lc = ptcp_engine_lcore(e);
+
+	if (lc == NULL)
+		return 0;
+	while (!e->force_quit)
+		ptcp_lcore_poll(lc);
+	ptcp_tcp_drain(lc);
 	for (unsigned int i = 0; i < lc->nb_ifs; i++)
 		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
 	return 0;
@@ -202,9 +229,10 @@ main(int argc, char **argv)
 	struct ptcp_config cfg;
 	struct ptcp_stats st;
 	struct ptcp_engine *e;
+	struct services *sv;
 	struct main_arg ma;
 	char err[PTCP_CONFIG_ERRLEN * 2];
-	unsigned int lcore_id;
+	unsigned int lcore_id, i;
 	int ret, nargs;
 
 	/* Options after "--" are ours; check them before the EAL starts. */
@@ -252,33 +280,65 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	running_engine = e;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (ptcp_engine_start(e, err, sizeof(err)) != 0) {
+	if (ptcp_tcp_attach(e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		ptcp_engine_destroy(e);
 		rte_eal_cleanup();
 		return 1;
 	}
+	sv = services_create(e, &cfg.server, err, sizeof(err));
+	if (sv == NULL) {
+		ret = rte_errno == EINVAL ? 2 : 1;
+		fprintf(stderr, PROG ": %s\n", err);
+		goto out;
+	}
+	for (i = 0; i < e->nb_lcores; i++) {
+		if (services_listen(sv, e->lcores[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			ret = 1;
+			goto out;
+		}
+	}
+	running_engine = e;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (ptcp_engine_start(e, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		running_engine = NULL;
+		ret = 1;
+		goto out;
+	}
 	print_ports(e);
+	services_describe(sv, stdout, PROG ": ");
 	printf(PROG ": ready, %u worker lcore(s)\n", e->nb_lcores);
 	fflush(stdout);
 
 	ma.e = e;
 	ma.duration = o.duration;
 	RTE_LCORE_FOREACH_WORKER(lcore_id)
-		rte_eal_remote_launch(ptcp_lcore_main, e, lcore_id);
+		rte_eal_remote_launch(worker, e, lcore_id);
 	main_lcore(&ma);
 	rte_eal_mp_wait_lcore();
+	/* Every worker drained: every connection got its closed callback. */
+	ptcp_tcp_detach(e);
 
 	ptcp_engine_stats(e, &st);
 	printf(PROG ": stopping; counters:\n");
 	ptcp_stats_print(&st, stdout, "  ");
+	printf(PROG ": services:\n");
+	services_print(sv, stdout, "  ");
 	printf(PROG ": mbufs in use at stop: %u\n", ptcp_engine_mbufs_in_use(e));
 	fflush(stdout);
 	running_engine = NULL;
+	services_destroy(sv);
 	ptcp_engine_destroy(e);
 	rte_eal_cleanup();
 	return 0;
+
+out:
+	ptcp_tcp_detach(e);
+	services_destroy(sv);
+	ptcp_engine_destroy(e);
+	rte_eal_cleanup();
+	return ret;
 }

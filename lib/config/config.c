@@ -11,7 +11,8 @@
  *   parse_sections()   every section and key, typed and range-checked
  *                      ("FILE: [section] key: reason")
  *   check_config()     rules across keys (contiguous ports, addresses,
- *                      static ARP entries, mbuf size against the MTU)
+ *                      static ARP entries, mbuf size against the MTU,
+ *                      RTO order, MSS against the MTU, service ports)
  *
  * The file is not read with rte_cfgfile_load(): in DPDK 22.11 it says
  * nothing about why a file is rejected, silently truncates names longer
@@ -55,6 +56,14 @@
 #define MBUFS_MIN 1023u
 #define MBUFS_MAX (1u << 26)
 #define CACHE_MAX RTE_MEMPOOL_CACHE_MAX_SIZE
+
+/* [tcp] limits used by more than one rule. */
+#define MSS_DEFAULT 1460u
+#define MSS_MIN 88u			/* as Linux's TCP_MIN_MSS */
+#define IP_TCP_HDRS 40u			/* IPv4 + TCP headers, no options */
+#define MSS_MAX (9000u - IP_TCP_HDRS)	/* the largest [portN] mtu's room */
+#define RETRIES_MAX 30u
+#define M16 (1u << 24)			/* "16M" */
 
 /*
  * rte_mempool_create() refuses a cache larger than mbufs / 1.5; with these
@@ -129,6 +138,86 @@ static const struct key_desc timer_keys[] = {
 		"timer wheel tick, microseconds"),
 };
 
+#define SEC_TCP "tcp"
+static const struct key_desc tcp_keys[] = {
+	CFG_KEY("max_conns", V_UINT, tcp.max_conns, 65536, 16, M16,
+		"TCBs per worker lcore"),
+	CFG_KEY("max_tw", V_UINT, tcp.max_tw, 65536, 0, M16,
+		"TIME-WAIT entries per worker lcore"),
+	CFG_KEY("syn_backlog", V_UINT, tcp.syn_backlog, 1024, 1, 1u << 20,
+		"SYN-RECEIVED connections per listener"),
+	CFG_KEY("syncookies", V_BOOL, tcp.syncookies, 1, 0, 1,
+		"SYN cookies once a listener's backlog is full"),
+	CFG_KEY("msl_ms", V_UINT, tcp.msl_ms, 30000, 10, 600000,
+		"maximum segment lifetime; TIME-WAIT lasts 2 * MSL"),
+	CFG_KEY("rto_init_ms", V_UINT, tcp.rto_init_ms, 1000, 1, 600000,
+		"initial retransmission timeout"),
+	CFG_KEY("rto_min_ms", V_UINT, tcp.rto_min_ms, 200, 1, 10000,
+		"retransmission timeout floor"),
+	CFG_KEY("rto_max_ms", V_UINT, tcp.rto_max_ms, 60000, 1, 600000,
+		"retransmission timeout ceiling"),
+	CFG_KEY("syn_retries", V_UINT, tcp.syn_retries, 6, 1, RETRIES_MAX,
+		"SYN retransmissions before an open fails"),
+	CFG_KEY("synack_retries", V_UINT, tcp.synack_retries, 5, 1,
+		RETRIES_MAX, "SYN-ACK retransmissions before giving up"),
+	CFG_KEY("data_retries", V_UINT, tcp.data_retries, 15, 1, RETRIES_MAX,
+		"data retransmissions before the connection is reset"),
+	CFG_KEY("orphan_retries", V_UINT, tcp.orphan_retries, 8, 1,
+		RETRIES_MAX, "FIN retransmissions once the app has closed"),
+	CFG_KEY("fin_wait2_ms", V_UINT, tcp.fin_wait2_ms, 60000, 100, 3600000,
+		"FIN-WAIT-2 limit for connections the app has closed"),
+	CFG_KEY("keepalive", V_BOOL, tcp.keepalive, 0, 0, 1,
+		"keepalive on by default for listeners"),
+	CFG_KEY("keepalive_idle_s", V_UINT, tcp.keepalive_idle_s, 7200, 1,
+		86400, "idle seconds before the first keepalive probe"),
+	CFG_KEY("keepalive_intvl_s", V_UINT, tcp.keepalive_intvl_s, 75, 1,
+		3600, "seconds between keepalive probes"),
+	CFG_KEY("keepalive_cnt", V_UINT, tcp.keepalive_cnt, 9, 1, 100,
+		"unanswered probes before the connection is reset"),
+	CFG_KEY("close_wait_warn_s", V_UINT, tcp.close_wait_warn_s, 60, 0,
+		86400, "report CLOSE-WAIT older than this; 0 = off"),
+	CFG_KEY("mss", V_UINT, tcp.mss, MSS_DEFAULT, MSS_MIN, MSS_MAX,
+		"MSS announced; at most every port's mtu - 40"),
+	CFG_KEY("rcv_buf", V_UINT, tcp.rcv_buf, 65535 * 4, 1024, 1u << 30,
+		"receive window per connection, bytes"),
+	CFG_KEY("snd_buf", V_UINT, tcp.snd_buf, 256 * 1024, 1024, 1u << 30,
+		"send queue limit per connection, bytes"),
+	CFG_KEY("timestamps", V_BOOL, tcp.timestamps, 1, 0, 1,
+		"RFC 7323 timestamps"),
+	CFG_KEY("window_scaling", V_BOOL, tcp.window_scaling, 1, 0, 1,
+		"RFC 7323 window scaling"),
+	CFG_KEY("sack", V_BOOL, tcp.sack, 1, 0, 1,
+		"announce SACK-permitted"),
+	CFG_KEY("challenge_ack_limit", V_UINT, tcp.challenge_ack_limit, 1000,
+		1, 1000000, "RFC 5961 challenge ACKs per second per lcore"),
+	CFG_KEY("drain_ms", V_UINT, tcp.drain_ms, 2000, 0, 600000,
+		"on shutdown, wait this long for connections to close"),
+};
+
+#define SEC_SERVER "server"
+static const struct key_desc server_keys[] = {
+	CFG_KEY("echo_port", V_UINT, server.echo_port, 7, 0, 65535,
+		"RFC 862 echo; 0 = off"),
+	CFG_KEY("discard_port", V_UINT, server.discard_port, 9, 0, 65535,
+		"RFC 863 discard; 0 = off"),
+	CFG_KEY("daytime_port", V_UINT, server.daytime_port, 13, 0, 65535,
+		"RFC 867 daytime; 0 = off"),
+	CFG_KEY("chargen_port", V_UINT, server.chargen_port, 19, 0, 65535,
+		"RFC 864 chargen; 0 = off"),
+	CFG_KEY("http_port", V_UINT, server.http_port, 80, 0, 65535,
+		"HTTP/1.1 responder; 0 = off"),
+	CFG_KEY("http_body", V_UINT, server.http_body, 64, 0, 1u << 24,
+		"bytes in a 200 response body"),
+	CFG_KEY("http_max_request", V_UINT, server.http_max_request, 8192,
+		256, 1u << 20, "request head limit, bytes"),
+};
+
+/*
+ * The first NB_SERVICE_PORTS rows of server_keys are the service ports, in
+ * the order check_server() lists them (for the no-sharing rule).
+ */
+#define NB_SERVICE_PORTS 5
+
 /* The numeric keys of [portN]; the others are parsed in parse_port(). */
 static const struct key_desc port_keys[] = {
 	PORT_KEY("rx_desc", rx_desc, 1024, 32, 16384,
@@ -151,11 +240,13 @@ static const struct section_desc plain_sections[] = {
 	{ "ip", ip_keys, RTE_DIM(ip_keys) },
 	{ "arp", arp_keys, RTE_DIM(arp_keys) },
 	{ "timer", timer_keys, RTE_DIM(timer_keys) },
+	{ SEC_TCP, tcp_keys, RTE_DIM(tcp_keys) },
+	{ SEC_SERVER, server_keys, RTE_DIM(server_keys) },
 };
 
 #define SEC_ARP_STATIC "arp.static"
-#define KNOWN_SECTIONS \
-	"port0..port3, lcores, mempool, ip, arp, arp.static, timer"
+#define KNOWN_SECTIONS "port0..port3, lcores, mempool, ip, arp, " \
+	"arp.static, timer, tcp, server"
 
 /* One --set string, once split. */
 struct override {
@@ -665,7 +756,7 @@ known_section_prefix(const char *lhs)
 {
 	static const char *const known[] = { "port0", "port1", "port2",
 		"port3", "lcores", "mempool", "ip", "arp", SEC_ARP_STATIC,
-		"timer" };
+		"timer", SEC_TCP, SEC_SERVER };
 	size_t best = 0, len;
 	unsigned int i;
 
@@ -1137,6 +1228,101 @@ parse_arp_static(struct load_ctx *c)
 	return ret;
 }
 
+/* Whether the file or an override gave [section] key. */
+static bool
+is_set(const struct load_ctx *c, const char *section, const char *key)
+{
+	return rte_cfgfile_has_entry(c->cf, section, key) > 0;
+}
+
+/*
+ * The rule "[tcp] lo <= [tcp] hi" (the defaults keep it): names hi if it
+ * was given, else lo, which then must have been.
+ */
+static int
+check_order(struct load_ctx *c, const char *lo_key, uint32_t lo,
+		const char *hi_key, uint32_t hi)
+{
+	if (lo <= hi)
+		return 0;
+	if (is_set(c, SEC_TCP, hi_key))
+		return fail_key(c, SEC_TCP, hi_key, "%u is below %s %u",
+			hi, lo_key, lo);
+	return fail_key(c, SEC_TCP, lo_key, "%u is above %s %u",
+		lo, hi_key, hi);
+}
+
+/*
+ * RTO floor <= initial <= ceiling; the MSS fits every port's MTU. An MSS
+ * the user gave must fit as it is; the default (1460) comes down to the
+ * smallest MTU - 40, so that a port with a small MTU needs no [tcp] mss.
+ */
+static int
+check_tcp(struct load_ctx *c)
+{
+	struct ptcp_tcp_config *tcp = &c->cfg->tcp;
+	unsigned int i, room;
+	char name[16];
+	int ret;
+
+	ret = check_order(c, "rto_min_ms", tcp->rto_min_ms, "rto_init_ms",
+		tcp->rto_init_ms);
+	if (ret == 0)
+		ret = check_order(c, "rto_init_ms", tcp->rto_init_ms,
+			"rto_max_ms", tcp->rto_max_ms);
+	if (ret != 0)
+		return ret;
+	for (i = 0; i < c->cfg->nb_ports; i++) {
+		room = c->cfg->port[i].mtu - IP_TCP_HDRS;
+		if (tcp->mss <= room)
+			continue;
+		snprintf(name, sizeof(name), "port%u", i);
+		if (is_set(c, SEC_TCP, "mss"))
+			return fail_key(c, SEC_TCP, "mss", "%u does not fit "
+				"[%s] mtu %u (at most mtu - %u = %u)",
+				tcp->mss, name, c->cfg->port[i].mtu,
+				IP_TCP_HDRS, room);
+		if (room < MSS_MIN)
+			return fail_key(c, name, "mtu", "%u leaves %u bytes "
+				"for the TCP MSS, less than [tcp] mss's "
+				"minimum %u", c->cfg->port[i].mtu, room,
+				MSS_MIN);
+		tcp->mss = (uint16_t)room;
+	}
+	return 0;
+}
+
+/* No two services of [server] on one port (0 = off). */
+static int
+check_server(struct load_ctx *c)
+{
+	const struct ptcp_server_config *srv = &c->cfg->server;
+	const uint16_t port[NB_SERVICE_PORTS] = { srv->echo_port,
+		srv->discard_port, srv->daytime_port, srv->chargen_port,
+		srv->http_port };
+	unsigned int i, j, blame, other;
+
+	for (i = 0; i < NB_SERVICE_PORTS; i++) {
+		for (j = 0; j < i; j++) {
+			if (port[i] == 0 || port[i] != port[j])
+				continue;
+			/* name the key that was given, later one if both */
+			blame = i;
+			other = j;
+			if (!is_set(c, SEC_SERVER, server_keys[i].key) &&
+					is_set(c, SEC_SERVER,
+						server_keys[j].key)) {
+				blame = j;
+				other = i;
+			}
+			return fail_key(c, SEC_SERVER, server_keys[blame].key,
+				"%u is also %s", port[i],
+				server_keys[other].key);
+		}
+	}
+	return 0;
+}
+
 static int
 check_config(struct load_ctx *c)
 {
@@ -1147,6 +1333,10 @@ check_config(struct load_ctx *c)
 		ret = check_mbuf_size(c);
 	if (ret == 0)
 		ret = parse_arp_static(c);
+	if (ret == 0)
+		ret = check_tcp(c);
+	if (ret == 0)
+		ret = check_server(c);
 	return ret;
 }
 

@@ -55,6 +55,47 @@ struct ptcp_port_config {
 	uint16_t mtu;                 /**< IP MTU */
 };
 
+/** The [tcp] section (see docs/configuration.md for ranges). */
+struct ptcp_tcp_config {
+	uint32_t max_conns;           /**< TCBs per worker lcore (default 65536) */
+	uint32_t max_tw;              /**< TIME-WAIT entries per worker (65536) */
+	uint32_t syn_backlog;         /**< default SYN-RECEIVED per listener (1024) */
+	bool syncookies;              /**< cookies when a backlog is full (yes) */
+	uint32_t msl_ms;              /**< MSL; TIME-WAIT lasts 2*MSL (30000) */
+	uint32_t rto_init_ms;         /**< initial RTO (1000) */
+	uint32_t rto_min_ms;          /**< RTO floor (200) */
+	uint32_t rto_max_ms;          /**< RTO ceiling (60000) */
+	uint32_t syn_retries;         /**< SYN retransmissions (6) */
+	uint32_t synack_retries;      /**< SYN-ACK retransmissions (5) */
+	uint32_t data_retries;        /**< data retransmissions before reset (15) */
+	uint32_t orphan_retries;      /**< FIN retransmissions once closed (8) */
+	uint32_t fin_wait2_ms;        /**< FIN-WAIT-2 limit for closed conns (60000) */
+	bool keepalive;               /**< default for listeners (no) */
+	uint32_t keepalive_idle_s;    /**< (7200) */
+	uint32_t keepalive_intvl_s;   /**< (75) */
+	uint32_t keepalive_cnt;       /**< (9) */
+	uint32_t close_wait_warn_s;   /**< report CLOSE-WAIT older than this (60) */
+	uint16_t mss;                 /**< MSS we announce (1460; clamped to MTU-40) */
+	uint32_t rcv_buf;             /**< receive window, bytes (65535 * 4) */
+	uint32_t snd_buf;             /**< send queue limit per conn, bytes (256 KiB) */
+	bool timestamps;              /**< RFC 7323 timestamps (yes) */
+	bool window_scaling;          /**< RFC 7323 window scale (yes) */
+	bool sack;                    /**< announce SACK-permitted (yes) */
+	uint32_t challenge_ack_limit; /**< challenge ACKs per second per lcore (1000) */
+	uint32_t drain_ms;            /**< on shutdown: wait for FINs this long (2000) */
+};
+
+/** The [server] section: ptcp-server's services (0 = off). */
+struct ptcp_server_config {
+	uint16_t echo_port;           /**< RFC 862 (7) */
+	uint16_t discard_port;        /**< RFC 863 (9) */
+	uint16_t daytime_port;        /**< RFC 867 (13) */
+	uint16_t chargen_port;        /**< RFC 864 (19) */
+	uint16_t http_port;           /**< HTTP/1.1 responder (80) */
+	uint32_t http_body;           /**< bytes in a 200 response body (64) */
+	uint32_t http_max_request;    /**< request head limit, bytes (8192) */
+};
+
 /** The whole configuration. */
 struct ptcp_config {
 	/* [portN] */
@@ -85,6 +126,12 @@ struct ptcp_config {
 
 	/* [timer] */
 	uint32_t tick_us;             /**< timer wheel tick (default 1000 us) */
+
+	/* [tcp] */
+	struct ptcp_tcp_config tcp;
+
+	/* [server] */
+	struct ptcp_server_config server;
 };
 
 /**

@@ -11,8 +11,9 @@
 /* Most packets one ARP entry holds ([arp] pending's upper bound). */
 #define PTCP_ARP_PENDING_MAX 256
 
-/* Handle one received frame (consumes it). */
-void core_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m);
+/* Handle a received burst (consumes every frame). */
+void core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n);
 
 /* Set the IPv4 TX offload flags of @m for port @p. */
 void core_tx_offload_ipv4(struct rte_mbuf *m, const struct ptcp_port *p);

@@ -56,7 +56,8 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
-static void
+/* @return true if @m is a TCP datagram for the layer-4 batch. */
+static bool
 ipv4_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m)
 {
 	struct ptcp_iface *ifc = &lc->ifs[ifidx];
@@ -72,13 +73,11 @@ ipv4_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m)
 			goto drop;
 		core_tx_offload_ipv4(m, ifc->port);
 		ptcp_txq_add(&ifc->txq, m, &lc->stats);
-		return;
+		return false;
 	case IPPROTO_TCP:
 		PTCP_STAT_INC(&lc->stats, tcp_rx);
-		if (lc->l4_input != NULL) {
-			lc->l4_input(lc, ifidx, m);
-			return;
-		}
+		if (lc->l4_input != NULL)
+			return true;
 		goto drop;
 	default:
 		PTCP_STAT_INC(&lc->stats, rx_ip_proto);
@@ -86,24 +85,37 @@ ipv4_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m)
 	}
 drop:
 	rte_pktmbuf_free(m);
+	return false;
 }
 
 void
-core_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m)
+core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n)
 {
 	struct ptcp_iface *ifc = &lc->ifs[ifidx];
+	struct rte_mbuf *m;
+	unsigned int i, nl4 = 0;
 
-	PTCP_STAT_INC(&lc->stats, rx_pkts);
-	PTCP_STAT_ADD(&lc->stats, rx_bytes, rte_pktmbuf_pkt_len(m));
-	switch (ptcp_eth_classify(m, &ifc->port->mac, &lc->stats)) {
-	case PTCP_L2_IPV4:
-		ipv4_input(lc, ifidx, m);
-		break;
-	case PTCP_L2_ARP:
-		arp_input(lc, ifc, m);
-		break;
-	default:
-		rte_pktmbuf_free(m);
-		break;
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		PTCP_STAT_INC(&lc->stats, rx_pkts);
+		PTCP_STAT_ADD(&lc->stats, rx_bytes, rte_pktmbuf_pkt_len(m));
+		switch (ptcp_eth_classify(m, &ifc->port->mac, &lc->stats)) {
+		case PTCP_L2_IPV4:
+			/* TCP segments are gathered in place for one call. */
+			if (ipv4_input(lc, ifidx, m))
+				pkts[nl4++] = m;
+			break;
+		case PTCP_L2_ARP:
+			arp_input(lc, ifc, m);
+			break;
+		default:
+			rte_pktmbuf_free(m);
+			break;
+		}
 	}
+	if (nl4 != 0)
+		lc->l4_input(lc, ifidx, pkts, nl4);
 }

@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "core_priv.h"
+#include "ptcp_timer.h"
 
 RTE_LOG_REGISTER(ptcp_logtype_core, ptcp.core, INFO);
 
@@ -255,7 +256,7 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX];
 	struct ptcp_engine *e = lc->eng;
 	unsigned int i, total = 0;
-	uint16_t n, k;
+	uint16_t n;
 
 	lc->now_tsc = tsc;
 	lc->now_ms = (tsc - e->start_tsc) * 1000 / e->tsc_hz;
@@ -265,13 +266,14 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 
 		n = rte_eth_rx_burst(ifc->port->port_id, ifc->rxq, pkts,
 				lc->burst);
-		for (k = 0; k < n; k++) {
-			if (k + 1 < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
-			core_input(lc, i, pkts[k]);
-		}
+		if (n != 0)
+			core_input_burst(lc, i, pkts, n);
 		total += n;
 	}
+	if (lc->wheel != NULL)
+		ptcp_timer_wheel_advance_tsc(lc->wheel, tsc);
+	if (lc->l4_poll != NULL)
+		lc->l4_poll(lc);
 
 	if (unlikely((int64_t)(lc->now_ms - lc->next_arp_age_ms) >= 0)) {
 		lc->next_arp_age_ms = lc->now_ms + PTCP_ARP_AGE_PERIOD_MS;

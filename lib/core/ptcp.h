@@ -54,12 +54,19 @@ struct ptcp_engine;
 struct ptcp_lcore;
 
 /**
- * Layer-4 input hook: called for each validated IPv4 datagram whose
- * protocol is not ICMP (m->l2_len and m->l3_len set). The hook owns @p m.
- * Set by lib/tcp; when NULL such datagrams are counted and dropped.
+ * Layer-4 input hook: called once per RX burst with the validated IPv4
+ * TCP datagrams of that burst (m->l2_len and m->l3_len set), so that their
+ * connections can be looked up together. The hook owns the mbufs. Set by
+ * lib/tcp; when NULL such datagrams are counted and dropped.
  */
 typedef void (*ptcp_l4_input_t)(struct ptcp_lcore *lc, unsigned int ifidx,
-		struct rte_mbuf *m);
+		struct rte_mbuf **pkts, unsigned int n);
+
+/**
+ * Called once per loop pass after input and timers, before TX is flushed
+ * (lib/tcp frees connections that ended during the pass here).
+ */
+typedef void (*ptcp_l4_poll_t)(struct ptcp_lcore *lc);
 
 /** One port as one worker sees it. */
 struct ptcp_iface {
@@ -80,13 +87,15 @@ struct ptcp_lcore {
 	struct ptcp_engine *eng;
 	struct rte_mempool *pool;          /**< this worker's mbufs */
 	ptcp_l4_input_t l4_input;
+	ptcp_l4_poll_t l4_poll;
+	void *l4;                          /**< lib/tcp's per-lcore state */
 	uint16_t nb_ifs;
 	uint16_t burst;
 	uint16_t ip_id;                    /**< next IPv4 identification */
 	uint8_t ttl;
 	unsigned int lcore_id;             /**< EAL lcore id */
 	unsigned int idx;                  /**< worker index == queue id */
-	struct ptcp_timer_wheel *wheel;    /**< this worker's timers */
+	struct ptcp_timer_wheel *wheel;    /**< this worker's timers, or NULL */
 
 	struct ptcp_stats stats;
 	struct ptcp_iface ifs[PTCP_MAX_PORTS];

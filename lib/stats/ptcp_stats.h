@@ -61,7 +61,59 @@ extern "C" {
 	X(icmp_echo_rx,       "ICMP echo requests answered") \
 	X(icmp_other,         "ICMP messages of other types (ignored)") \
 	X(tcp_rx,             "TCP segments received (handled by lib/tcp)") \
-	X(sw_steer_rx,        "frames received from other lcores (software RSS)")
+	X(sw_steer_rx,        "frames received from other lcores (software RSS)") \
+	X(tcp_short,          "dropped: TCP header truncated") \
+	X(tcp_bad_off,        "dropped: TCP data offset < 5 or beyond the segment") \
+	X(tcp_bad_csum,       "dropped: TCP checksum wrong") \
+	X(tcp_bad_flags,      "dropped: impossible flags (SYN+FIN, SYN+RST, none)") \
+	X(tcp_bad_port,       "dropped: port 0 on either side") \
+	X(tcp_opt_bad_len,    "TCP options with a bad length (ignored)") \
+	X(tcp_opt_ws_clamped, "window scale above 14 taken as 14") \
+	X(tcp_opt_bad_mss,    "MSS option of 0 (ignored)") \
+	X(tcp_segs_out,       "TCP segments sent") \
+	X(tcp_data_bytes_in,  "TCP payload bytes delivered in order") \
+	X(tcp_data_bytes_out, "TCP payload bytes sent (first transmission)") \
+	X(tcp_no_conn_rst,    "segments for no connection or listener, RST sent") \
+	X(tcp_no_conn_drop,   "segments for no connection, RST not allowed (RST in)") \
+	X(tcp_rst_tx,         "RSTs sent (all reasons)") \
+	X(tcp_rst_rx,         "acceptable RSTs received (connection reset)") \
+	X(tcp_rst_rx_bad,     "RSTs ignored: outside the window") \
+	X(tcp_rst_tw_ignored, "RSTs ignored in TIME-WAIT (RFC 1337)") \
+	X(tcp_challenge_ack,  "challenge ACKs sent (RFC 5961)") \
+	X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
+	X(tcp_paws_drop,      "segments dropped by PAWS (RFC 7323)") \
+	X(tcp_out_of_window,  "unacceptable segments (answered with an ACK)") \
+	X(tcp_ack_unsent,     "ACKs for data not yet sent (answered with an ACK)") \
+	X(tcp_ack_old,        "duplicate or old ACKs ignored") \
+	X(tcp_ooo_drop,       "out-of-order segments dropped (no reassembly yet)") \
+	X(tcp_data_after_close,"data for a closed app, RST sent") \
+	X(tcp_passive_open,   "connections accepted (SYN-RECEIVED -> ESTABLISHED)") \
+	X(tcp_active_open,    "active opens started (SYN sent)") \
+	X(tcp_accept_refused, "accepted callback refused the connection") \
+	X(tcp_conn_cap,       "dropped: connection cap ([tcp] max_conns)") \
+	X(tcp_syn_backlog_full,"SYNs with the listener's backlog full") \
+	X(tcp_syncookie_sent, "SYN cookies sent") \
+	X(tcp_syncookie_ok,   "SYN cookies validated (connection made)") \
+	X(tcp_syncookie_bad,  "ACKs with an invalid or stale cookie") \
+	X(tcp_syn_drop,       "SYNs dropped: backlog full and cookies off") \
+	X(tcp_tw_cap,         "TIME-WAIT entries not kept: cap ([tcp] max_tw)") \
+	X(tcp_tw_reack,       "retransmitted FINs re-ACKed in TIME-WAIT") \
+	X(tcp_tw_reuse_syn,   "TIME-WAIT tuples reused by a new SYN (RFC 6191)") \
+	X(tcp_tw_reuse_connect,"TIME-WAIT tuples reused by our connect") \
+	X(tcp_tw_expired,     "TIME-WAIT entries expired after 2*MSL") \
+	X(tcp_rexmt,          "segments retransmitted on RTO") \
+	X(tcp_rto,            "retransmission time-outs") \
+	X(tcp_syn_rexmt,      "SYNs retransmitted") \
+	X(tcp_synack_rexmt,   "SYN-ACKs retransmitted") \
+	X(tcp_fin_rexmt,      "FINs retransmitted") \
+	X(tcp_zero_window_probe,"zero-window probes sent") \
+	X(tcp_timeout_drop,   "connections dropped: retries exhausted") \
+	X(tcp_fin_wait_2_timeout,"closed connections dropped in FIN-WAIT-2") \
+	X(tcp_keepalive_probe,"keepalive probes sent") \
+	X(tcp_keepalive_drop, "connections dropped: keepalive unanswered") \
+	X(tcp_close_wait_old, "connections found in CLOSE-WAIT too long") \
+	X(tcp_shutdown_rst,   "connections reset at shutdown (drain time over)") \
+	X(tcp_port_exhausted, "connects refused: no free local port")
 
 /** Counter indices, in list order. */
 enum ptcp_stat_id {

@@ -10,7 +10,10 @@
 #include <rte_ip.h>
 #include <rte_lcore.h>
 
+#include <rte_tcp.h>
+
 #include "harness.h"
+#include "ptcp_tcp.h"
 
 const struct rte_ether_addr h_peer_mac = {
 	.addr_bytes = { 0x02, 0x00, 0x00, 0x00, 0xaa, 0x01 } };
@@ -55,7 +58,23 @@ h_setup(struct harness *h, unsigned int nb_ports, bool cross,
 		const char *const *overrides, unsigned int nb_overrides)
 {
 	h_after_test();
+	h->tcp = false;
 	if (setup(h, nb_ports, cross, overrides, nb_overrides) != 0) {
+		h_teardown(h);
+		return -1;
+	}
+	live = *h;
+	live_set = true;
+	return 0;
+}
+
+int
+h_setup_tcp(struct harness *h, const char *const *overrides,
+		unsigned int nb_overrides)
+{
+	h_after_test();
+	h->tcp = true;
+	if (setup(h, 1, false, overrides, nb_overrides) != 0) {
 		h_teardown(h);
 		return -1;
 	}
@@ -68,9 +87,11 @@ static int
 setup(struct harness *h, unsigned int nb_ports, bool cross,
 		const char *const *overrides, unsigned int nb_overrides)
 {
+	bool tcp = h->tcp;
+
 	const char *sets[32];
-	char names[H_MAX_PORTS][64];
-	char devs[H_MAX_PORTS][64];
+	char names[H_MAX_PORTS][2 * RTE_ETH_NAME_MAX_LEN + 32];
+	char devs[H_MAX_PORTS][RTE_ETH_NAME_MAX_LEN];
 	char err[512];
 	struct ptcp_config cfg;
 	unsigned int i, n = 0;
@@ -78,6 +99,7 @@ setup(struct harness *h, unsigned int nb_ports, bool cross,
 	int ret;
 
 	memset(h, 0, sizeof(*h));
+	h->tcp = tcp;
 	h->nb_ports = nb_ports;
 	gen++;
 	h->cross = cross && nb_ports == 2;
@@ -135,6 +157,10 @@ setup(struct harness *h, unsigned int nb_ports, bool cross,
 		fprintf(stderr, "engine: %s\n", err);
 		return -1;
 	}
+	if (h->tcp && ptcp_tcp_attach(h->e, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tcp: %s\n", err);
+		return -1;
+	}
 	/* Before start: the gratuitous ARP is the first mbuf it takes. */
 	h->baseline_in_use = ptcp_engine_mbufs_in_use(h->e);
 	if (ptcp_engine_start(h->e, err, sizeof(err)) != 0) {
@@ -164,8 +190,11 @@ h_teardown(struct harness *h)
 		if (!h->cross && h->tx[i] != NULL)
 			h_drain(h, i);
 	}
-	if (h->e != NULL)
+	if (h->e != NULL) {
+		if (h->tcp)
+			ptcp_tcp_detach(h->e);
 		ptcp_engine_destroy(h->e);
+	}
 	/* Ports the engine did not get to close (setup failed). */
 	for (i = 0; i < h->nb_ports; i++)
 		if (h->has_port[i] && rte_eth_dev_is_valid_port(h->port_id[i]))
@@ -294,4 +323,114 @@ h_icmp_echo(struct harness *h, const struct rte_ether_addr *eth_dst,
 	icmp->icmp_cksum = 0;
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + len);
 	return m;
+}
+
+struct rte_mbuf *
+h_tcp_frame(struct harness *h, uint32_t src, uint16_t sport, uint32_t dst,
+		uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		uint16_t wnd, const uint8_t *opt, unsigned int optlen,
+		const void *data, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	unsigned int thlen = sizeof(*th) + ((optlen + 3) & ~3u);
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+			(uint16_t)(sizeof(*eh) + sizeof(*ip) + thlen + len));
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_ether_addr_copy(&h_peer_mac, &eh->src_addr);
+	rte_ether_addr_copy(h_mac(h, 0), &eh->dst_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ptcp_ipv4_fill(ip, rte_cpu_to_be_32(src), rte_cpu_to_be_32(dst),
+		IPPROTO_TCP, (uint16_t)(thlen + len), 64, 1, false);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	memset(th, 0, thlen);
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = (uint8_t)((thlen / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(wnd);
+	if (optlen != 0) {
+		memcpy(th + 1, opt, optlen);
+		/* pad with EOL (zeros, from the memset) */
+	}
+	if (len != 0)
+		memcpy((uint8_t *)th + thlen, data, len);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return m;
+}
+
+static uint16_t
+fold16(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+int
+h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s)
+{
+	struct ptcp_stats st = { 0 };
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	uint32_t l4len, thlen;
+
+	for (;;) {
+		if (h_collect(h, p, &m, 1) == 0)
+			return 0;
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		ip = (const struct rte_ipv4_hdr *)(eh + 1);
+		if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+				ip->next_proto_id == IPPROTO_TCP)
+			break;
+		rte_pktmbuf_free(m);
+	}
+	if (!rte_pktmbuf_is_contiguous(m) || rte_raw_cksum(ip, 20) != 0xffff) {
+		fprintf(stderr, "  h_tcp_recv: bad IPv4 header\n");
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	l4len = rte_be_to_cpu_16(ip->total_length) - 20u;
+	th = (const struct rte_tcp_hdr *)(ip + 1);
+	thlen = (uint32_t)(th->data_off >> 4) * 4;
+	if (rte_pktmbuf_pkt_len(m) != 14 + 20 + l4len || thlen < 20 ||
+			thlen > l4len ||
+			fold16((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
+				rte_raw_cksum(th, l4len)) != 0xffff) {
+		fprintf(stderr, "  h_tcp_recv: bad TCP segment (length or "
+			"checksum)\n");
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	memset(s, 0, offsetof(struct h_seg, data));
+	s->saddr = rte_be_to_cpu_32(ip->src_addr);
+	s->daddr = rte_be_to_cpu_32(ip->dst_addr);
+	s->sport = rte_be_to_cpu_16(th->src_port);
+	s->dport = rte_be_to_cpu_16(th->dst_port);
+	s->seq = rte_be_to_cpu_32(th->sent_seq);
+	s->ack = rte_be_to_cpu_32(th->recv_ack);
+	s->wnd = rte_be_to_cpu_16(th->rx_win);
+	s->flags = th->tcp_flags;
+	s->len = l4len - thlen;
+	tcp_opt_parse((const uint8_t *)(th + 1), thlen - 20,
+		(s->flags & RTE_TCP_SYN_FLAG) != 0, &s->opt, &st);
+	if (s->len > sizeof(s->data))
+		s->len = sizeof(s->data);
+	memcpy(s->data, (const uint8_t *)th + thlen, s->len);
+	rte_pktmbuf_free(m);
+	return 1;
 }

@@ -33,6 +33,7 @@ struct harness {
 	uint16_t port_id[H_MAX_PORTS];
 	uint64_t now_ms;               /* the clock the test drives */
 	unsigned int baseline_in_use;  /* engine mbufs in use after start */
+	bool tcp;                      /* TCP attached */
 };
 
 /* EAL once per process (no hugepages, no PCI, one lcore). */
@@ -48,6 +49,10 @@ int h_setup(struct harness *h, unsigned int nb_ports, bool cross,
 
 /* Tear down whatever a test left set up (it failed half-way). */
 void h_after_test(void);
+
+/* As h_setup(), with TCP attached to the engine (ptcp_tcp_attach). */
+int h_setup_tcp(struct harness *h, const char *const *overrides,
+		unsigned int nb_overrides);
 
 /* Destroy the engine and rings; checks nothing. */
 void h_teardown(struct harness *h);
@@ -85,5 +90,37 @@ struct rte_mbuf *h_icmp_echo(struct harness *h,
 		uint16_t id, uint16_t seq, uint16_t len);
 /* Mac of the endpoint's port @p. */
 const struct rte_ether_addr *h_mac(struct harness *h, unsigned int p);
+
+/* ---- TCP: the test plays the peer ---------------------------------- */
+
+#include "tcp_opt.h"
+
+/* A TCP segment the endpoint sent, parsed by the harness. */
+struct h_seg {
+	uint32_t saddr, daddr;         /* host order */
+	uint16_t sport, dport;         /* host order */
+	uint32_t seq, ack;
+	uint16_t wnd;
+	uint8_t flags;
+	uint32_t len;
+	struct tcp_opts opt;
+	uint8_t data[2048];
+};
+
+/*
+ * A TCP frame from @src:@sport to @dst:@dport (host order) with the given
+ * header fields, @optlen bytes of options and @len bytes of @data.
+ */
+struct rte_mbuf *h_tcp_frame(struct harness *h, uint32_t src, uint16_t sport,
+		uint32_t dst, uint16_t dport, uint32_t seq, uint32_t ack,
+		uint8_t flags, uint16_t wnd, const uint8_t *opt,
+		unsigned int optlen, const void *data, uint16_t len);
+
+/*
+ * Take the next frame the endpoint sent on port @p. Non-TCP frames are
+ * freed and skipped. @return 1 with @s filled, 0 if none waits, -1 if a
+ * TCP frame was malformed (bad checksum, lengths): a test failure.
+ */
+int h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s);
 
 #endif /* PKT_HARNESS_H */

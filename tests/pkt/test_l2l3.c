@@ -556,7 +556,7 @@ off_link_without_gateway_dropped_and_counted(void)
 	struct harness h;
 
 	CHECK(setup1(&h, NULL, 0) == 0);
-	ptcp_ip_output(h.lc, 0, ip_datagram(&h, RTE_IPV4(192, 0, 2, 1)));
+	ptcp_ip_output(h.lc, 0, ip_datagram(&h, RTE_IPV4(192u, 0, 2, 1)));
 	CHECK_EQ(H_STAT(&h, arp_no_route), 1);
 	return end_clean(&h);
 }

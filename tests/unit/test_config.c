@@ -156,6 +156,41 @@ defaults_are_the_documented_ones(struct env *e)
 	CHECK(c->arp_gratuitous);
 	CHECK_EQ(c->nb_arp_static, 0);
 	CHECK_EQ(c->tick_us, 1000);
+
+	CHECK_EQ(c->tcp.max_conns, 65536);
+	CHECK_EQ(c->tcp.max_tw, 65536);
+	CHECK_EQ(c->tcp.syn_backlog, 1024);
+	CHECK(c->tcp.syncookies);
+	CHECK_EQ(c->tcp.msl_ms, 30000);
+	CHECK_EQ(c->tcp.rto_init_ms, 1000);
+	CHECK_EQ(c->tcp.rto_min_ms, 200);
+	CHECK_EQ(c->tcp.rto_max_ms, 60000);
+	CHECK_EQ(c->tcp.syn_retries, 6);
+	CHECK_EQ(c->tcp.synack_retries, 5);
+	CHECK_EQ(c->tcp.data_retries, 15);
+	CHECK_EQ(c->tcp.orphan_retries, 8);
+	CHECK_EQ(c->tcp.fin_wait2_ms, 60000);
+	CHECK(!c->tcp.keepalive);
+	CHECK_EQ(c->tcp.keepalive_idle_s, 7200);
+	CHECK_EQ(c->tcp.keepalive_intvl_s, 75);
+	CHECK_EQ(c->tcp.keepalive_cnt, 9);
+	CHECK_EQ(c->tcp.close_wait_warn_s, 60);
+	CHECK_EQ(c->tcp.mss, 1460);
+	CHECK_EQ(c->tcp.rcv_buf, 65535 * 4);
+	CHECK_EQ(c->tcp.snd_buf, 256 * 1024);
+	CHECK(c->tcp.timestamps);
+	CHECK(c->tcp.window_scaling);
+	CHECK(c->tcp.sack);
+	CHECK_EQ(c->tcp.challenge_ack_limit, 1000);
+	CHECK_EQ(c->tcp.drain_ms, 2000);
+
+	CHECK_EQ(c->server.echo_port, 7);
+	CHECK_EQ(c->server.discard_port, 9);
+	CHECK_EQ(c->server.daytime_port, 13);
+	CHECK_EQ(c->server.chargen_port, 19);
+	CHECK_EQ(c->server.http_port, 80);
+	CHECK_EQ(c->server.http_body, 64);
+	CHECK_EQ(c->server.http_max_request, 8192);
 	return 0;
 }
 
@@ -206,6 +241,87 @@ ptcp_ini_holds_the_defaults(struct env *e)
 	def.port[0] = e->cfg.port[0];
 	def.nb_ports = 1;
 	CHECK(memcmp(&def, &e->cfg, sizeof(def)) == 0);
+	return 0;
+}
+
+/* Whether INI @p text has "key = " (uncommented) in "[section]". */
+static int
+ini_has_key(const char *text, const char *section, const char *key)
+{
+	char head[80];
+	const char *p, *end;
+	size_t klen = strlen(key);
+
+	snprintf(head, sizeof(head), "\n[%s]\n", section);
+	p = strstr(text, head);
+	if (p == NULL)
+		return 0;
+	p += strlen(head);
+	end = strstr(p, "\n[");
+	while (p != NULL && *p != '\0' && (end == NULL || p < end)) {
+		if (strncmp(p, key, klen) == 0 &&
+				strncmp(p + klen, " =", 2) == 0)
+			return 1;
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
+static int
+read_text(const char *path, char *text, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(text, 1, size - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return n < size - 1 ? 0 : -1;
+}
+
+/* Every key the dump writes (so every key there is) is in ptcp.ini. */
+static int
+ptcp_ini_names_every_key(struct env *e)
+{
+	static char ini[16384], dump[16384];
+	char section[64] = "", path[PATH_MAX + 16], *line, *save, *eq;
+	FILE *f;
+	unsigned int n = 0;
+
+	CHECK_EQ(read_text(PTCP_SOURCE_ROOT "/config/ptcp.ini", ini + 1,
+		sizeof(ini) - 1), 0);
+	ini[0] = '\n';
+	CHECK_EQ(ptcp_config_load(&e->cfg, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+		NULL, 0, e->err, sizeof(e->err)), 0);
+	snprintf(path, sizeof(path), "%s/dump.ini", e->dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	ptcp_config_dump(&e->cfg, f);
+	CHECK(fclose(f) == 0);
+	CHECK_EQ(read_text(path, dump, sizeof(dump)), 0);
+	unlink(path);
+	for (line = strtok_r(dump, "\n", &save); line != NULL;
+			line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '[') {
+			snprintf(section, sizeof(section), "%.*s",
+				(int)strcspn(line + 1, "]"), line + 1);
+			continue;
+		}
+		eq = strstr(line, " = ");
+		if (line[0] == ';' || eq == NULL)
+			continue;
+		*eq = '\0';
+		if (!ini_has_key(ini, section, line))
+			fprintf(stderr, "  config/ptcp.ini lacks [%s] %s\n",
+				section, line);
+		CHECK(ini_has_key(ini, section, line));
+		n++;
+	}
+	CHECK(n >= 50);
 	return 0;
 }
 
@@ -329,11 +445,15 @@ duplicates_are_errors(struct env *e)
 static int
 unknown_sections_and_keys_are_errors(struct env *e)
 {
-	FAILS(PORT0 "[tcp]\nmsl = 30\n", ": [tcp]: unknown section (known: "
-		"port0..port3, lcores, mempool, ip, arp, arp.static, timer)");
+	FAILS(PORT0 "[udp]\nmsl = 30\n", ": [udp]: unknown section (known: "
+		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, tcp, "
+		"server)");
 	FAILS(PORT0 "[port4]\naddress = 10.0.4.2/24\n", ": [port4]: unknown "
 		"section (known: port0..port3, lcores, mempool, ip, arp, "
-		"arp.static, timer)");
+		"arp.static, timer, tcp, server)");
+	FAILS(PORT0 "[tcp]\nmsl = 30\n", ": [tcp] msl: unknown key");
+	FAILS(PORT0 "[server]\nftp_port = 21\n",
+		": [server] ftp_port: unknown key");
 	FAILS(PORT0 "[ip]\nttl = 5\ntos = 3\n", ": [ip] tos: unknown key");
 	FAILS(PORT0 "MTU = 1500\n", ": [port0] MTU: unknown key (known: "
 		"device, address, netmask, gateway, mac, rx_desc, tx_desc, mtu)");
@@ -794,7 +914,7 @@ override_errors_name_the_command_line(struct env *e)
 		"command line: [port0] rx_desc: 99999 is out of range 32..16384");
 	FAILS_SET(PORT0, sec, "command line: [foo.bar]: unknown section "
 		"(known: port0..port3, lcores, mempool, ip, arp, arp.static, "
-		"timer)");
+		"timer, tcp, server)");
 	FAILS_SET(PORT0 "[arp]\ntimeout = 5\n", key,
 		"command line: [arp] bogus: unknown key");
 	/* the file's mistake is still the file's */
@@ -811,6 +931,238 @@ override_errors_name_the_command_line(struct env *e)
 		FAILS_SET(PORT0, longv, "command line: [port0] device: value "
 			"is 256 characters long, at most 255");
 	}
+	return 0;
+}
+
+/* ----- [tcp] and [server] ----- */
+
+static int
+every_tcp_and_server_key_is_read(struct env *e)
+{
+	struct ptcp_config *c = &e->cfg;
+
+	LOADS(PORT0 "[tcp]\nmax_conns = 16\nmax_tw = 0\nsyn_backlog = 1\n"
+		"syncookies = no\nmsl_ms = 10\nrto_init_ms = 3\n"
+		"rto_min_ms = 2\nrto_max_ms = 4\nsyn_retries = 1\n"
+		"synack_retries = 2\ndata_retries = 3\norphan_retries = 4\n"
+		"fin_wait2_ms = 100\nkeepalive = yes\nkeepalive_idle_s = 5\n"
+		"keepalive_intvl_s = 6\nkeepalive_cnt = 7\n"
+		"close_wait_warn_s = 0\nmss = 536\nrcv_buf = 1024\n"
+		"snd_buf = 2048\ntimestamps = off\nwindow_scaling = false\n"
+		"sack = 0\nchallenge_ack_limit = 1\ndrain_ms = 0\n"
+		"[server]\necho_port = 0\ndiscard_port = 0\n"
+		"daytime_port = 1313\nchargen_port = 1919\nhttp_port = 8080\n"
+		"http_body = 0\nhttp_max_request = 256\n");
+	CHECK_EQ(c->tcp.max_conns, 16);
+	CHECK_EQ(c->tcp.max_tw, 0);
+	CHECK_EQ(c->tcp.syn_backlog, 1);
+	CHECK(!c->tcp.syncookies);
+	CHECK_EQ(c->tcp.msl_ms, 10);
+	CHECK_EQ(c->tcp.rto_init_ms, 3);
+	CHECK_EQ(c->tcp.rto_min_ms, 2);
+	CHECK_EQ(c->tcp.rto_max_ms, 4);
+	CHECK_EQ(c->tcp.syn_retries, 1);
+	CHECK_EQ(c->tcp.synack_retries, 2);
+	CHECK_EQ(c->tcp.data_retries, 3);
+	CHECK_EQ(c->tcp.orphan_retries, 4);
+	CHECK_EQ(c->tcp.fin_wait2_ms, 100);
+	CHECK(c->tcp.keepalive);
+	CHECK_EQ(c->tcp.keepalive_idle_s, 5);
+	CHECK_EQ(c->tcp.keepalive_intvl_s, 6);
+	CHECK_EQ(c->tcp.keepalive_cnt, 7);
+	CHECK_EQ(c->tcp.close_wait_warn_s, 0);
+	CHECK_EQ(c->tcp.mss, 536);
+	CHECK_EQ(c->tcp.rcv_buf, 1024);
+	CHECK_EQ(c->tcp.snd_buf, 2048);
+	CHECK(!c->tcp.timestamps);
+	CHECK(!c->tcp.window_scaling);
+	CHECK(!c->tcp.sack);
+	CHECK_EQ(c->tcp.challenge_ack_limit, 1);
+	CHECK_EQ(c->tcp.drain_ms, 0);
+	CHECK_EQ(c->server.echo_port, 0);
+	CHECK_EQ(c->server.discard_port, 0);
+	CHECK_EQ(c->server.daytime_port, 1313);
+	CHECK_EQ(c->server.chargen_port, 1919);
+	CHECK_EQ(c->server.http_port, 8080);
+	CHECK_EQ(c->server.http_body, 0);
+	CHECK_EQ(c->server.http_max_request, 256);
+	return 0;
+}
+
+/*
+ * Each numeric key at both ends of its range loads, one past either end
+ * fails with the range in the message. @p with sets other keys so that the
+ * rules across keys hold at the extremes.
+ */
+static int
+tcp_and_server_ranges(struct env *e)
+{
+	static const struct {
+		const char *section, *key;
+		unsigned long long min, max;
+		const char *with;
+	} r[] = {
+		{ "tcp", "max_conns", 16, 1u << 24, "" },
+		{ "tcp", "max_tw", 0, 1u << 24, "" },
+		{ "tcp", "syn_backlog", 1, 1u << 20, "" },
+		{ "tcp", "msl_ms", 10, 600000, "" },
+		{ "tcp", "rto_init_ms", 1, 600000,
+			"rto_min_ms = 1\nrto_max_ms = 600000\n" },
+		{ "tcp", "rto_min_ms", 1, 10000,
+			"rto_init_ms = 10000\nrto_max_ms = 10000\n" },
+		{ "tcp", "rto_max_ms", 1, 600000,
+			"rto_min_ms = 1\nrto_init_ms = 1\n" },
+		{ "tcp", "syn_retries", 1, 30, "" },
+		{ "tcp", "synack_retries", 1, 30, "" },
+		{ "tcp", "data_retries", 1, 30, "" },
+		{ "tcp", "orphan_retries", 1, 30, "" },
+		{ "tcp", "fin_wait2_ms", 100, 3600000, "" },
+		{ "tcp", "keepalive_idle_s", 1, 86400, "" },
+		{ "tcp", "keepalive_intvl_s", 1, 3600, "" },
+		{ "tcp", "keepalive_cnt", 1, 100, "" },
+		{ "tcp", "close_wait_warn_s", 0, 86400, "" },
+		{ "tcp", "mss", 88, 8960, "" },
+		{ "tcp", "rcv_buf", 1024, 1u << 30, "" },
+		{ "tcp", "snd_buf", 1024, 1u << 30, "" },
+		{ "tcp", "challenge_ack_limit", 1, 1000000, "" },
+		{ "tcp", "drain_ms", 0, 600000, "" },
+		{ "server", "echo_port", 0, 65535, "" },
+		{ "server", "discard_port", 0, 65535, "" },
+		{ "server", "daytime_port", 0, 65535, "" },
+		{ "server", "chargen_port", 0, 65535, "" },
+		{ "server", "http_port", 0, 65535, "" },
+		{ "server", "http_body", 0, 1u << 24, "" },
+		{ "server", "http_max_request", 256, 1u << 20, "" },
+	};
+	/* mtu 9000 (and an mbuf for it), so that any mss fits */
+	const char *port = "[port0]\naddress = 10.0.0.2/24\nmtu = 9000\n"
+		"[mempool]\ndata_room = 9142\n";
+	char ini[512], expect[256];
+	unsigned int i, end;
+
+	for (i = 0; i < RTE_DIM(r); i++) {
+		for (end = 0; end < 2; end++) {
+			unsigned long long v = end ? r[i].max : r[i].min;
+
+			snprintf(ini, sizeof(ini), "%s[%s]\n%s%s = %llu\n",
+				port, r[i].section, r[i].with, r[i].key, v);
+			LOADS(ini);
+		}
+		if (r[i].min > 0) {
+			snprintf(ini, sizeof(ini), "%s[%s]\n%s%s = %llu\n",
+				port, r[i].section, r[i].with, r[i].key,
+				r[i].min - 1);
+			snprintf(expect, sizeof(expect),
+				": [%s] %s: %llu is out of range %llu..%llu",
+				r[i].section, r[i].key, r[i].min - 1,
+				r[i].min, r[i].max);
+			FAILS(ini, expect);
+		}
+		snprintf(ini, sizeof(ini), "%s[%s]\n%s%s = %llu\n", port,
+			r[i].section, r[i].with, r[i].key, r[i].max + 1);
+		snprintf(expect, sizeof(expect),
+			": [%s] %s: %llu is out of range %llu..%llu",
+			r[i].section, r[i].key, r[i].max + 1, r[i].min,
+			r[i].max);
+		FAILS(ini, expect);
+	}
+	/* the fields are narrower than 64 bits: no wrap-around */
+	FAILS(PORT0 "[tcp]\nmss = 65996\n",
+		": [tcp] mss: 65996 is out of range 88..8960");
+	FAILS(PORT0 "[server]\nhttp_port = 65616\n",
+		": [server] http_port: 65616 is out of range 0..65535");
+	FAILS(PORT0 "[tcp]\nmax_conns = 4294967312\n", ": [tcp] max_conns: "
+		"4294967312 is out of range 16..16777216");
+	FAILS(PORT0 "[tcp]\nsack = maybe\n", ": [tcp] sack: 'maybe' is not a "
+		"boolean (yes/no, true/false, on/off, 1/0)");
+	return 0;
+}
+
+static int
+rto_floor_initial_ceiling_are_in_order(struct env *e)
+{
+	static const char *const ovr[] = { "tcp.rto_max_ms=500" };
+
+	LOADS(PORT0 "[tcp]\nrto_min_ms = 1000\nrto_init_ms = 1000\n"
+		"rto_max_ms = 1000\n");
+	/* the key given is named, against the other's value */
+	FAILS(PORT0 "[tcp]\nrto_init_ms = 100\n",
+		": [tcp] rto_init_ms: 100 is below rto_min_ms 200");
+	FAILS(PORT0 "[tcp]\nrto_min_ms = 2000\n",
+		": [tcp] rto_min_ms: 2000 is above rto_init_ms 1000");
+	FAILS(PORT0 "[tcp]\nrto_init_ms = 70000\n",
+		": [tcp] rto_init_ms: 70000 is above rto_max_ms 60000");
+	FAILS(PORT0 "[tcp]\nrto_max_ms = 999\n",
+		": [tcp] rto_max_ms: 999 is below rto_init_ms 1000");
+	/* both given: the upper one is named */
+	FAILS(PORT0 "[tcp]\nrto_min_ms = 300\nrto_init_ms = 250\n",
+		": [tcp] rto_init_ms: 250 is below rto_min_ms 300");
+	FAILS_SET(PORT0 "[tcp]\nrto_init_ms = 800\n", ovr,
+		"command line: [tcp] rto_max_ms: 500 is below rto_init_ms 800");
+	return 0;
+}
+
+static int
+mss_must_fit_every_port_mtu(struct env *e)
+{
+	static const char *const ovr[] = { "tcp.mss=1461" };
+	static const char *const small[] = { "port1.mtu=127" };
+
+	LOADS(PORT0 "mtu = 1500\n[tcp]\nmss = 1460\n");
+	CHECK_EQ(e->cfg.tcp.mss, 1460);
+	FAILS(PORT0 "mtu = 1500\n[tcp]\nmss = 1461\n", ": [tcp] mss: 1461 "
+		"does not fit [port0] mtu 1500 (at most mtu - 40 = 1460)");
+	FAILS_SET(PORT0, ovr, "command line: [tcp] mss: 1461 does not fit "
+		"[port0] mtu 1500 (at most mtu - 40 = 1460)");
+	/* every port: the second one is the smaller */
+	FAILS("[port0]\naddress = 10.0.0.2/24\nmtu = 1500\n"
+		"[port1]\naddress = 10.0.1.2/24\nmtu = 1280\n"
+		"[tcp]\nmss = 1400\n", ": [tcp] mss: 1400 does not fit [port1] "
+		"mtu 1280 (at most mtu - 40 = 1240)");
+	LOADS(PORT0 "mtu = 128\n[tcp]\nmss = 88\n");
+	CHECK_EQ(e->cfg.tcp.mss, 88);
+	/* the default comes down to the smallest MTU */
+	LOADS(PORT0 "mtu = 1400\n");
+	CHECK_EQ(e->cfg.tcp.mss, 1360);
+	LOADS("[port0]\naddress = 10.0.0.2/24\nmtu = 1300\n"
+		"[port1]\naddress = 10.0.1.2/24\nmtu = 1200\n");
+	CHECK_EQ(e->cfg.tcp.mss, 1160);
+	LOADS(PORT0 "mtu = 9000\n[mempool]\ndata_room = 9142\n");
+	CHECK_EQ(e->cfg.tcp.mss, 1460);
+	/* below an MSS of 88 the port's MTU is at fault */
+	FAILS(PORT0 "mtu = 127\n", ": [port0] mtu: 127 leaves 87 bytes for "
+		"the TCP MSS, less than [tcp] mss's minimum 88");
+	FAILS_SET("[port0]\naddress = 10.0.0.2/24\n"
+		"[port1]\naddress = 10.0.1.2/24\n", small,
+		"command line: [port1] mtu: 127 leaves 87 bytes for the TCP "
+		"MSS, less than [tcp] mss's minimum 88");
+	return 0;
+}
+
+static int
+services_can_be_off_but_not_share_a_port(struct env *e)
+{
+	static const char *const ovr[] = { "server.http_port=7" };
+
+	LOADS(PORT0 "[server]\necho_port = 0\ndiscard_port = 0\n"
+		"daytime_port = 0\nchargen_port = 0\nhttp_port = 0\n");
+	CHECK_EQ(e->cfg.server.echo_port, 0);
+	CHECK_EQ(e->cfg.server.http_port, 0);
+	/* a service moved onto a free port, another onto the freed one */
+	LOADS(PORT0 "[server]\necho_port = 9\ndiscard_port = 7\n");
+	CHECK_EQ(e->cfg.server.echo_port, 9);
+	CHECK_EQ(e->cfg.server.discard_port, 7);
+	/* the key given is named, not the default it meets */
+	FAILS(PORT0 "[server]\nhttp_port = 13\n",
+		": [server] http_port: 13 is also daytime_port");
+	FAILS(PORT0 "[server]\necho_port = 80\n",
+		": [server] echo_port: 80 is also http_port");
+	FAILS(PORT0 "[server]\ndaytime_port = 8080\nchargen_port = 8080\n",
+		": [server] chargen_port: 8080 is also daytime_port");
+	FAILS_SET(PORT0, ovr,
+		"command line: [server] http_port: 7 is also echo_port");
+	/* off is not a port: several services may be off */
+	LOADS(PORT0 "[server]\necho_port = 0\nhttp_port = 0\n");
 	return 0;
 }
 
@@ -856,7 +1208,15 @@ dump_reads_back_as_the_same_config(struct env *e)
 		"retries = 1\npending = 2\ngratuitous = no\n"
 		"[arp.static]\n10.98.0.9 = 02:00:00:00:00:09 port 1\n"
 		"10.98.7.7 = 02:00:00:00:00:07\n"
-		"[timer]\ntick_us = 250\n");
+		"[timer]\ntick_us = 250\n"
+		"[tcp]\nmax_conns = 100\nmax_tw = 0\nsyncookies = no\n"
+		"msl_ms = 15\nrto_min_ms = 5\nrto_init_ms = 6\n"
+		"rto_max_ms = 7\nkeepalive = on\nclose_wait_warn_s = 0\n"
+		"rcv_buf = 4096\nsack = no\ndrain_ms = 0\n"
+		"[server]\necho_port = 0\nhttp_port = 8080\n"
+		"http_body = 1000000\n");
+	/* the default MSS followed port0's mtu 1400 */
+	CHECK_EQ(e->cfg.tcp.mss, 1360);
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
 	ret = ptcp_config_load(&again, path1, NULL, 0, e->err,
@@ -917,6 +1277,7 @@ static const struct test tests[] = {
 	T(defaults_are_the_documented_ones),
 	T(every_example_file_loads),
 	T(ptcp_ini_holds_the_defaults),
+	T(ptcp_ini_names_every_key),
 	T(tap_and_ring_files_say_what_the_tests_need),
 	T(unreadable_file_is_enoent),
 	T(comments_blanks_spaces_and_crlf_are_fine),
@@ -937,6 +1298,11 @@ static const struct test tests[] = {
 	T(mtu_must_fit_one_mbuf),
 	T(static_arp_goes_to_the_port_of_its_subnet),
 	T(static_arp_errors),
+	T(every_tcp_and_server_key_is_read),
+	T(tcp_and_server_ranges),
+	T(rto_floor_initial_ceiling_are_in_order),
+	T(mss_must_fit_every_port_mtu),
+	T(services_can_be_off_but_not_share_a_port),
 	T(override_sets_a_new_key),
 	T(override_replaces_a_file_value_and_the_last_wins),
 	T(override_adds_a_section),

@@ -67,8 +67,8 @@ ipv4_checksum_known_answer(void)
 	ip.hdr_checksum = 0;
 	CHECK_EQ(rte_be_to_cpu_16(rte_ipv4_cksum(&ip)), 0xb861);
 	/* ptcp_ipv4_fill produces the same field for the same header. */
-	ptcp_ipv4_fill(&ip, RTE_BE32(RTE_IPV4(192, 168, 0, 1)),
-		RTE_BE32(RTE_IPV4(192, 168, 0, 199)), IPPROTO_UDP, 0x73 - 20, 64,
+	ptcp_ipv4_fill(&ip, RTE_BE32(RTE_IPV4(192u, 168, 0, 1)),
+		RTE_BE32(RTE_IPV4(192u, 168, 0, 199)), IPPROTO_UDP, 0x73 - 20, 64,
 		0, false);
 	CHECK_EQ(rte_be_to_cpu_16(ip.hdr_checksum), 0xb861);
 	/* ... and leaves it to the NIC when asked. */

@@ -1,0 +1,69 @@
+# shellcheck shell=bash disable=SC2034,SC2054,SC2153
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The ptcp authors
+#
+# Shared by devtools/test and devtools/demo (source it; it runs nothing).
+#
+#   ptcp_need_packages PKG...   apt-get install whatever of PKG is missing
+#   ptcp_build_setup DIR OPT... meson setup DIR with OPTs, or reconfigure it
+#
+# Both expect to be run from the top of the source tree.
+
+# Packages to build ptcp and run its tests on Debian 12.
+PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
+	pkg-config gcc python3)
+# What the tap suite and the demo use on the kernel side.
+PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils)
+
+# Normal and sanitizer trees, as in the README.
+PTCP_BUILD_OPTS=(-Dwerror=true)
+PTCP_ASAN_OPTS=(-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	-Dbuildtype=debug)
+
+ptcp_apt_updated=no
+
+ptcp_need_packages()
+{
+	local p missing=()
+
+	for p in "$@"; do
+		# (dpkg -s also succeeds for a removed package's leftovers)
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "==> installing missing packages: ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "error: not root: cannot install ${missing[*]}" >&2
+		return 1
+	fi
+	if [ "$ptcp_apt_updated" = no ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null ||
+			return 1
+		ptcp_apt_updated=yes
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" </dev/null
+}
+
+# ptcp_build_setup DIR OPT...: configure DIR, reusing it when it is already
+# a meson build tree (options are re-applied, so a tree set up by hand with
+# other options is brought back to these).
+ptcp_build_setup()
+{
+	local dir=$1
+
+	shift
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson setup --reconfigure "$dir" "$@" >"$dir/setup.log" 2>&1 || {
+			cat "$dir/setup.log" >&2
+			return 1
+		}
+	else
+		mkdir -p "$dir" || return 1
+		if ! meson setup "$dir" "$@" >"$dir/setup.log" 2>&1; then
+			cat "$dir/setup.log" >&2
+			return 1
+		fi
+	fi
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_FLOW_H
+#define PTCP_FLOW_H
+
+/**
+ * @file
+ * Per-lcore 4-tuple table: maps a connection's tuple to its owner (a TCB
+ * or a TIME-WAIT entry; the table does not care which). Owned by one
+ * lcore: no locks, no concurrent readers. Built on rte_hash with
+ * rte_hash_crc; a whole RX burst is looked up at once.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * A connection's tuple as seen from our side; all network byte order.
+ * Hashed as 12 bytes; aligned to 8 because rte_hash_crc() reads the key
+ * 8 bytes at a time.
+ */
+struct ptcp_flow_key {
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+} __rte_aligned(8);
+
+/** Bytes of a key that are hashed and compared. */
+#define PTCP_FLOW_KEY_LEN 12
+
+/** Most keys one ptcp_flow_lookup_bulk() call takes. */
+#define PTCP_FLOW_BULK_MAX 64
+
+struct ptcp_flow_table;
+
+/**
+ * Create a table for at least @p entries tuples (inserts never fail below
+ * that count) on NUMA socket @p socket.
+ *
+ * @param name unique name (rte_hash names are global), 1..21 characters:
+ *             rte_hash derives ring names from it and cuts longer ones
+ * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST)
+ */
+struct ptcp_flow_table *ptcp_flow_table_create(const char *name,
+		uint32_t entries, int socket);
+
+/** Free a table (the owners it points to are not touched). */
+void ptcp_flow_table_free(struct ptcp_flow_table *t);
+
+/** @return 0, -EEXIST if @p k is present, -ENOSPC when full. */
+int ptcp_flow_add(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
+		void *owner);
+
+/** Point an existing @p k at another owner. @return 0 or -ENOENT. */
+int ptcp_flow_replace(struct ptcp_flow_table *t,
+		const struct ptcp_flow_key *k, void *owner);
+
+/** @return 0, or -ENOENT. */
+int ptcp_flow_del(struct ptcp_flow_table *t, const struct ptcp_flow_key *k);
+
+/** @return the owner of @p k, or NULL. */
+void *ptcp_flow_lookup(const struct ptcp_flow_table *t,
+		const struct ptcp_flow_key *k);
+
+/**
+ * Look up @p n keys (n <= PTCP_FLOW_BULK_MAX) at once; owners[i] is NULL
+ * on a miss. @return the number of hits
+ */
+unsigned int ptcp_flow_lookup_bulk(const struct ptcp_flow_table *t,
+		const struct ptcp_flow_key *const *keys, unsigned int n,
+		void **owners);
+
+/** Tuples in the table. */
+uint32_t ptcp_flow_count(const struct ptcp_flow_table *t);
+
+/**
+ * Iterate: start with *@p next = 0; @return 0 with @p key and @p owner
+ * set, or -ENOENT at the end. The table must not change meanwhile.
+ */
+int ptcp_flow_iterate(const struct ptcp_flow_table *t, uint32_t *next,
+		const struct ptcp_flow_key **key, void **owner);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_FLOW_H */

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_TCP_H
+#define PTCP_TCP_H
+
+/**
+ * @file
+ * TCP for applications: listen, connect, send, shut down, close, abort,
+ * and the events a connection delivers.
+ *
+ * Everything here runs on one worker lcore and touches only that lcore's
+ * state: listen and connect are per lcore, a connection lives and dies on
+ * the lcore that created it, and its callbacks run there, from inside the
+ * worker loop (ptcp_lcore_poll()). Callbacks may call any function of this
+ * header on any connection of the same lcore, including close and abort
+ * on the connection being called back.
+ *
+ * A connection handle (struct ptcp_conn *) is valid from the accepted or
+ * ptcp_connect() return until the closed callback returns; after that the
+ * memory is reused.
+ *
+ * Example, an echo service:
+ *
+ *     static void echo_data(struct ptcp_conn *c, struct rte_mbuf *m)
+ *     {
+ *             if (ptcp_send_mbuf(c, m) != 0)   // zero copy back
+ *                     rte_pktmbuf_free(m);
+ *     }
+ *     static void echo_peer_closed(struct ptcp_conn *c) { ptcp_close(c); }
+ *     static const struct ptcp_tcp_ops echo_ops = {
+ *             .data = echo_data, .peer_closed = echo_peer_closed,
+ *     };
+ *     ...
+ *     ptcp_listen(lc, 7, &echo_ops, NULL, NULL);   // on every worker
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ptcp_lcore;
+struct ptcp_engine;
+
+/**
+ * Connection states (RFC 9293 §3.3.2), numbered so that range checks read
+ * well: a state >= PTCP_TCPS_ESTABLISHED is synchronized.
+ */
+enum ptcp_tcp_state {
+	PTCP_TCPS_CLOSED = 0,
+	PTCP_TCPS_LISTEN,
+	PTCP_TCPS_SYN_SENT,
+	PTCP_TCPS_SYN_RECEIVED,
+	PTCP_TCPS_ESTABLISHED,
+	PTCP_TCPS_CLOSE_WAIT,
+	PTCP_TCPS_FIN_WAIT_1,
+	PTCP_TCPS_CLOSING,
+	PTCP_TCPS_LAST_ACK,
+	PTCP_TCPS_FIN_WAIT_2,
+	PTCP_TCPS_TIME_WAIT,
+	PTCP_TCPS_MAX
+};
+
+/** Synchronized: the handshake is complete. */
+#define PTCP_TCPS_HAVE_ESTABLISHED(s) ((s) >= PTCP_TCPS_ESTABLISHED)
+/** We have sent our FIN (or will: the app closed its side). */
+#define PTCP_TCPS_HAVE_SENT_FIN(s) ((s) >= PTCP_TCPS_FIN_WAIT_1 && \
+	(s) != PTCP_TCPS_CLOSE_WAIT)
+/** The peer's FIN has been received. */
+#define PTCP_TCPS_HAVE_RCVD_FIN(s) ((s) == PTCP_TCPS_CLOSE_WAIT || \
+	(s) == PTCP_TCPS_CLOSING || (s) == PTCP_TCPS_LAST_ACK || \
+	(s) == PTCP_TCPS_TIME_WAIT)
+
+/** Name of a state ("FIN-WAIT-1"), or "?" when out of range. */
+const char *ptcp_tcp_state_name(unsigned int state);
+
+/** Why a connection ended (the closed callback's reason). */
+enum ptcp_close_reason {
+	PTCP_CLOSE_NORMAL = 0,  /**< both FINs exchanged and acknowledged */
+	PTCP_CLOSE_RESET,       /**< the peer sent an acceptable RST */
+	PTCP_CLOSE_TIMEOUT,     /**< retransmissions, keepalive or FIN-WAIT-2 */
+	PTCP_CLOSE_REFUSED,     /**< RST in answer to our SYN */
+	PTCP_CLOSE_ABORTED,     /**< ptcp_abort(), or the endpoint stopped */
+	PTCP_CLOSE_REASON_MAX
+};
+
+/** Name of a close reason ("reset"). */
+const char *ptcp_close_reason_name(unsigned int reason);
+
+/** An open connection (opaque). */
+struct ptcp_conn;
+
+/**
+ * Application callbacks. Any may be NULL. All run on the connection's
+ * lcore. The closed callback is the last call for a connection.
+ */
+struct ptcp_tcp_ops {
+	/**
+	 * A passive open completed (ESTABLISHED). @p listen_arg is the arg
+	 * given to ptcp_listen(). Return 0 to keep the connection, or a
+	 * negative value to refuse it (it is reset; no closed callback).
+	 */
+	int (*accepted)(struct ptcp_conn *c, void *listen_arg);
+	/** An active open completed (ESTABLISHED). */
+	void (*connected)(struct ptcp_conn *c);
+	/**
+	 * In-order data arrived: an mbuf chain holding only payload, whose
+	 * ownership passes to the callback (free it, keep it, or send it).
+	 */
+	void (*data)(struct ptcp_conn *c, struct rte_mbuf *m);
+	/** Send space became available after a send was refused or short. */
+	void (*writable)(struct ptcp_conn *c);
+	/**
+	 * The peer sent FIN: no more data will arrive. The connection can
+	 * still send (CLOSE-WAIT) until the app calls ptcp_close() or
+	 * ptcp_shutdown().
+	 */
+	void (*peer_closed)(struct ptcp_conn *c);
+	/** The connection is gone; @p reason says why. Last callback. */
+	void (*closed)(struct ptcp_conn *c, enum ptcp_close_reason reason);
+};
+
+/** Per-listener options (NULL: the [tcp] config defaults). */
+struct ptcp_listen_opts {
+	uint32_t backlog;            /**< SYN-RECEIVED connections, 0 = config */
+	int keepalive;               /**< -1 = config, 0 = off, 1 = on */
+	uint32_t keepalive_idle_s;   /**< 0 = config */
+	uint32_t keepalive_intvl_s;  /**< 0 = config */
+	uint32_t keepalive_cnt;      /**< 0 = config */
+};
+
+/**
+ * Listen on @p port on every address of lcore @p lc's ports.
+ *
+ * @return 0; -EADDRINUSE if @p port is already listened on by this lcore;
+ *         -ENOSPC when the listener table is full; -EINVAL for port 0.
+ */
+int ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
+		const struct ptcp_tcp_ops *ops, void *arg,
+		const struct ptcp_listen_opts *opts);
+
+/**
+ * Stop listening on @p port (existing connections are not affected).
+ * @return 0, or -ENOENT
+ */
+int ptcp_unlisten(struct ptcp_lcore *lc, uint16_t port);
+
+/** Where and how to connect. */
+struct ptcp_connect_opts {
+	uint32_t raddr;              /**< peer address, network order */
+	uint16_t rport;              /**< peer port, host order */
+	uint32_t laddr;              /**< local address; 0 = the port's */
+	uint16_t lport;              /**< local port, host order; 0 = choose */
+	uint16_t lport_min;          /**< range to choose from (0: 32768) */
+	uint16_t lport_max;          /**< (0: 60999) */
+	void *arg;                   /**< ptcp_conn_arg() of the connection */
+};
+
+/**
+ * Active open from lcore @p lc (sends SYN). Chooses a free local port when
+ * opts->lport is 0, reusing a TIME-WAIT tuple only when timestamps make it
+ * safe. The connected or closed callback reports the outcome.
+ *
+ * @return the connection, or NULL with rte_errno: EADDRNOTAVAIL (no local
+ *         port free: the tuple space is exhausted), EADDRINUSE (the given
+ *         lport's tuple is in use), ENETUNREACH (no port for raddr),
+ *         ENOBUFS (connection cap or memory), EINVAL.
+ */
+struct ptcp_conn *ptcp_connect(struct ptcp_lcore *lc,
+		const struct ptcp_connect_opts *opts,
+		const struct ptcp_tcp_ops *ops);
+
+/**
+ * Queue a copy of @p len bytes for sending.
+ *
+ * @return bytes queued (possibly fewer than @p len when the send buffer
+ *         fills; the writable callback follows), or -EPIPE after shutdown
+ *         or close, -ENOTCONN before the connection is synchronized
+ *         (SYN-SENT, SYN-RECEIVED), -ENOBUFS when no mbuf is free.
+ */
+int ptcp_send(struct ptcp_conn *c, const void *buf, size_t len);
+
+/**
+ * Queue an mbuf chain for sending without copying (zero copy): on success
+ * the chain belongs to the connection.
+ *
+ * @return 0; -EPIPE / -ENOTCONN as ptcp_send(); -ENOBUFS if the send
+ *         buffer cannot take the whole chain (the caller keeps it).
+ */
+int ptcp_send_mbuf(struct ptcp_conn *c, struct rte_mbuf *m);
+
+/** Bytes ptcp_send() would take now. */
+uint32_t ptcp_send_space(const struct ptcp_conn *c);
+
+/**
+ * Shut down the write side: send FIN after the queued data; keep
+ * receiving (half-close). @return 0, or -ENOTCONN / -EPIPE (already).
+ */
+int ptcp_shutdown(struct ptcp_conn *c);
+
+/**
+ * Close: like ptcp_shutdown(), and the app gives up the connection's data:
+ * later data from the peer is answered with RST (RFC 9293 §3.10.4 in
+ * spirit; as Linux). The connection finishes on its own (FIN retries,
+ * FIN-WAIT-2 limit) and then calls closed. @return 0
+ */
+int ptcp_close(struct ptcp_conn *c);
+
+/** Abort: send RST, drop queued data, call closed(ABORTED) now. */
+void ptcp_abort(struct ptcp_conn *c);
+
+/** The arg set by ptcp_conn_set_arg() or ptcp_connect(). */
+void *ptcp_conn_arg(const struct ptcp_conn *c);
+/** Attach an application pointer to @p c. */
+void ptcp_conn_set_arg(struct ptcp_conn *c, void *arg);
+/** Current state. */
+enum ptcp_tcp_state ptcp_conn_state(const struct ptcp_conn *c);
+/** The 4-tuple: addresses network order, ports host order. */
+void ptcp_conn_tuple(const struct ptcp_conn *c, uint32_t *laddr,
+		uint16_t *lport, uint32_t *raddr, uint16_t *rport);
+/** The lcore that owns @p c. */
+struct ptcp_lcore *ptcp_conn_lcore(const struct ptcp_conn *c);
+
+/**
+ * Attach TCP to every worker of @p e (flow tables, TIME-WAIT pools, timer
+ * wheel, ISN and cookie secrets). Call after ptcp_engine_create() and
+ * before ptcp_engine_start().
+ * @return 0, or -ENOMEM / -EINVAL with @p err filled
+ */
+int ptcp_tcp_attach(struct ptcp_engine *e, char *err, size_t errlen);
+
+/**
+ * Shut TCP down on lcore @p lc (call from the lcore, after its loop):
+ * stop listening, FIN every connection, keep polling up to
+ * [tcp] drain_ms for them to finish, then RST what is left, so no peer is
+ * left half-open. Every connection gets its closed callback.
+ */
+void ptcp_tcp_drain(struct ptcp_lcore *lc);
+
+/** Free what TCP holds on every worker (after every drain returned). */
+void ptcp_tcp_detach(struct ptcp_engine *e);
+
+/** Connections of lcore @p lc in each state (TIME-WAIT entries included). */
+void ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
+		uint64_t counts[PTCP_TCPS_MAX]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_TCP_H */

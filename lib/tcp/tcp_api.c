@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The application API (ptcp_tcp.h): listen, connect, send, shutdown,
+ * close, abort; and TCP's attachment to the engine's workers (attach,
+ * drain at shutdown, detach).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_random.h>
+
+#include "tcp_priv.h"
+
+/* ------------------------------------------------------------------ */
+/* Listen                                                               */
+/* ------------------------------------------------------------------ */
+
+int
+ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
+		const struct ptcp_tcp_ops *ops, void *arg,
+		const struct ptcp_listen_opts *opts)
+{
+	struct tcp_lcore *tl = tcp_lc(lc);
+	const struct ptcp_tcp_config *cfg = tl->cfg;
+	struct tcp_listener *l;
+
+	if (port == 0)
+		return -EINVAL;
+	if (tcp_listener_find(tl, port) != NULL)
+		return -EADDRINUSE;
+	l = tcp_listener_find(tl, 0);
+	if (l == NULL)
+		return -ENOSPC;
+	memset(l, 0, sizeof(*l));
+	l->port = port;
+	l->ops = ops;
+	l->arg = arg;
+	l->backlog = opts != NULL && opts->backlog != 0 ? opts->backlog :
+		cfg->syn_backlog;
+	l->keepalive = opts != NULL && opts->keepalive >= 0 ? opts->keepalive :
+		cfg->keepalive;
+	l->keep_idle_s = (uint16_t)(opts != NULL && opts->keepalive_idle_s ?
+		opts->keepalive_idle_s : cfg->keepalive_idle_s);
+	l->keep_intvl_s = (uint16_t)(opts != NULL && opts->keepalive_intvl_s ?
+		opts->keepalive_intvl_s : cfg->keepalive_intvl_s);
+	l->keep_cnt = (uint8_t)(opts != NULL && opts->keepalive_cnt ?
+		opts->keepalive_cnt : cfg->keepalive_cnt);
+	return 0;
+}
+
+int
+ptcp_unlisten(struct ptcp_lcore *lc, uint16_t port)
+{
+	struct tcp_lcore *tl = tcp_lc(lc);
+	struct tcp_listener *l = port != 0 ? tcp_listener_find(tl, port) : NULL;
+	struct ptcp_conn *tp;
+
+	if (l == NULL)
+		return -ENOENT;
+	/* Half-open connections of this listener lose their backlog slot. */
+	TAILQ_FOREACH(tp, &tl->conns, link) {
+		if (tp->lst == l) {
+			tp->flags &= (uint16_t)~TF_IN_BACKLOG;
+			tp->lst = NULL;
+			if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
+				tcp_send_rst(tp);
+				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+			}
+		}
+	}
+	l->port = 0;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connect                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Take @k for a new connection: free, or a TIME-WAIT entry safe to reuse. */
+static int
+tuple_take(struct tcp_lcore *tl, const struct ptcp_flow_key *k)
+{
+	void *owner = ptcp_flow_lookup(tl->flows, k);
+
+	if (owner == NULL)
+		return 0;
+	if (*(const uint8_t *)owner == TCP_KIND_TW &&
+			tcp_tw_reusable_by_connect(tl, owner)) {
+		PTCP_STAT_INC(&tl->lc->stats, tcp_tw_reuse_connect);
+		tcp_tw_free(tl, owner);
+		return 0;
+	}
+	return -EADDRINUSE;
+}
+
+struct ptcp_conn *
+ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
+		const struct ptcp_tcp_ops *ops)
+{
+	struct tcp_lcore *tl = tcp_lc(lc);
+	struct ptcp_flow_key k;
+	struct ptcp_conn *tp;
+	unsigned int ifidx, i, n, lo, hi;
+	uint16_t p;
+
+	if (opts == NULL || opts->raddr == 0 || opts->rport == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* The port whose subnet holds the peer, else one with a gateway. */
+	for (ifidx = 0; ifidx < lc->nb_ifs; ifidx++)
+		if (ptcp_ipv4_on_link(&lc->ifs[ifidx].ip, opts->raddr))
+			break;
+	if (ifidx == lc->nb_ifs)
+		for (ifidx = 0; ifidx < lc->nb_ifs; ifidx++)
+			if (lc->ifs[ifidx].gateway != 0)
+				break;
+	if (ifidx == lc->nb_ifs) {
+		rte_errno = ENETUNREACH;
+		return NULL;
+	}
+	if (opts->laddr != 0 && opts->laddr != lc->ifs[ifidx].ip.addr) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	k.laddr = lc->ifs[ifidx].ip.addr;
+	k.raddr = opts->raddr;
+	k.rport = rte_cpu_to_be_16(opts->rport);
+	if (opts->lport != 0) {
+		k.lport = rte_cpu_to_be_16(opts->lport);
+		if (tuple_take(tl, &k) != 0) {
+			rte_errno = EADDRINUSE;
+			return NULL;
+		}
+	} else {
+		lo = opts->lport_min != 0 ? opts->lport_min : 32768;
+		hi = opts->lport_max != 0 ? opts->lport_max : 60999;
+		if (hi < lo) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+		n = hi - lo + 1;
+		for (i = 0; i < n; i++) {
+			p = (uint16_t)(lo + (tl->lport_next + i) % n);
+			k.lport = rte_cpu_to_be_16(p);
+			if (tuple_take(tl, &k) == 0)
+				break;
+		}
+		if (i == n) {
+			PTCP_STAT_INC(&lc->stats, tcp_port_exhausted);
+			rte_errno = EADDRNOTAVAIL;
+			return NULL;
+		}
+		tl->lport_next += i + 1;
+	}
+	tp = tcp_conn_alloc(tl, ifidx, &k);
+	if (tp == NULL) {
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	tp->ops = ops;
+	tp->arg = opts->arg;
+	tp->flags |= TF_ACTIVE | TF_NOTIFIED;
+	tp->rcv_wscale = tl->cfg->window_scaling ? tcp_our_wscale(tl) : 0;
+	tcp_set_mss(tp, 0);
+	tp->iss = tcp_isn(&tl->secret, k.laddr, k.lport, k.raddr, k.rport,
+		lc->now_tsc * 1000000 / lc->eng->tsc_hz);
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	if (tcp_conn_hash(tl, tp) != 0) {
+		tp->flags &= (uint16_t)~TF_NOTIFIED;
+		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	tcp_set_state(tp, PTCP_TCPS_SYN_SENT);
+	PTCP_STAT_INC(&lc->stats, tcp_active_open);
+	tcp_send_syn(tp);
+	return tp;
+}
+
+/* ------------------------------------------------------------------ */
+/* Send, shutdown, close, abort                                        */
+/* ------------------------------------------------------------------ */
+
+static int
+send_check(const struct ptcp_conn *tp)
+{
+	if ((tp->flags & (TF_DEAD | TF_FIN_QUEUED)) != 0)
+		return -EPIPE;
+	if (!PTCP_TCPS_HAVE_ESTABLISHED(tp->state))
+		return -ENOTCONN;
+	return 0;
+}
+
+uint32_t
+ptcp_send_space(const struct ptcp_conn *tp)
+{
+	uint32_t buf = tcp_lc(tp->lc)->cfg->snd_buf;
+
+	if (send_check(tp) != 0)
+		return 0;
+	return tp->sndq_len >= buf ? 0 : buf - tp->sndq_len;
+}
+
+static void
+sndq_append(struct ptcp_conn *tp, struct rte_mbuf *seg)
+{
+	seg->next = NULL;
+	if (tp->sndq_tail == NULL)
+		tp->sndq_head = seg;
+	else
+		tp->sndq_tail->next = seg;
+	tp->sndq_tail = seg;
+}
+
+int
+ptcp_send(struct ptcp_conn *tp, const void *buf, size_t len)
+{
+	const uint8_t *src = buf;
+	struct rte_mbuf *m = tp->sndq_tail;
+	uint32_t space = ptcp_send_space(tp), done = 0, n;
+	int ret = send_check(tp);
+	char *dst;
+
+	if (ret != 0)
+		return ret;
+	if (len > space) {
+		tp->flags |= TF_WANT_WRITE;
+		len = space;
+	}
+	/* Fill the tail first when it is our own, unshared buffer. */
+	if (m != NULL && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+			m->pool == tp->lc->pool) {
+		n = RTE_MIN((uint32_t)len, (uint32_t)rte_pktmbuf_tailroom(m));
+		if (n != 0) {
+			memcpy(rte_pktmbuf_mtod_offset(m, char *, m->data_len),
+				src, n);
+			m->data_len += (uint16_t)n;
+			m->pkt_len = m->data_len;
+			done += n;
+		}
+	}
+	while (done < len) {
+		m = rte_pktmbuf_alloc(tp->lc->pool);
+		if (m == NULL) {
+			PTCP_STAT_INC(&tp->lc->stats, tx_drop_nombuf);
+			tp->flags |= TF_WANT_WRITE;
+			break;
+		}
+		n = RTE_MIN((uint32_t)(len - done),
+			(uint32_t)rte_pktmbuf_tailroom(m));
+		dst = rte_pktmbuf_append(m, (uint16_t)n);
+		memcpy(dst, src + done, n);
+		sndq_append(tp, m);
+		done += n;
+	}
+	tp->sndq_len += done;
+	if (done == 0 && len != 0)
+		return -ENOBUFS;
+	tcp_output(tp);
+	return (int)done;
+}
+
+int
+ptcp_send_mbuf(struct ptcp_conn *tp, struct rte_mbuf *m)
+{
+	struct rte_mbuf *seg, *next;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	int ret = send_check(tp);
+
+	if (ret != 0)
+		return ret;
+	if (len > ptcp_send_space(tp)) {
+		tp->flags |= TF_WANT_WRITE;
+		return -ENOBUFS;
+	}
+	for (seg = m; seg != NULL; seg = next) {
+		next = seg->next;
+		if (seg->data_len == 0) {
+			seg->next = NULL;
+			seg->nb_segs = 1;
+			rte_pktmbuf_free_seg(seg);
+			continue;
+		}
+		seg->nb_segs = 1;
+		seg->pkt_len = seg->data_len;
+		sndq_append(tp, seg);
+	}
+	tp->sndq_len += len;
+	tcp_output(tp);
+	return 0;
+}
+
+int
+ptcp_shutdown(struct ptcp_conn *tp)
+{
+	if (tp->flags & (TF_DEAD | TF_FIN_QUEUED))
+		return -EPIPE;
+	switch (tp->state) {
+	case PTCP_TCPS_SYN_RECEIVED:
+		/* RFC 9293 §3.10.4: queued until ESTABLISHED, where
+		 * tcp_established() goes on to FIN-WAIT-1. */
+		tp->flags |= TF_FIN_QUEUED;
+		tp->fin_seq = tp->iss + 1 + tp->sndq_len;
+		return 0;
+	case PTCP_TCPS_ESTABLISHED:
+		tcp_set_state(tp, PTCP_TCPS_FIN_WAIT_1);
+		break;
+	case PTCP_TCPS_CLOSE_WAIT:
+		tcp_set_state(tp, PTCP_TCPS_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	tp->flags |= TF_FIN_QUEUED;
+	tp->flags &= (uint16_t)~TF_WANT_WRITE;
+	tp->fin_seq = tp->snd_una + tp->sndq_len;
+	tcp_keep_arm_for_state(tp);
+	tcp_output(tp);
+	return 0;
+}
+
+int
+ptcp_close(struct ptcp_conn *tp)
+{
+	if (tp->flags & TF_DEAD)
+		return 0;
+	if (tp->state == PTCP_TCPS_SYN_SENT) {
+		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+		return 0;
+	}
+	tp->flags |= TF_ORPHAN;
+	if (!(tp->flags & TF_FIN_QUEUED))
+		ptcp_shutdown(tp);
+	else
+		tcp_keep_arm_for_state(tp);    /* FIN-WAIT-2 limit */
+	return 0;
+}
+
+void
+ptcp_abort(struct ptcp_conn *tp)
+{
+	if (tp->flags & TF_DEAD)
+		return;
+	if (PTCP_TCPS_HAVE_ESTABLISHED(tp->state) ||
+			tp->state == PTCP_TCPS_SYN_RECEIVED)
+		tcp_send_rst(tp);
+	tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+}
+
+void *
+ptcp_conn_arg(const struct ptcp_conn *tp)
+{
+	return tp->arg;
+}
+
+void
+ptcp_conn_set_arg(struct ptcp_conn *tp, void *arg)
+{
+	tp->arg = arg;
+}
+
+enum ptcp_tcp_state
+ptcp_conn_state(const struct ptcp_conn *tp)
+{
+	return (enum ptcp_tcp_state)tp->state;
+}
+
+void
+ptcp_conn_tuple(const struct ptcp_conn *tp, uint32_t *laddr, uint16_t *lport,
+		uint32_t *raddr, uint16_t *rport)
+{
+	if (laddr != NULL)
+		*laddr = tp->key.laddr;
+	if (lport != NULL)
+		*lport = rte_be_to_cpu_16(tp->key.lport);
+	if (raddr != NULL)
+		*raddr = tp->key.raddr;
+	if (rport != NULL)
+		*rport = rte_be_to_cpu_16(tp->key.rport);
+}
+
+struct ptcp_lcore *
+ptcp_conn_lcore(const struct ptcp_conn *tp)
+{
+	return tp->lc;
+}
+
+void
+ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
+		uint64_t counts[PTCP_TCPS_MAX])
+{
+	const struct tcp_lcore *tl = tcp_lc(lc);
+	unsigned int i;
+
+	for (i = 0; i < PTCP_TCPS_MAX; i++)
+		counts[i] = tl->state_count[i];
+	/* A TCB is counted CLOSED only until the end of its pass. */
+	counts[PTCP_TCPS_TIME_WAIT] += tl->nb_tw;
+	counts[PTCP_TCPS_LISTEN] = 0;
+	for (i = 0; i < TCP_MAX_LISTENERS; i++)
+		counts[PTCP_TCPS_LISTEN] += tl->listeners[i].port != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attach, drain, detach                                               */
+/* ------------------------------------------------------------------ */
+
+static void
+tcp_poll(struct ptcp_lcore *lc)
+{
+	struct tcp_lcore *tl = tcp_lc(lc);
+
+	if (!TAILQ_EMPTY(&tl->dead))
+		tcp_conn_free_dead(tl);
+}
+
+static int
+tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
+		size_t errlen)
+{
+	const struct ptcp_config *cfg = &e->cfg;
+	int sock = (int)rte_lcore_to_socket_id(lc->lcore_id);
+	struct ptcp_timer_wheel_conf wc = {
+		.tick_ns = (uint64_t)cfg->tick_us * 1000,
+		.tsc_hz = e->tsc_hz,
+		.start_tsc = e->start_tsc,
+	};
+	struct tcp_lcore *tl;
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	tl = rte_zmalloc_socket("ptcp_tcp_lcore", sizeof(*tl),
+			RTE_CACHE_LINE_SIZE, sock);
+	if (tl == NULL) {
+		snprintf(err, errlen, "worker %u: out of memory", lc->idx);
+		return -ENOMEM;
+	}
+	lc->l4 = tl;
+	tl->lc = lc;
+	tl->cfg = &e->cfg.tcp;
+	TAILQ_INIT(&tl->conns);
+	TAILQ_INIT(&tl->dead);
+	tcp_secret_init(&tl->secret);
+	tl->ts_offset = (uint32_t)rte_rand();
+	tl->lport_next = (uint32_t)rte_rand();
+	tl->ms_per_tick_num = cfg->tick_us;
+	snprintf(name, sizeof(name), "ptcp_flows_%u", lc->idx);
+	tl->flows = ptcp_flow_table_create(name,
+		cfg->tcp.max_conns + cfg->tcp.max_tw, sock);
+	if (tl->flows == NULL) {
+		snprintf(err, errlen, "worker %u: cannot create a flow table of "
+			"%u entries: %s (raise -m, or lower [tcp] max_conns / "
+			"max_tw)", lc->idx, cfg->tcp.max_conns + cfg->tcp.max_tw,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	snprintf(name, sizeof(name), "ptcp_tcb_%u", lc->idx);
+	tl->tcb_pool = rte_mempool_create(name, cfg->tcp.max_conns,
+		sizeof(struct ptcp_conn), 0, 0, NULL, NULL, NULL, NULL, sock,
+		RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (tl->tcb_pool == NULL) {
+		snprintf(err, errlen, "worker %u: cannot create %u TCBs: %s "
+			"(raise -m, or lower [tcp] max_conns)", lc->idx,
+			cfg->tcp.max_conns, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	if (cfg->tcp.max_tw != 0) {
+		snprintf(name, sizeof(name), "ptcp_tw_%u", lc->idx);
+		tl->tw_pool = rte_mempool_create(name, cfg->tcp.max_tw,
+			sizeof(struct tcp_tw), 0, 0, NULL, NULL, NULL, NULL, sock,
+			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		if (tl->tw_pool == NULL) {
+			snprintf(err, errlen, "worker %u: cannot create %u "
+				"TIME-WAIT entries: %s (raise -m, or lower [tcp] "
+				"max_tw)", lc->idx, cfg->tcp.max_tw,
+				rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
+	if (ptcp_timer_wheel_init(&tl->wheel, &wc) != 0) {
+		snprintf(err, errlen, "worker %u: bad timer configuration",
+			lc->idx);
+		return -EINVAL;
+	}
+	tcp_timers_register(tl);
+	lc->wheel = &tl->wheel;
+	lc->l4_input = tcp_input_burst;
+	lc->l4_poll = tcp_poll;
+	return 0;
+}
+
+int
+ptcp_tcp_attach(struct ptcp_engine *e, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < e->nb_lcores; i++) {
+		ret = tcp_lcore_create(e, e->lcores[i], err, errlen);
+		if (ret != 0) {
+			ptcp_tcp_detach(e);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Free every TIME-WAIT entry (the table may not change while iterated). */
+static void
+tw_free_all(struct tcp_lcore *tl)
+{
+	const struct ptcp_flow_key *k;
+	struct tcp_tw *batch[64];
+	unsigned int n, i;
+	uint32_t next;
+	void *owner;
+
+	do {
+		n = 0;
+		next = 0;
+		while (n < RTE_DIM(batch) &&
+				ptcp_flow_iterate(tl->flows, &next, &k, &owner) == 0)
+			if (*(const uint8_t *)owner == TCP_KIND_TW)
+				batch[n++] = owner;
+		for (i = 0; i < n; i++)
+			tcp_tw_free(tl, batch[i]);
+	} while (n != 0);
+}
+
+void
+ptcp_tcp_drain(struct ptcp_lcore *lc)
+{
+	struct tcp_lcore *tl = tcp_lc(lc);
+	struct ptcp_conn *tp, *next;
+	uint64_t end;
+	unsigned int i;
+
+	if (tl == NULL)
+		return;
+	tl->draining = true;
+	for (i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (tl->listeners[i].port != 0)
+			ptcp_unlisten(lc, tl->listeners[i].port);
+	/* FIN every synchronized connection; half-open ones are reset. */
+	for (tp = TAILQ_FIRST(&tl->conns); tp != NULL; tp = next) {
+		next = TAILQ_NEXT(tp, link);
+		if (PTCP_TCPS_HAVE_ESTABLISHED(tp->state))
+			ptcp_close(tp);
+		else
+			ptcp_abort(tp);
+	}
+	end = rte_rdtsc() + tl->cfg->drain_ms * lc->eng->tsc_hz / 1000;
+	while (!TAILQ_EMPTY(&tl->conns) && rte_rdtsc() < end)
+		ptcp_lcore_poll(lc);
+	/* Whatever is left is reset: no peer stays half-open. */
+	while ((tp = TAILQ_FIRST(&tl->conns)) != NULL) {
+		PTCP_STAT_INC(&lc->stats, tcp_shutdown_rst);
+		ptcp_abort(tp);
+	}
+	tw_free_all(tl);
+	ptcp_lcore_poll(lc);       /* send the RSTs, free the TCBs */
+}
+
+void
+ptcp_tcp_detach(struct ptcp_engine *e)
+{
+	struct tcp_lcore *tl;
+	struct ptcp_conn *tp;
+	unsigned int i;
+
+	for (i = 0; i < e->nb_lcores; i++) {
+		struct ptcp_lcore *lc = e->lcores[i];
+
+		tl = lc != NULL ? tcp_lc(lc) : NULL;
+		if (tl == NULL)
+			continue;
+		if (tl->tcb_pool != NULL) {
+			/* Connections left (no drain): gone without a word. */
+			while ((tp = TAILQ_FIRST(&tl->conns)) != NULL) {
+				tp->flags &= (uint16_t)~TF_NOTIFIED;
+				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+			}
+			tcp_conn_free_dead(tl);
+		}
+		if (tl->flows != NULL && tl->tw_pool != NULL)
+			tw_free_all(tl);
+		lc->l4_input = NULL;
+		lc->l4_poll = NULL;
+		lc->wheel = NULL;
+		lc->l4 = NULL;
+		ptcp_flow_table_free(tl->flows);
+		rte_mempool_free(tl->tcb_pool);
+		rte_mempool_free(tl->tw_pool);
+		rte_free(tl);
+	}
+}

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input.
+ *
+ *   tcp_input_burst()    validate and parse each segment once, look the
+ *                        whole burst up in the flow table at once
+ *     tcp_listen_input() no connection: LISTEN (SYN, cookie ACK) or RST
+ *     tcp_tw_input()     TIME-WAIT entries (tcp_timewait.c)
+ *     tcp_do_segment()   every other state, in RFC 9293 §3.10.7 order:
+ *                        SYN-SENT; PAWS; sequence check and trim; RST
+ *                        (RFC 5961 §3); SYN (RFC 5961 §4); ACK; data; FIN
+ *
+ * A segment's mbuf is consumed on every path: its payload is handed to the
+ * application, or it is freed.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "tcp_priv.h"
+
+/* 24 days in ms: older ts_recent values are not used for PAWS
+ * (RFC 7323 §5.5). */
+#define PAWS_IDLE_MS (24u * 24 * 3600 * 1000)
+
+static inline uint16_t
+fold16(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * Validate the TCP header after IPv4 (m->l2_len, m->l3_len set, m trimmed
+ * to the datagram), fill @seg, and leave only the payload in @m.
+ * @return 0, or -1 to drop (counted; the caller frees @m)
+ */
+static int
+tcp_parse(struct tcp_lcore *tl, struct rte_mbuf *m, struct tcp_seg *seg)
+{
+	struct ptcp_stats *st = &tl->lc->stats;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	uint32_t l4off = m->l2_len + m->l3_len, l4len, thlen;
+	uint64_t csum;
+
+	if (unlikely(rte_pktmbuf_pkt_len(m) < l4off + sizeof(*th))) {
+		PTCP_STAT_INC(st, tcp_short);
+		return -1;
+	}
+	/* Frames here fit one segment; a chained one is made contiguous. */
+	if (unlikely(!rte_pktmbuf_is_contiguous(m)) &&
+			rte_pktmbuf_linearize(m) != 0) {
+		PTCP_STAT_INC(st, tcp_short);
+		return -1;
+	}
+	l4len = rte_pktmbuf_pkt_len(m) - l4off;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4off);
+	thlen = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(thlen < sizeof(*th) || thlen > l4len)) {
+		PTCP_STAT_INC(st, tcp_bad_off);
+		return -1;
+	}
+	csum = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	if (unlikely(csum == RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
+			(csum != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+			 fold16((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
+				rte_raw_cksum(th, l4len)) != 0xffff)) {
+		PTCP_STAT_INC(st, tcp_bad_csum);
+		return -1;
+	}
+	if (unlikely(th->src_port == 0 || th->dst_port == 0)) {
+		PTCP_STAT_INC(st, tcp_bad_port);
+		return -1;
+	}
+	seg->flags = th->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG |
+		RTE_TCP_RST_FLAG | RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG |
+		RTE_TCP_URG_FLAG);
+	if (unlikely((seg->flags & RTE_TCP_SYN_FLAG) &&
+			(seg->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))) ||
+			unlikely((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
+			  RTE_TCP_ACK_FLAG)) == 0)) {
+		PTCP_STAT_INC(st, tcp_bad_flags);
+		return -1;
+	}
+	seg->seq = rte_be_to_cpu_32(th->sent_seq);
+	seg->ack = rte_be_to_cpu_32(th->recv_ack);
+	seg->wnd = rte_be_to_cpu_16(th->rx_win);
+	seg->len = l4len - thlen;
+	seg->opt.present = 0;
+	if (thlen > sizeof(*th))
+		tcp_opt_parse((const uint8_t *)(th + 1), thlen - sizeof(*th),
+			(seg->flags & RTE_TCP_SYN_FLAG) != 0, &seg->opt, st);
+	seg->key.laddr = ip->dst_addr;
+	seg->key.raddr = ip->src_addr;
+	seg->key.lport = th->dst_port;
+	seg->key.rport = th->src_port;
+	rte_pktmbuf_adj(m, (uint16_t)(l4off + thlen));
+	return 0;
+}
+
+/* Options of a SYN (or SYN-ACK) that both sides must agree on. */
+static void
+apply_syn_options(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	const struct tcp_opts *o = &seg->opt;
+
+	if ((o->present & TOF_WSCALE) && tl->cfg->window_scaling) {
+		tp->flags |= TF_WS;
+		tp->snd_wscale = o->wscale;
+		tp->rcv_wscale = tcp_our_wscale(tl);
+	} else {
+		tp->snd_wscale = 0;
+		tp->rcv_wscale = 0;
+	}
+	if ((o->present & TOF_TS) && tl->cfg->timestamps) {
+		tp->flags |= TF_TS;
+		tp->ts_recent = o->tsval;
+		tp->ts_recent_ms = (uint32_t)tp->lc->now_ms;
+	}
+	if ((o->present & TOF_SACKOK) && tl->cfg->sack)
+		tp->flags |= TF_SACK_OK;
+	tcp_set_mss(tp, (o->present & TOF_MSS) ? o->mss : 0);
+	/* The window of a SYN is never scaled (RFC 7323 §2.2). */
+	tp->snd_wnd = seg->wnd;
+	tp->snd_wl1 = seg->seq;
+	tp->snd_wl2 = seg->ack;
+}
+
+/* Make a TCB for a connection a listener accepted (SYN or cookie). */
+static struct ptcp_conn *
+conn_from_listener(struct tcp_lcore *tl, unsigned int ifidx,
+		struct tcp_listener *lst, const struct tcp_seg *seg)
+{
+	struct ptcp_conn *tp = tcp_conn_alloc(tl, ifidx, &seg->key);
+
+	if (tp == NULL)
+		return NULL;
+	tp->ops = lst->ops;
+	tp->arg = lst->arg;
+	tp->lst = lst;
+	if (lst->keepalive) {
+		tp->flags |= TF_KEEPALIVE;
+		tp->keep_idle_s = lst->keep_idle_s;
+		tp->keep_intvl_s = lst->keep_intvl_s;
+		tp->keep_cnt = lst->keep_cnt;
+	}
+	if (tcp_conn_hash(tl, tp) != 0) {
+		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+		return NULL;
+	}
+	return tp;
+}
+
+/*
+ * SYN-RECEIVED -> ESTABLISHED on a passive open (or a simultaneous one):
+ * out of the backlog, the app told. @return false if the app refused it
+ * (the connection was reset).
+ */
+static bool
+tcp_established(struct ptcp_conn *tp)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+
+	if (tp->flags & TF_IN_BACKLOG) {
+		tp->lst->nsynrcvd--;
+		tp->flags &= (uint16_t)~TF_IN_BACKLOG;
+	}
+	/* A shutdown during the handshake takes effect now. */
+	tcp_set_state(tp, (tp->flags & TF_FIN_QUEUED) ?
+		PTCP_TCPS_FIN_WAIT_1 : PTCP_TCPS_ESTABLISHED);
+	tcp_keep_arm_for_state(tp);
+	if (tp->flags & TF_ACTIVE) {
+		if (tp->ops != NULL && tp->ops->connected != NULL)
+			tp->ops->connected(tp);
+		return !(tp->flags & TF_DEAD);
+	}
+	PTCP_STAT_INC(&tl->lc->stats, tcp_passive_open);
+	tp->flags |= TF_NOTIFIED;
+	if (tp->ops != NULL && tp->ops->accepted != NULL &&
+			tp->ops->accepted(tp, tp->lst->arg) < 0) {
+		PTCP_STAT_INC(&tl->lc->stats, tcp_accept_refused);
+		tp->flags &= (uint16_t)~TF_NOTIFIED;
+		tcp_send_rst(tp);
+		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+		return false;
+	}
+	tp->lst = NULL;
+	return !(tp->flags & TF_DEAD);
+}
+
+/* An ACK for a listener with no connection: is it a SYN cookie? */
+static void
+cookie_input(struct tcp_lcore *tl, unsigned int ifidx,
+		struct tcp_listener *lst, struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	struct ptcp_conn *tp;
+	uint16_t mss;
+	int wscale = -1;
+	bool sack = false;
+
+	if (!tl->cfg->syncookies ||
+			!tcp_cookie_check(&tl->secret, seg->key.laddr,
+				seg->key.lport, seg->key.raddr, seg->key.rport,
+				seg->seq - 1, seg->ack - 1,
+				(uint32_t)(tl->lc->now_ms / 64000), &mss)) {
+		if (tl->cfg->syncookies)
+			PTCP_STAT_INC(&tl->lc->stats, tcp_syncookie_bad);
+		tcp_reset_for(tl, ifidx, seg);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tp = conn_from_listener(tl, ifidx, lst, seg);
+	if (tp == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	PTCP_STAT_INC(&tl->lc->stats, tcp_syncookie_ok);
+	/* What the SYN said, as far as the cookie could keep it. */
+	if ((seg->opt.present & TOF_TS) && tl->cfg->timestamps) {
+		tcp_cookie_ts_decode(seg->opt.tsecr, &wscale, &sack);
+		tp->flags |= TF_TS;
+		tp->ts_recent = seg->opt.tsval;
+		tp->ts_recent_ms = (uint32_t)tl->lc->now_ms;
+	}
+	if (wscale >= 0 && tl->cfg->window_scaling) {
+		tp->flags |= TF_WS;
+		tp->snd_wscale = (uint8_t)wscale;
+		tp->rcv_wscale = tcp_our_wscale(tl);
+	}
+	if (sack && tl->cfg->sack)
+		tp->flags |= TF_SACK_OK;
+	tcp_set_mss(tp, mss);
+	tp->irs = seg->seq - 1;
+	tp->rcv_nxt = seg->seq;
+	tp->rcv_adv = tp->rcv_nxt;
+	tp->iss = seg->ack - 1;
+	tp->snd_una = tp->snd_nxt = tp->snd_max = seg->ack;
+	tp->snd_wnd = seg->wnd << tp->snd_wscale;
+	tp->snd_wl1 = seg->seq;
+	tp->snd_wl2 = seg->ack;
+	tp->last_ack_sent = tp->rcv_nxt;
+	tcp_set_state(tp, PTCP_TCPS_SYN_RECEIVED);
+	if (!tcp_established(tp)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* The ACK may carry data or a FIN: the normal path takes it. */
+	tcp_do_segment(tp, seg, m);
+}
+
+/* A segment for no connection on a port we listen on. */
+static void
+tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
+		struct tcp_listener *lst, struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	struct ptcp_stats *st = &tl->lc->stats;
+	struct ptcp_conn *tp;
+	uint32_t cookie;
+	uint16_t mss;
+
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		PTCP_STAT_INC(st, tcp_no_conn_drop);
+		goto drop;
+	}
+	if ((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+			RTE_TCP_ACK_FLAG) {
+		cookie_input(tl, ifidx, lst, seg, m);
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_SYN_FLAG) || (seg->flags & RTE_TCP_ACK_FLAG)) {
+		tcp_reset_for(tl, ifidx, seg);
+		goto drop;
+	}
+	if (tl->nb_conns >= tl->cfg->max_conns) {
+		PTCP_STAT_INC(st, tcp_conn_cap);
+		goto drop;
+	}
+	if (lst->nsynrcvd >= lst->backlog) {
+		PTCP_STAT_INC(st, tcp_syn_backlog_full);
+		if (!tl->cfg->syncookies) {
+			PTCP_STAT_INC(st, tcp_syn_drop);
+			goto drop;
+		}
+		mss = (seg->opt.present & TOF_MSS) ? seg->opt.mss : 536;
+		mss = RTE_MIN(mss, tcp_our_mss(tl, ifidx));
+		cookie = tcp_cookie_make(&tl->secret, seg->key.laddr,
+			seg->key.lport, seg->key.raddr, seg->key.rport, seg->seq,
+			mss, (uint32_t)(tl->lc->now_ms / 64000));
+		/* Without timestamps the cookie keeps only the MSS. */
+		tcp_send_synack_cookie(tl, ifidx, seg, cookie, mss,
+			(seg->opt.present & TOF_TS) && tl->cfg->timestamps,
+			(seg->opt.present & TOF_WSCALE) && tl->cfg->window_scaling ?
+				seg->opt.wscale : -1,
+			(seg->opt.present & TOF_SACKOK) != 0);
+		PTCP_STAT_INC(st, tcp_syncookie_sent);
+		goto drop;
+	}
+	tp = conn_from_listener(tl, ifidx, lst, seg);
+	if (tp == NULL)
+		goto drop;
+	tp->flags |= TF_IN_BACKLOG;
+	lst->nsynrcvd++;
+	apply_syn_options(tp, seg);
+	tp->irs = seg->seq;
+	tp->rcv_nxt = seg->seq + 1;
+	tp->rcv_adv = tp->rcv_nxt;
+	tp->iss = tcp_isn(&tl->secret, seg->key.laddr, seg->key.lport,
+		seg->key.raddr, seg->key.rport,
+		tl->lc->now_tsc * 1000000 / tl->lc->eng->tsc_hz);
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	tcp_set_state(tp, PTCP_TCPS_SYN_RECEIVED);
+	/* Data on a SYN is not kept: the peer sends it again. */
+	tcp_send_syn(tp);
+drop:
+	rte_pktmbuf_free(m);
+}
+
+/* RFC 9293 §3.10.7.3: SYN-SENT. */
+static void
+syn_sent_input(struct ptcp_conn *tp, struct tcp_seg *seg)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	bool ack = (seg->flags & RTE_TCP_ACK_FLAG) != 0;
+
+	if (ack && (SEQ_LEQ(seg->ack, tp->iss) || SEQ_GT(seg->ack, tp->snd_max))) {
+		tcp_reset_for(tl, tp->ifidx, seg);
+		return;
+	}
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		if (ack) {
+			PTCP_STAT_INC(&tl->lc->stats, tcp_rst_rx);
+			tcp_conn_drop(tp, PTCP_CLOSE_REFUSED);
+		}
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_SYN_FLAG))
+		return;
+	tp->irs = seg->seq;
+	tp->rcv_nxt = seg->seq + 1;
+	tp->rcv_adv = tp->rcv_nxt;
+	apply_syn_options(tp, seg);
+	if (!ack) {
+		/* Simultaneous open: answer with SYN-ACK (same ISS). */
+		tcp_set_state(tp, PTCP_TCPS_SYN_RECEIVED);
+		tp->rexmt_shift = 0;
+		tcp_send_syn(tp);
+		return;
+	}
+	tp->snd_una = seg->ack;
+	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
+		tp->snd_nxt = tp->snd_una;
+	if (tp->rexmt_shift == 0)
+		tcp_rtt_update(tp, (uint32_t)tp->lc->now_ms - tp->state_ms);
+	tp->rexmt_shift = 0;
+	tcp_rexmt_stop(tp);
+	tp->flags |= TF_ACKNOW;
+	if (!tcp_established(tp))
+		return;
+	tcp_output(tp);
+}
+
+/* RFC 9293 §3.10.7.4, first check: is the segment acceptable? */
+static bool
+seq_acceptable(const struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	uint32_t wnd = tp->rcv_wnd;
+	uint32_t seglen = seg->len +
+		((seg->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
+		((seg->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+
+	if (seglen == 0)
+		return wnd == 0 ? seg->seq == tp->rcv_nxt :
+			SEQ_IN(seg->seq, tp->rcv_nxt, tp->rcv_nxt + wnd);
+	if (wnd == 0)
+		return false;
+	return SEQ_IN(seg->seq, tp->rcv_nxt, tp->rcv_nxt + wnd) ||
+		SEQ_IN(seg->seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd);
+}
+
+static void
+challenge_ack(struct ptcp_conn *tp)
+{
+	if (tcp_challenge_ack_allowed(tcp_lc(tp->lc)))
+		tcp_send_ack(tp);
+}
+
+/* The peer's FIN was received in order. @return false if @tp ended. */
+static bool
+fin_input(struct ptcp_conn *tp)
+{
+	bool notify = !(tp->flags & TF_ORPHAN) && tp->ops != NULL &&
+		tp->ops->peer_closed != NULL;
+
+	tp->rcv_nxt++;
+	tp->flags |= TF_ACKNOW;
+	switch (tp->state) {
+	case PTCP_TCPS_ESTABLISHED:
+		tcp_set_state(tp, PTCP_TCPS_CLOSE_WAIT);
+		tcp_keep_arm_for_state(tp);
+		break;
+	case PTCP_TCPS_FIN_WAIT_1:
+		/* Our FIN is not acknowledged yet: simultaneous close. */
+		tcp_set_state(tp, PTCP_TCPS_CLOSING);
+		break;
+	case PTCP_TCPS_FIN_WAIT_2:
+		if (notify)
+			tp->ops->peer_closed(tp);
+		if (tp->flags & TF_DEAD)
+			return false;
+		tcp_enter_timewait(tp);
+		return false;
+	default:
+		return true;
+	}
+	if (notify)
+		tp->ops->peer_closed(tp);
+	return !(tp->flags & TF_DEAD);
+}
+
+void
+tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	struct ptcp_stats *st = &tl->lc->stats;
+	uint32_t todrop, acked, data_acked;
+	bool fin_acked;
+
+	tp->idle_ms = (uint32_t)tl->lc->now_ms;
+	tp->keep_probes = 0;
+
+	if (tp->state == PTCP_TCPS_SYN_SENT) {
+		rte_pktmbuf_free(m);
+		syn_sent_input(tp, seg);
+		return;
+	}
+
+	/* PAWS (RFC 7323 §5.3): an old timestamp, unless a RST. */
+	if ((tp->flags & TF_TS) && (seg->opt.present & TOF_TS) &&
+			!(seg->flags & RTE_TCP_RST_FLAG) &&
+			TSTMP_LT(seg->opt.tsval, tp->ts_recent) &&
+			(uint32_t)tl->lc->now_ms - tp->ts_recent_ms < PAWS_IDLE_MS) {
+		PTCP_STAT_INC(st, tcp_paws_drop);
+		tcp_send_ack(tp);
+		goto drop;
+	}
+
+	/* A retransmitted SYN in SYN-RECEIVED: the SYN-ACK was lost. */
+	if (tp->state == PTCP_TCPS_SYN_RECEIVED &&
+			(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG |
+			  RTE_TCP_RST_FLAG)) == RTE_TCP_SYN_FLAG &&
+			seg->seq == tp->irs) {
+		tp->flags |= TF_ACKNOW;
+		tcp_output(tp);
+		goto drop;
+	}
+
+	if (!seq_acceptable(tp, seg)) {
+		if (seg->flags & RTE_TCP_RST_FLAG) {
+			PTCP_STAT_INC(st, tcp_rst_rx_bad);
+		} else if (seg->flags & RTE_TCP_SYN_FLAG) {
+			/* RFC 5961 §4: any SYN, whatever its sequence. */
+			challenge_ack(tp);
+		} else {
+			PTCP_STAT_INC(st, tcp_out_of_window);
+			tcp_send_ack(tp);
+		}
+		goto drop;
+	}
+
+	/* Trim what we already have from the front ... */
+	if (SEQ_LT(seg->seq, tp->rcv_nxt)) {
+		todrop = tp->rcv_nxt - seg->seq;
+		if (seg->flags & RTE_TCP_SYN_FLAG) {
+			seg->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
+			seg->seq++;
+			todrop--;
+		}
+		if (todrop >= seg->len) {
+			/* All old: a FIN in it is old too. */
+			if (todrop > seg->len || !(seg->flags & RTE_TCP_FIN_FLAG))
+				seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+			tp->flags |= TF_ACKNOW;
+			todrop = seg->len;
+		}
+		rte_pktmbuf_adj(m, (uint16_t)todrop);
+		seg->seq += todrop;
+		seg->len -= todrop;
+	}
+	/* ... and what lies beyond the window from the back. */
+	if (SEQ_GT(seg->seq + seg->len, tp->rcv_nxt + tp->rcv_wnd)) {
+		todrop = seg->seq + seg->len - (tp->rcv_nxt + tp->rcv_wnd);
+		rte_pktmbuf_trim(m, (uint16_t)todrop);
+		seg->len -= todrop;
+		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+		tp->flags |= TF_ACKNOW;
+	}
+
+	/* RST (RFC 5961 §3.2): only the exact sequence resets. */
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		if (seg->seq != tp->rcv_nxt) {
+			challenge_ack(tp);
+			goto drop;
+		}
+		PTCP_STAT_INC(st, tcp_rst_rx);
+		tcp_conn_drop(tp, tp->state == PTCP_TCPS_SYN_RECEIVED &&
+			(tp->flags & TF_ACTIVE) ? PTCP_CLOSE_REFUSED :
+			PTCP_CLOSE_RESET);
+		goto drop;
+	}
+
+	/* SYN in a synchronized state (RFC 5961 §4): challenge ACK. */
+	if (seg->flags & RTE_TCP_SYN_FLAG) {
+		challenge_ack(tp);
+		goto drop;
+	}
+
+	if (!(seg->flags & RTE_TCP_ACK_FLAG))
+		goto drop;
+
+	/* RFC 7323 §4.3: remember the timestamp to echo. */
+	if ((tp->flags & TF_TS) && (seg->opt.present & TOF_TS) &&
+			SEQ_LEQ(seg->seq, tp->last_ack_sent) &&
+			TSTMP_GEQ(seg->opt.tsval, tp->ts_recent)) {
+		tp->ts_recent = seg->opt.tsval;
+		tp->ts_recent_ms = (uint32_t)tl->lc->now_ms;
+	}
+
+	if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
+		if (!SEQ_GT(seg->ack, tp->snd_una) ||
+				SEQ_GT(seg->ack, tp->snd_max)) {
+			tcp_reset_for(tl, tp->ifidx, seg);
+			goto drop;
+		}
+		if (tp->rexmt_shift == 0)
+			tcp_rtt_update(tp, (uint32_t)tl->lc->now_ms - tp->state_ms);
+		tp->rexmt_shift = 0;
+		tcp_rexmt_stop(tp);
+		tp->snd_una = tp->iss + 1;      /* our SYN is acknowledged */
+		if (SEQ_LT(tp->snd_nxt, tp->snd_una))
+			tp->snd_nxt = tp->snd_una;
+		tp->snd_wnd = seg->wnd << tp->snd_wscale;
+		tp->snd_wl1 = seg->seq;
+		tp->snd_wl2 = seg->ack;
+		if (!tcp_established(tp))
+			goto drop;
+	}
+
+	/* ACK processing (RFC 9293 §3.10.7.4, fifth check). */
+	if (SEQ_GT(seg->ack, tp->snd_max)) {
+		PTCP_STAT_INC(st, tcp_ack_unsent);
+		tcp_send_ack(tp);
+		goto drop;
+	}
+	if (SEQ_LT(seg->ack, tp->snd_una)) {
+		/* RFC 5961 §5: far below anything we could have sent. */
+		if (SEQ_LT(seg->ack, tp->snd_una - RTE_MAX(tp->snd_wnd, 65535u))) {
+			challenge_ack(tp);
+			goto drop;
+		}
+		PTCP_STAT_INC(st, tcp_ack_old);
+	} else if (SEQ_GT(seg->ack, tp->snd_una)) {
+		acked = seg->ack - tp->snd_una;
+		fin_acked = (tp->flags & TF_FIN_QUEUED) &&
+			SEQ_GT(seg->ack, tp->fin_seq);
+		data_acked = acked - (fin_acked ? 1 : 0);
+		tcp_sndq_drop(tp, data_acked);
+		tp->snd_una = seg->ack;
+		if (SEQ_LT(tp->snd_nxt, tp->snd_una))
+			tp->snd_nxt = tp->snd_una;
+		if (tp->rtt_start_ms != 0 && SEQ_GT(seg->ack, tp->rtt_seq)) {
+			tcp_rtt_update(tp, (uint32_t)tl->lc->now_ms -
+				tp->rtt_start_ms);
+			tp->rtt_start_ms = 0;
+		}
+		tp->rexmt_shift = 0;
+		if (tp->snd_una == tp->snd_max)
+			tcp_rexmt_stop(tp);
+		else
+			tcp_rexmt_arm(tp);
+	}
+	/* Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2). */
+	if (SEQ_LT(tp->snd_wl1, seg->seq) || (tp->snd_wl1 == seg->seq &&
+			SEQ_LEQ(tp->snd_wl2, seg->ack))) {
+		tp->snd_wnd = seg->wnd << tp->snd_wscale;
+		tp->snd_wl1 = seg->seq;
+		tp->snd_wl2 = seg->ack;
+		if (tp->snd_wnd != 0 && (tp->flags & TF_PERSIST))
+			tcp_rexmt_stop(tp);
+	}
+
+	/* Our FIN acknowledged. */
+	if ((tp->flags & TF_FIN_QUEUED) && SEQ_GT(tp->snd_una, tp->fin_seq)) {
+		switch (tp->state) {
+		case PTCP_TCPS_FIN_WAIT_1:
+			tcp_set_state(tp, PTCP_TCPS_FIN_WAIT_2);
+			tcp_keep_arm_for_state(tp);
+			break;
+		case PTCP_TCPS_CLOSING:
+			rte_pktmbuf_free(m);
+			tcp_enter_timewait(tp);
+			return;
+		case PTCP_TCPS_LAST_ACK:
+			rte_pktmbuf_free(m);
+			tcp_conn_drop(tp, PTCP_CLOSE_NORMAL);
+			return;
+		default:
+			break;
+		}
+	}
+
+	/* Data. */
+	if (seg->len != 0) {
+		switch (tp->state) {
+		case PTCP_TCPS_ESTABLISHED:
+		case PTCP_TCPS_FIN_WAIT_1:
+		case PTCP_TCPS_FIN_WAIT_2:
+			if (tp->flags & TF_ORPHAN) {
+				/* Nobody will read it: tell the peer. */
+				PTCP_STAT_INC(st, tcp_data_after_close);
+				tcp_send_rst(tp);
+				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+				goto drop;
+			}
+			if (seg->seq != tp->rcv_nxt) {
+				/* A hole before it: no reassembly yet. */
+				PTCP_STAT_INC(st, tcp_ooo_drop);
+				seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+				tcp_send_ack(tp);
+				break;
+			}
+			tp->rcv_nxt += seg->len;
+			tp->flags |= TF_ACKNOW;
+			PTCP_STAT_ADD(st, tcp_data_bytes_in, seg->len);
+			if (tp->ops != NULL && tp->ops->data != NULL) {
+				tp->ops->data(tp, m);
+				m = NULL;
+				if (tp->flags & TF_DEAD)
+					return;
+			}
+			break;
+		default:
+			/* After the peer's FIN: nothing more can arrive. */
+			tp->flags |= TF_ACKNOW;
+			break;
+		}
+	}
+	rte_pktmbuf_free(m);
+	m = NULL;
+
+	if ((seg->flags & RTE_TCP_FIN_FLAG) &&
+			seg->seq + seg->len == tp->rcv_nxt &&
+			!PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
+		if (!fin_input(tp))
+			return;
+	} else if ((seg->flags & RTE_TCP_FIN_FLAG) &&
+			PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
+		tp->flags |= TF_ACKNOW;            /* a FIN again */
+	}
+
+	tcp_output(tp);
+	if ((tp->flags & TF_WANT_WRITE) && !(tp->flags & TF_DEAD) &&
+			ptcp_send_space(tp) != 0) {
+		tp->flags &= (uint16_t)~TF_WANT_WRITE;
+		if (tp->ops != NULL && tp->ops->writable != NULL)
+			tp->ops->writable(tp);
+	}
+	return;
+drop:
+	rte_pktmbuf_free(m);
+}
+
+static void
+tcp_input_one(struct tcp_lcore *tl, unsigned int ifidx, struct tcp_seg *seg,
+		struct rte_mbuf *m, void *owner)
+{
+	struct tcp_listener *lst;
+
+	if (owner != NULL) {
+		if (*(const uint8_t *)owner == TCP_KIND_TCB) {
+			tcp_do_segment(owner, seg, m);
+			return;
+		}
+		if (!tcp_tw_input(tl, owner, seg)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		/* A new SYN reused the TIME-WAIT tuple: on to the listener. */
+	}
+	lst = tl->draining ? NULL :
+		tcp_listener_find(tl, rte_be_to_cpu_16(seg->key.lport));
+	if (lst == NULL) {
+		tcp_reset_for(tl, ifidx, seg);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_listen_input(tl, ifidx, lst, seg, m);
+}
+
+void
+tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n)
+{
+	struct tcp_lcore *tl = tcp_lc(lc);
+	struct tcp_seg segs[PTCP_FLOW_BULK_MAX];
+	const struct ptcp_flow_key *keys[PTCP_FLOW_BULK_MAX];
+	struct rte_mbuf *ms[PTCP_FLOW_BULK_MAX];
+	void *owners[PTCP_FLOW_BULK_MAX];
+	unsigned int i, k, chunk;
+	uint32_t gen;
+
+	while (n != 0) {
+		chunk = RTE_MIN(n, (unsigned int)PTCP_FLOW_BULK_MAX);
+		for (i = 0, k = 0; i < chunk; i++) {
+			if (tcp_parse(tl, pkts[i], &segs[k]) != 0) {
+				rte_pktmbuf_free(pkts[i]);
+				continue;
+			}
+			ms[k] = pkts[i];
+			keys[k] = &segs[k].key;
+			k++;
+		}
+		pkts += chunk;
+		n -= chunk;
+		if (k == 0)
+			continue;
+		gen = tl->flow_gen;
+		ptcp_flow_lookup_bulk(tl->flows, keys, k, owners);
+		for (i = 0; i < k; i++) {
+			/* An earlier segment of the burst changed the table. */
+			if (tl->flow_gen != gen)
+				owners[i] = ptcp_flow_lookup(tl->flows, keys[i]);
+			tcp_input_one(tl, ifidx, &segs[i], ms[i], owners[i]);
+		}
+	}
+}

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TCP_PRIV_H
+#define TCP_PRIV_H
+
+/*
+ * Internal to lib/tcp: the TCB, the TIME-WAIT entry, listeners, the
+ * per-lcore TCP state and the parsed segment.
+ *
+ * The input path reads top to bottom (as FreeBSD and lwIP):
+ *   tcp_input_burst()  validate, parse, bulk flow lookup       tcp_input.c
+ *     -> tcp_listen_input()   LISTEN: SYN, cookie ACK           tcp_input.c
+ *     -> tcp_tw_input()       TIME-WAIT (compact entry)         tcp_timewait.c
+ *     -> tcp_do_segment()     every other state (RFC 9293 §3.10.7)
+ * and leaves through tcp_output() / tcp_respond()               tcp_output.c
+ * Timers are in tcp_timer.c, the application API in tcp_api.c.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "ptcp.h"
+#include "ptcp_flow.h"
+#include "ptcp_tcp.h"
+#include "ptcp_timer.h"
+#include "tcp_isn.h"
+#include "tcp_opt.h"
+#include "tcp_seq.h"
+
+extern int ptcp_logtype_tcp;
+#define TCP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ptcp_logtype_tcp, "ptcp.tcp: " fmt, \
+		##__VA_ARGS__)
+
+/* Timer kinds on the lcore's wheel. */
+enum {
+	PTCP_TT_REXMT = 0,      /* SYN, SYN-ACK, data, FIN retransmission; persist */
+	PTCP_TT_KEEP,           /* keepalive, FIN-WAIT-2 limit, CLOSE-WAIT age */
+	PTCP_TT_2MSL,           /* TIME-WAIT entry expiry */
+};
+
+/* TCB flags (tcb.flags). */
+#define TF_ACKNOW       0x0001  /* send an ACK at the end of input */
+#define TF_FIN_QUEUED   0x0002  /* app shut down: FIN at fin_seq */
+#define TF_ORPHAN       0x0004  /* app closed: no more callbacks but closed */
+#define TF_TS           0x0008  /* timestamps negotiated */
+#define TF_SACK_OK      0x0010  /* SACK-permitted both ways */
+#define TF_WS           0x0020  /* window scaling negotiated */
+#define TF_WANT_WRITE   0x0040  /* a send was short: call writable */
+#define TF_DEAD         0x0080  /* freed at the end of the pass */
+#define TF_ACTIVE       0x0100  /* we sent the first SYN */
+#define TF_KEEPALIVE    0x0200  /* keepalive on */
+#define TF_NOTIFIED     0x0400  /* the app has seen the connection */
+#define TF_IN_BACKLOG   0x0800  /* counted in its listener's backlog */
+#define TF_PERSIST      0x1000  /* rexmt timer is probing a zero window */
+
+/* Which pool an entry came from, first byte of both kinds (tcb.kind). */
+#define TCP_KIND_TCB 1
+#define TCP_KIND_TW  2
+
+struct tcp_listener;
+struct tcp_lcore;
+
+/*
+ * The TCB: at most 256 bytes (pinned below), hot fields first. Send data
+ * is a list of mbuf segments linked by m->next (the queue does not use
+ * nb_segs/pkt_len of its head), holding the bytes from snd_una on.
+ */
+struct ptcp_conn {
+	/* cache line 0: what every segment touches */
+	uint8_t kind;               /* TCP_KIND_TCB */
+	uint8_t state;              /* enum ptcp_tcp_state */
+	uint8_t ifidx;              /* port index on the lcore */
+	uint8_t snd_wscale;         /* shift for the peer's window */
+	uint8_t rcv_wscale;         /* shift for ours */
+	uint8_t rexmt_shift;        /* retransmissions since progress */
+	uint8_t keep_probes;        /* keepalive probes unanswered */
+	uint8_t pad0;
+	uint16_t flags;             /* TF_* */
+	uint16_t t_maxseg;          /* most payload per segment we send */
+	uint32_t snd_una;           /* oldest unacknowledged */
+	uint32_t snd_nxt;           /* next to send */
+	uint32_t snd_max;           /* highest sent + 1 */
+	uint32_t snd_wnd;           /* peer's window, scaled */
+	uint32_t snd_wl1;           /* seq of last window update */
+	uint32_t snd_wl2;           /* ack of last window update */
+	uint32_t iss;
+	uint32_t fin_seq;           /* our FIN's seq (TF_FIN_QUEUED) */
+	uint32_t rcv_nxt;
+	uint32_t rcv_wnd;           /* what we offer, bytes */
+	uint32_t irs;
+	uint32_t rcv_adv;           /* right edge we advertised */
+	uint32_t ts_recent;         /* peer's TSval to echo */
+	uint32_t ts_recent_ms;      /* when ts_recent was updated */
+	uint32_t last_ack_sent;
+	struct ptcp_flow_key key;
+
+	/* cache line 1: sending, timers */
+	struct rte_mbuf *sndq_head; /* bytes from snd_una */
+	struct rte_mbuf *sndq_tail;
+	uint32_t sndq_len;          /* bytes queued (sent or not) */
+	uint32_t rto_ms;            /* current RTO, before backoff */
+	uint32_t srtt_ms8;          /* smoothed RTT << 3 (RFC 6298) */
+	uint32_t rttvar_ms4;        /* RTT variance << 2 */
+	uint32_t rtt_seq;           /* segment being timed (Karn) */
+	uint32_t rtt_start_ms;      /* 0: none timed */
+	struct ptcp_timer t_rexmt;
+	struct ptcp_timer t_keep;
+
+	/* cache line 2: cold */
+	const struct ptcp_tcp_ops *ops;
+	void *arg;
+	struct tcp_listener *lst;   /* while in its backlog */
+	struct ptcp_lcore *lc;
+	TAILQ_ENTRY(ptcp_conn) link;  /* lcore's conns, or its dead list */
+	uint32_t created_ms;        /* lcore ms clock, wraps in 49 days */
+	uint32_t state_ms;          /* entered its current state */
+	uint32_t idle_ms;           /* last segment received */
+	uint16_t keep_idle_s;
+	uint16_t keep_intvl_s;
+	uint8_t keep_cnt;
+	uint8_t close_reason;
+};
+
+/*
+ * A connection in TIME-WAIT: one cache line, found by the same lookup as
+ * TCBs (tell them apart by the first byte).
+ */
+struct tcp_tw {
+	uint8_t kind;               /* TCP_KIND_TW */
+	uint8_t state;              /* PTCP_TCPS_TIME_WAIT */
+	uint8_t ifidx;
+	uint8_t flags;              /* TWF_* */
+	uint32_t snd_nxt;
+	uint32_t rcv_nxt;
+	uint32_t ts_recent;         /* peer's last TSval */
+	uint32_t ts_recent_ms;      /* when it was seen */
+	struct ptcp_flow_key key;
+	struct ptcp_timer timer;    /* 2*MSL */
+};
+#define TWF_TS  0x01
+#define TWF_WS  0x02
+
+/* A listener: one per (lcore, port). */
+struct tcp_listener {
+	uint16_t port;              /* host order; 0 = free slot */
+	uint16_t pad;
+	uint32_t backlog;
+	uint32_t nsynrcvd;          /* connections in SYN-RECEIVED */
+	int keepalive;
+	uint16_t keep_idle_s;
+	uint16_t keep_intvl_s;
+	uint8_t keep_cnt;
+	const struct ptcp_tcp_ops *ops;
+	void *arg;
+};
+
+#define TCP_MAX_LISTENERS 32
+
+TAILQ_HEAD(tcb_list, ptcp_conn);
+
+/* lib/tcp's part of a worker lcore (lc->l4). */
+struct tcp_lcore {
+	struct ptcp_lcore *lc;
+	const struct ptcp_tcp_config *cfg;
+	struct ptcp_flow_table *flows;
+	struct rte_mempool *tcb_pool;
+	struct rte_mempool *tw_pool;   /* NULL when max_tw is 0 */
+	struct ptcp_timer_wheel wheel;
+	struct tcp_secret secret;
+	uint32_t ts_offset;            /* our TSval = now_ms + ts_offset */
+	uint32_t ms_per_tick_num;      /* tick_us, to turn ms into ticks */
+	uint32_t nb_conns;             /* TCBs in use */
+	uint32_t nb_tw;                /* TIME-WAIT entries in use */
+	uint32_t flow_gen;             /* bumped on every flow add/del */
+	uint32_t lport_next;           /* ephemeral port cursor */
+	uint64_t challenge_sec;        /* second of the challenge count */
+	uint32_t challenge_count;
+	uint64_t cw_warn_ms;           /* last CLOSE-WAIT warning */
+	uint32_t state_count[PTCP_TCPS_MAX];  /* TCBs per state */
+	bool draining;
+	struct tcb_list conns;
+	struct tcb_list dead;          /* freed at the end of the pass */
+	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+};
+
+/* A segment, parsed once on input. */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;               /* payload bytes */
+	uint32_t wnd;               /* raw, unscaled */
+	uint8_t flags;              /* RTE_TCP_*_FLAG */
+	struct tcp_opts opt;
+	struct ptcp_flow_key key;   /* our side first */
+};
+
+static inline struct tcp_lcore *
+tcp_lc(const struct ptcp_lcore *lc)
+{
+	return lc->l4;
+}
+
+/* ms to wheel ticks (at least one). */
+static inline uint32_t
+tcp_ms_to_ticks(const struct tcp_lcore *tl, uint64_t ms)
+{
+	uint64_t t = ms * 1000 / tl->ms_per_tick_num;
+
+	if (t == 0)
+		t = 1;
+	return t > PTCP_TIMER_MAX_TICKS ? PTCP_TIMER_MAX_TICKS : (uint32_t)t;
+}
+
+static inline uint32_t
+tcp_ts_now(const struct tcp_lcore *tl)
+{
+	return (uint32_t)tl->lc->now_ms + tl->ts_offset;
+}
+
+/* Sequence space our window covers. */
+static inline uint32_t
+tcp_rcv_space(const struct ptcp_conn *tp)
+{
+	return tp->rcv_wnd;
+}
+
+/* tcp_subr.c */
+void tcp_set_state(struct ptcp_conn *tp, unsigned int state);
+struct ptcp_conn *tcp_conn_alloc(struct tcp_lcore *tl, unsigned int ifidx,
+		const struct ptcp_flow_key *key);
+int tcp_conn_hash(struct tcp_lcore *tl, struct ptcp_conn *tp);
+void tcp_conn_drop(struct ptcp_conn *tp, enum ptcp_close_reason why);
+void tcp_conn_free_dead(struct tcp_lcore *tl);
+void tcp_sndq_free(struct ptcp_conn *tp);
+void tcp_sndq_drop(struct ptcp_conn *tp, uint32_t bytes);
+void tcp_set_mss(struct ptcp_conn *tp, uint16_t peer_mss);
+void tcp_rtt_update(struct ptcp_conn *tp, uint32_t rtt_ms);
+uint32_t tcp_rexmt_ms(const struct ptcp_conn *tp);
+uint16_t tcp_our_mss(const struct tcp_lcore *tl, unsigned int ifidx);
+uint8_t tcp_our_wscale(const struct tcp_lcore *tl);
+struct tcp_listener *tcp_listener_find(struct tcp_lcore *tl, uint16_t port);
+void tcp_flow_del(struct tcp_lcore *tl, const struct ptcp_flow_key *k);
+
+/* tcp_output.c */
+void tcp_output(struct ptcp_conn *tp);
+void tcp_send_syn(struct ptcp_conn *tp);
+void tcp_send_ack(struct ptcp_conn *tp);
+void tcp_send_rst(struct ptcp_conn *tp);
+void tcp_send_probe(struct ptcp_conn *tp);
+void tcp_respond(struct tcp_lcore *tl, unsigned int ifidx,
+		const struct ptcp_flow_key *key, uint32_t seq, uint32_t ack,
+		uint8_t flags, uint16_t wnd, const struct tcp_opts *ts);
+void tcp_reset_for(struct tcp_lcore *tl, unsigned int ifidx,
+		const struct tcp_seg *seg);
+void tcp_send_synack_cookie(struct tcp_lcore *tl, unsigned int ifidx,
+		const struct tcp_seg *seg, uint32_t cookie, uint16_t mss,
+		bool with_ts, int wscale, bool sack);
+bool tcp_challenge_ack_allowed(struct tcp_lcore *tl);
+
+/* tcp_input.c */
+void tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n);
+void tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
+		struct rte_mbuf *m);
+
+/* tcp_timewait.c */
+void tcp_enter_timewait(struct ptcp_conn *tp);
+/* @return true if the segment must go on to the listener (reuse) */
+bool tcp_tw_input(struct tcp_lcore *tl, struct tcp_tw *tw,
+		struct tcp_seg *seg);
+void tcp_tw_free(struct tcp_lcore *tl, struct tcp_tw *tw);
+bool tcp_tw_reusable_by_connect(const struct tcp_lcore *tl,
+		const struct tcp_tw *tw);
+
+/* tcp_timer.c */
+void tcp_timers_register(struct tcp_lcore *tl);
+void tcp_rexmt_arm(struct ptcp_conn *tp);
+void tcp_rexmt_stop(struct ptcp_conn *tp);
+void tcp_keep_arm_for_state(struct ptcp_conn *tp);
+
+/* Size pins: issue requirements. */
+_Static_assert(sizeof(struct ptcp_conn) <= 256, "TCB must fit 256 bytes");
+_Static_assert(sizeof(struct tcp_tw) <= 64, "TIME-WAIT entry must fit 64 bytes");
+
+#endif /* TCP_PRIV_H */

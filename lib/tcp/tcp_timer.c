@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP timers, all on the lcore's wheel (lib/timer):
+ *   PTCP_TT_REXMT  SYN / SYN-ACK / data / FIN retransmission with
+ *                  exponential backoff and a bounded number of tries;
+ *                  zero-window probes (persist)
+ *   PTCP_TT_KEEP   keepalive (ESTABLISHED), the FIN-WAIT-2 limit of a
+ *                  closed connection, the CLOSE-WAIT age report
+ *   PTCP_TT_2MSL   end of a TIME-WAIT entry
+ */
+#include <rte_common.h>
+
+#include "tcp_priv.h"
+
+void
+tcp_rexmt_arm(struct ptcp_conn *tp)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+
+	ptcp_timer_arm(&tl->wheel, &tp->t_rexmt, PTCP_TT_REXMT,
+		tcp_ms_to_ticks(tl, tcp_rexmt_ms(tp)));
+}
+
+void
+tcp_rexmt_stop(struct ptcp_conn *tp)
+{
+	ptcp_timer_cancel(&tcp_lc(tp->lc)->wheel, &tp->t_rexmt);
+	tp->flags &= (uint16_t)~TF_PERSIST;
+}
+
+static void
+keep_arm_ms(struct ptcp_conn *tp, uint64_t ms)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+
+	ptcp_timer_arm(&tl->wheel, &tp->t_keep, PTCP_TT_KEEP,
+		tcp_ms_to_ticks(tl, ms));
+}
+
+/* Arm (or stop) the KEEP timer for what the new state needs. */
+void
+tcp_keep_arm_for_state(struct ptcp_conn *tp)
+{
+	const struct ptcp_tcp_config *cfg = tcp_lc(tp->lc)->cfg;
+
+	switch (tp->state) {
+	case PTCP_TCPS_ESTABLISHED:
+		if (tp->flags & TF_KEEPALIVE) {
+			keep_arm_ms(tp, (uint64_t)tp->keep_idle_s * 1000);
+			return;
+		}
+		break;
+	case PTCP_TCPS_CLOSE_WAIT:
+		if (cfg->close_wait_warn_s != 0) {
+			keep_arm_ms(tp, (uint64_t)cfg->close_wait_warn_s * 1000);
+			return;
+		}
+		break;
+	case PTCP_TCPS_FIN_WAIT_2:
+		if (tp->flags & TF_ORPHAN) {
+			keep_arm_ms(tp, cfg->fin_wait2_ms);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	ptcp_timer_cancel(&tcp_lc(tp->lc)->wheel, &tp->t_keep);
+}
+
+static void
+rexmt_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
+{
+	struct ptcp_conn *tp = container_of(t, struct ptcp_conn, t_rexmt);
+	struct tcp_lcore *tl = arg;
+	const struct ptcp_tcp_config *cfg = tl->cfg;
+	struct ptcp_stats *st = &tl->lc->stats;
+	uint32_t limit;
+
+	RTE_SET_USED(w);
+	if (tp->flags & TF_PERSIST) {
+		/* Zero window: probe, backing off, forever unless orphaned. */
+		if ((tp->flags & TF_ORPHAN) &&
+				tp->rexmt_shift >= cfg->orphan_retries)
+			goto timeout;
+		PTCP_STAT_INC(st, tcp_zero_window_probe);
+		if (tp->rexmt_shift < 30)
+			tp->rexmt_shift++;
+		tcp_send_probe(tp);
+		tcp_rexmt_arm(tp);
+		return;
+	}
+	switch (tp->state) {
+	case PTCP_TCPS_SYN_SENT:
+		if (tp->rexmt_shift >= cfg->syn_retries)
+			goto timeout;
+		tp->rexmt_shift++;
+		PTCP_STAT_INC(st, tcp_syn_rexmt);
+		tcp_send_syn(tp);
+		return;
+	case PTCP_TCPS_SYN_RECEIVED:
+		if (tp->rexmt_shift >= cfg->synack_retries)
+			goto timeout;
+		tp->rexmt_shift++;
+		PTCP_STAT_INC(st, tcp_synack_rexmt);
+		tcp_send_syn(tp);
+		return;
+	default:
+		break;
+	}
+	limit = (tp->flags & TF_ORPHAN) ? cfg->orphan_retries : cfg->data_retries;
+	if (tp->rexmt_shift >= limit)
+		goto timeout;
+	tp->rexmt_shift++;
+	PTCP_STAT_INC(st, tcp_rto);
+	/* Go back to the oldest unacknowledged byte (or the FIN). */
+	tp->snd_nxt = tp->snd_una;
+	tp->rtt_start_ms = 0;                 /* Karn: no sample from these */
+	tcp_output(tp);
+	if (!ptcp_timer_pending(&tp->t_rexmt) && tp->snd_una != tp->snd_max)
+		tcp_rexmt_arm(tp);
+	return;
+timeout:
+	PTCP_STAT_INC(st, tcp_timeout_drop);
+	if (PTCP_TCPS_HAVE_ESTABLISHED(tp->state) ||
+			tp->state == PTCP_TCPS_SYN_RECEIVED)
+		tcp_send_rst(tp);
+	tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
+}
+
+static void
+keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
+{
+	struct ptcp_conn *tp = container_of(t, struct ptcp_conn, t_keep);
+	struct tcp_lcore *tl = arg;
+	struct ptcp_stats *st = &tl->lc->stats;
+	uint32_t idle;
+
+	RTE_SET_USED(w);
+	switch (tp->state) {
+	case PTCP_TCPS_FIN_WAIT_2:
+		/* Closed by the app, and the peer never sends its FIN. */
+		PTCP_STAT_INC(st, tcp_fin_wait_2_timeout);
+		tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
+		return;
+	case PTCP_TCPS_CLOSE_WAIT:
+		/* The peer closed long ago and the app has not. */
+		PTCP_STAT_INC(st, tcp_close_wait_old);
+		if (tl->lc->now_ms - tl->cw_warn_ms >= 60000 ||
+				tl->cw_warn_ms == 0) {
+			tl->cw_warn_ms = tl->lc->now_ms;
+			TCP_LOG(NOTICE, "lcore %u: a connection has been in "
+				"CLOSE-WAIT for %u s: does the application "
+				"close what its peers closed?\n", tl->lc->idx,
+				((uint32_t)tl->lc->now_ms - tp->state_ms) / 1000);
+		}
+		return;
+	case PTCP_TCPS_ESTABLISHED:
+		if (!(tp->flags & TF_KEEPALIVE))
+			return;
+		idle = (uint32_t)tl->lc->now_ms - tp->idle_ms;
+		if (tp->keep_probes == 0 &&
+				idle < (uint32_t)tp->keep_idle_s * 1000) {
+			keep_arm_ms(tp, (uint32_t)tp->keep_idle_s * 1000 - idle);
+			return;
+		}
+		if (tp->keep_probes >= tp->keep_cnt) {
+			PTCP_STAT_INC(st, tcp_keepalive_drop);
+			tcp_send_rst(tp);
+			tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
+			return;
+		}
+		tp->keep_probes++;
+		PTCP_STAT_INC(st, tcp_keepalive_probe);
+		tcp_send_probe(tp);
+		keep_arm_ms(tp, (uint64_t)tp->keep_intvl_s * 1000);
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+tw_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
+{
+	struct tcp_tw *tw = container_of(t, struct tcp_tw, timer);
+	struct tcp_lcore *tl = arg;
+
+	RTE_SET_USED(w);
+	PTCP_STAT_INC(&tl->lc->stats, tcp_tw_expired);
+	tcp_tw_free(tl, tw);
+}
+
+void
+tcp_timers_register(struct tcp_lcore *tl)
+{
+	ptcp_timer_wheel_set_handler(&tl->wheel, PTCP_TT_REXMT, rexmt_expired, tl);
+	ptcp_timer_wheel_set_handler(&tl->wheel, PTCP_TT_KEEP, keep_expired, tl);
+	ptcp_timer_wheel_set_handler(&tl->wheel, PTCP_TT_2MSL, tw_expired, tl);
+}

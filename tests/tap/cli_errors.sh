@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The ptcp authors
+#
+# cli_errors: configuration and usage errors of the real ptcp-server binary
+# exit 2 with one line that names the problem, before the EAL starts (so no
+# root, no devices, no hugepages).
+#
+#   cli_errors.sh PTCP_SERVER
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 PTCP_SERVER" >&2
+	exit 1
+fi
+server=$1
+tmp=$(mktemp -d /tmp/ptcp-cli-errors.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+# expect STATUS PATTERN ARG...: ptcp-server ARG... exits STATUS, prints
+# exactly one line in all (stdout and stderr), and that line matches PATTERN
+# (grep -E). One line also means that the EAL did not start (it talks).
+expect()
+{
+	local want=$1 pat=$2 rc lines
+
+	shift 2
+	timeout 20 "$server" "$@" >"$tmp/out" 2>&1 </dev/null
+	rc=$?
+	lines=$(wc -l <"$tmp/out")
+	if [ $rc -ne "$want" ] || [ "$lines" -ne 1 ] ||
+			! grep -Eq -- "$pat" "$tmp/out"; then
+		echo "FAIL: ptcp-server $*"
+		echo "  exit $rc (want $want), $lines line(s) (want 1)," \
+			"want a line matching /$pat/; output:"
+		sed 's/^/  | /' "$tmp/out"
+		fails=$((fails + 1))
+	else
+		echo "ok: ptcp-server $* -> exit $rc: $(cat "$tmp/out")"
+	fi
+}
+
+expect 2 'adress' -- --set port0.adress=1.2.3.4
+expect 2 'adress' -- -s port0.adress=1.2.3.4
+expect 2 '/nonexistent\.ini' -- -c /nonexistent.ini
+expect 2 '10\.0\.0\.300' -- --set port0.address=10.0.0.300
+expect 2 'duration' -- -d soon
+expect 2 'bogus' -- bogus
+
+# A bad key in a file names the key and where it is.
+printf '[port0]\naddress = 10.99.0.2/24\nmtu = 70000\n' >"$tmp/bad.ini"
+expect 2 'mtu' -- -c "$tmp/bad.ini"
+
+# Exit 2 must come from the check, not from a crash: a good config passes
+# the same path (--dump-config prints it and exits 0 without the EAL).
+timeout 20 "$server" -- --set port0.address=10.0.0.3/24 --dump-config \
+	>"$tmp/out" 2>&1 </dev/null
+rc=$?
+if [ $rc -ne 0 ] || ! grep -q '10\.0\.0\.3' "$tmp/out"; then
+	echo "FAIL: --dump-config of a good config: exit $rc, output:"
+	sed 's/^/  | /' "$tmp/out"
+	fails=$((fails + 1))
+else
+	echo "ok: --dump-config of a good config -> exit 0"
+fi
+
+echo "cli_errors: $fails failure(s)"
+[ $fails -eq 0 ]

@@ -1,0 +1,226 @@
+# shellcheck shell=bash disable=SC2034,SC2054,SC2153
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 The ptcp authors
+#
+# ptcp-server on net_tap inside a network namespace of its own: the helpers
+# that the tap suite and devtools/demo share. Source it; it runs nothing.
+#
+# Set before calling (ptcp_tap_init sets unique defaults for the names):
+#   PTCP_SERVER   the ptcp-server executable
+#   PTCP_CONFIG   its INI file (config/tap.ini: ptcp is 10.99.0.2/24)
+#   PTCP_NS       network namespace to create, unique per run
+#   PTCP_IFACE    name of the tap interface (at most 15 characters)
+#   PTCP_PREFIX   the EAL --file-prefix (its runtime dir is removed at the end)
+#   PTCP_DIR      a directory for server.out and server.err
+#
+# Every wait is bounded; ptcp_tap_cleanup is safe to call at any point, and
+# more than once, and ends only processes inside PTCP_NS.
+
+PTCP_KERNEL_ADDR=10.99.0.1/24   # the kernel side of the tap
+PTCP_ADDR=10.99.0.2             # ptcp's address in config/tap.ini
+PTCP_SRV_PID=
+PTCP_NS_CREATED=no
+
+# ptcp_tap_init TAG: unique names from TAG and this shell's pid.
+ptcp_tap_init()
+{
+	local tag=$1 id=$$
+
+	PTCP_NS=${PTCP_NS:-ptcp-$tag-$id}
+	PTCP_IFACE=${PTCP_IFACE:-pt$tag$id}
+	PTCP_IFACE=${PTCP_IFACE:0:15}
+	PTCP_PREFIX=${PTCP_PREFIX:-ptcp-$tag-$id}
+	PTCP_SRV_OUT=$PTCP_DIR/server.out
+	PTCP_SRV_ERR=$PTCP_DIR/server.err
+}
+
+# ptcp_tap_can_run: why this machine cannot run the tap topology (on stdout,
+# status 1), or nothing and status 0.
+ptcp_tap_can_run()
+{
+	local c
+
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "needs root (network namespaces, tap devices)"
+		return 1
+	fi
+	if [ ! -c /dev/net/tun ]; then
+		echo "no /dev/net/tun"
+		return 1
+	fi
+	for c in ip ping arping timeout; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			echo "$c not installed"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# ptcp_alive PID: PID exists and is not a zombie.
+ptcp_alive()
+{
+	local st
+
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+
+# ptcp_wait_exit PID SECONDS: wait for PID to end, at most SECONDS.
+ptcp_wait_exit()
+{
+	local pid=$1 i n=$(($2 * 10))
+
+	for ((i = 0; i < n; i++)); do
+		ptcp_alive "$pid" || return 0
+		sleep 0.1
+	done
+	! ptcp_alive "$pid"
+}
+
+ptcp_ns_create()
+{
+	ip netns add "$PTCP_NS" || return 1
+	PTCP_NS_CREATED=yes
+	ip netns exec "$PTCP_NS" ip link set lo up
+}
+
+# ptcp_server_start DURATION [OPTION...]: run ptcp-server in the background
+# inside PTCP_NS on net_tap0 (iface PTCP_IFACE). It stops by itself after
+# DURATION seconds (-d), and is killed 15 s after that at the latest.
+# OPTIONs go after "--". Sets PTCP_SRV_PID.
+ptcp_server_start()
+{
+	local dur=$1
+
+	shift
+	: >"$PTCP_SRV_OUT"
+	: >"$PTCP_SRV_ERR"
+	PTCP_SRV_CMD=(ip netns exec "$PTCP_NS" "$PTCP_SERVER" --no-huge -m 512
+		--no-shconf --no-pci -l 0 --file-prefix="$PTCP_PREFIX"
+		--vdev="net_tap0,iface=$PTCP_IFACE"
+		--log-level=pmd.net.tap:error
+		-- -c "$PTCP_CONFIG" -d "$dur" "$@")
+	# timeout: the hard bound; it passes SIGINT/SIGTERM on to the server.
+	timeout -k 5 $((dur + 15)) "${PTCP_SRV_CMD[@]}" \
+		>"$PTCP_SRV_OUT" 2>"$PTCP_SRV_ERR" </dev/null &
+	PTCP_SRV_PID=$!
+}
+
+# ptcp_server_wait_ready SECONDS: until the server printed "ready" and its
+# tap interface exists. Status 1 if it exited or did not get there in time.
+ptcp_server_wait_ready()
+{
+	local i n=$(($1 * 10))
+
+	for ((i = 0; i < n; i++)); do
+		if grep -q '^ptcp-server: ready' "$PTCP_SRV_OUT" 2>/dev/null &&
+				ip netns exec "$PTCP_NS" ip link show "$PTCP_IFACE" \
+				>/dev/null 2>&1; then
+			return 0
+		fi
+		ptcp_alive "$PTCP_SRV_PID" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# ptcp_server_why_not_ready: after ptcp_server_wait_ready failed, set
+# PTCP_WHY to why (not in $(...): it reaps the server, which must be our child).
+ptcp_server_why_not_ready()
+{
+	local rc
+
+	if ptcp_alive "$PTCP_SRV_PID"; then
+		PTCP_WHY="not ready within the time allowed"
+		return
+	fi
+	wait "$PTCP_SRV_PID"
+	rc=$?
+	PTCP_SRV_PID=
+	PTCP_WHY="ptcp-server exited with status $rc before it was ready"
+}
+
+# ptcp_kernel_side_up: address and link up on the kernel end of the tap.
+ptcp_kernel_side_up()
+{
+	ip netns exec "$PTCP_NS" ip addr add "$PTCP_KERNEL_ADDR" \
+		dev "$PTCP_IFACE" &&
+	ip netns exec "$PTCP_NS" ip link set "$PTCP_IFACE" up
+}
+
+# ptcp_server_stop SECONDS: SIGINT, then wait at most SECONDS for it to end.
+# Status: the server's exit status; 124 if it had to be killed.
+ptcp_server_stop()
+{
+	local pid=$PTCP_SRV_PID rc
+
+	[ -n "$pid" ] || return 1
+	kill -INT "$pid" 2>/dev/null
+	if ! ptcp_wait_exit "$pid" "$1"; then
+		ptcp_ns_kill KILL
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		PTCP_SRV_PID=
+		return 124
+	fi
+	wait "$pid"
+	rc=$?
+	PTCP_SRV_PID=
+	return $rc
+}
+
+# ptcp_ns_kill SIGNAL: send SIGNAL to every process inside PTCP_NS.
+ptcp_ns_kill()
+{
+	local p
+
+	[ "$PTCP_NS_CREATED" = yes ] || return 0
+	for p in $(ip netns pids "$PTCP_NS" 2>/dev/null); do
+		kill -"$1" "$p" 2>/dev/null
+	done
+}
+
+# ptcp_counter NAME: the value of counter NAME in the server's exit summary
+# (nothing if it is not there: ptcp prints only counters that are not 0).
+ptcp_counter()
+{
+	awk -v n="$1" '
+		/^ptcp-server: stopping; counters:/ { in_sum = 1; next }
+		/^ptcp-server: / { in_sum = 0 }
+		in_sum && $1 == n { print $2; exit }' "$PTCP_SRV_OUT"
+}
+
+# ptcp_tap_cleanup: stop the server (SIGINT, then SIGKILL), delete the
+# namespace and the EAL runtime dir. Only touches what this run created.
+ptcp_tap_cleanup()
+{
+	local i
+
+	if [ -n "$PTCP_SRV_PID" ]; then
+		kill -INT "$PTCP_SRV_PID" 2>/dev/null
+		ptcp_wait_exit "$PTCP_SRV_PID" 5 || kill -KILL "$PTCP_SRV_PID" \
+			2>/dev/null
+	fi
+	if [ "$PTCP_NS_CREATED" = yes ]; then
+		ptcp_ns_kill INT
+		for ((i = 0; i < 50; i++)); do
+			[ -z "$(ip netns pids "$PTCP_NS" 2>/dev/null)" ] && break
+			sleep 0.1
+		done
+		ptcp_ns_kill KILL
+		for ((i = 0; i < 20; i++)); do
+			[ -z "$(ip netns pids "$PTCP_NS" 2>/dev/null)" ] && break
+			sleep 0.1
+		done
+		ip netns del "$PTCP_NS" 2>/dev/null
+		PTCP_NS_CREATED=no
+	fi
+	if [ -n "$PTCP_SRV_PID" ]; then
+		wait "$PTCP_SRV_PID" 2>/dev/null
+		PTCP_SRV_PID=
+	fi
+	if [ -n "${PTCP_PREFIX:-}" ] && [ -d "/var/run/dpdk/$PTCP_PREFIX" ]; then
+		rm -rf "/var/run/dpdk/$PTCP_PREFIX"
+	fi
+}
