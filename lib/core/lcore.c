@@ -110,6 +110,13 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 	}
 	e->cfg = *cfg;
 	e->nb_ports = cfg->nb_ports;
+	/* Several engines may share a process (tests run two stacks): the
+	 * first id whose pool name is free is ours. */
+	for (e->id = 0; e->id < 1000; e->id++) {
+		snprintf(name, sizeof(name), "ptcp%u_mbuf_0", e->id);
+		if (rte_mempool_lookup(name) == NULL)
+			break;
+	}
 	e->tsc_hz = rte_get_tsc_hz();
 	e->start_tsc = rte_rdtsc();
 	for (i = 0; i < RTE_MAX_LCORE; i++)
@@ -117,7 +124,7 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 
 	/* Every enabled lcore, main included, is a worker. */
 	RTE_LCORE_FOREACH(lcore_id) {
-		snprintf(name, sizeof(name), "ptcp_mbuf_%u", idx);
+		snprintf(name, sizeof(name), "ptcp%u_mbuf_%u", e->id, idx);
 		e->pools[idx] = rte_pktmbuf_pool_create(name, cfg->mbufs,
 				cfg->mbuf_cache, 0, cfg->mbuf_data_room,
 				(int)rte_lcore_to_socket_id(lcore_id));

@@ -104,6 +104,8 @@ struct ptcp_lcore {
 /** The endpoint: ports, workers, configuration. Read-only after start. */
 struct ptcp_engine {
 	struct ptcp_config cfg;
+	unsigned int id;                   /**< instance in this process: names
+	                                    *   of pools and tables carry it */
 	volatile bool force_quit;          /**< set by ptcp_engine_quit() */
 	unsigned int nb_ports;
 	unsigned int nb_lcores;

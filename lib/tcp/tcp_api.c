@@ -451,7 +451,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	tl->ts_offset = (uint32_t)rte_rand();
 	tl->lport_next = (uint32_t)rte_rand();
 	tl->ms_per_tick_num = cfg->tick_us;
-	snprintf(name, sizeof(name), "ptcp_flows_%u", lc->idx);
+	snprintf(name, sizeof(name), "ptcp%u_flow_%u", e->id, lc->idx);
 	tl->flows = ptcp_flow_table_create(name,
 		cfg->tcp.max_conns + cfg->tcp.max_tw, sock);
 	if (tl->flows == NULL) {
@@ -461,7 +461,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 			rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	snprintf(name, sizeof(name), "ptcp_tcb_%u", lc->idx);
+	snprintf(name, sizeof(name), "ptcp%u_tcb_%u", e->id, lc->idx);
 	tl->tcb_pool = rte_mempool_create(name, cfg->tcp.max_conns,
 		sizeof(struct ptcp_conn), 0, 0, NULL, NULL, NULL, NULL, sock,
 		RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
@@ -472,7 +472,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 		return -ENOMEM;
 	}
 	if (cfg->tcp.max_tw != 0) {
-		snprintf(name, sizeof(name), "ptcp_tw_%u", lc->idx);
+		snprintf(name, sizeof(name), "ptcp%u_tw_%u", e->id, lc->idx);
 		tl->tw_pool = rte_mempool_create(name, cfg->tcp.max_tw,
 			sizeof(struct tcp_tw), 0, 0, NULL, NULL, NULL, NULL, sock,
 			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
