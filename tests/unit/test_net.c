@@ -260,7 +260,7 @@ arp_cache_survives_churn_against_a_model(void)
 	uint64_t now = 1;
 
 	CHECK(t != NULL);
-	for (step = 0; step < 200000; step++) {
+	for (step = 0; step < 30000; step++) {
 		uint32_t host = (uint32_t)rand_r(&seed) % 256;
 		uint32_t ip = rte_cpu_to_be_32(RTE_IPV4(10, 1, 0, 0) | host);
 
@@ -294,7 +294,7 @@ arp_cache_survives_churn_against_a_model(void)
 			}
 		}
 	}
-	CHECK(PTCP_STAT_GET(&st, arp_expired) > 1000);
+	CHECK(PTCP_STAT_GET(&st, arp_expired) > 500);
 	CHECK(PTCP_STAT_GET(&st, arp_cache_full) > 0);
 	rte_free(t);
 	return 0;
