@@ -2,13 +2,20 @@
 /*
  * The per-lcore 4-tuple table: a thin wrapper around one rte_hash.
  *
- * The hash is created for exactly the requested number of entries with
- * RTE_HASH_EXTRA_FLAGS_EXT_TABLE: rte_hash then keeps entries + 1 key slots
- * (slot 0 is a dummy) and as many extendable buckets as main buckets, so a
- * key that finds no room in its two cuckoo buckets goes to a chained bucket
- * instead of failing. An add fails with -ENOSPC only when all `entries`
- * key slots are in use. No concurrency flag is set: one lcore owns the
- * table, so rte_hash takes no lock and keeps no per-lcore slot caches.
+ * The hash is created with RTE_HASH_EXTRA_FLAGS_EXT_TABLE: rte_hash keeps
+ * as many extendable buckets as main buckets, so a key that finds no room
+ * in its two cuckoo buckets goes to a chained bucket instead of failing.
+ * It is sized for entries + entries / 4 (HEADROOM): rte_hash has
+ * align32pow2(size) / 8 main buckets, so the main buckets are at most 80%
+ * full when the table holds `entries`. Sized for exactly `entries`, a
+ * power of two (max_conns = 65536) fills them to 100%, and every add into a
+ * full table first runs rte_hash's cuckoo search (a breadth-first walk of
+ * up to 1000 buckets) before it falls back to the chain: 500+ ns per add
+ * (tests/bench/bench_flow.c). The cap of `entries` is then ours: an add
+ * fails with -ENOSPC when the table holds `entries` tuples.
+ *
+ * No concurrency flag is set: one lcore owns the table, so rte_hash takes
+ * no lock and keeps no per-lcore slot caches.
  *
  * rte_hash_add_key_data() replaces the data of a key already present; the
  * contract here is -EEXIST for ptcp_flow_add(), so add and replace look the
@@ -28,16 +35,19 @@
 #include "ptcp_flow.h"
 
 /*
- * rte_hash derives its rings' names from the table's: "HT_<name>" and
- * "HT_EXT_<name>", each cut to RTE_RING_NAMESIZE - 1 characters. Longer
- * names would make distinct tables collide in those rings.
- */
-/*
  * rte_hash_create() refuses fewer entries than one bucket holds
  * (RTE_HASH_BUCKET_ENTRIES, private to lib/hash).
  */
 #define MIN_ENTRIES 8u
 
+/* rte_hash is sized for entries + entries / HEADROOM (see above). */
+#define HEADROOM 4u
+
+/*
+ * rte_hash derives its rings' names from the table's: "HT_<name>" and
+ * "HT_EXT_<name>", each cut to RTE_RING_NAMESIZE - 1 characters. Longer
+ * names would make distinct tables collide in those rings.
+ */
 #define NAME_MAX_LEN (RTE_RING_NAMESIZE - 1 - (sizeof("HT_EXT_") - 1))
 
 _Static_assert(offsetof(struct ptcp_flow_key, rport) + 2 == PTCP_FLOW_KEY_LEN,
@@ -47,6 +57,7 @@ _Static_assert(PTCP_FLOW_BULK_MAX == RTE_HASH_LOOKUP_BULK_MAX,
 
 struct ptcp_flow_table {
 	struct rte_hash *h;
+	uint32_t max;		/* the `entries` asked for */
 };
 
 struct ptcp_flow_table *
@@ -54,7 +65,7 @@ ptcp_flow_table_create(const char *name, uint32_t entries, int socket)
 {
 	struct rte_hash_parameters p = {
 		.name = name,
-		.entries = RTE_MAX(entries, MIN_ENTRIES),
+		.entries = RTE_MAX(entries + entries / HEADROOM, MIN_ENTRIES),
 		.key_len = PTCP_FLOW_KEY_LEN,
 		.hash_func = rte_hash_crc,
 		.hash_func_init_val = 0,
@@ -65,7 +76,7 @@ ptcp_flow_table_create(const char *name, uint32_t entries, int socket)
 
 	if (name == NULL || name[0] == '\0' ||
 			strlen(name) > NAME_MAX_LEN || entries == 0 ||
-			entries > RTE_HASH_ENTRIES_MAX) {
+			entries > RTE_HASH_ENTRIES_MAX / 5 * 4) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -75,6 +86,7 @@ ptcp_flow_table_create(const char *name, uint32_t entries, int socket)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	t->max = entries;
 	rte_errno = 0;
 	t->h = rte_hash_create(&p);
 	if (t->h == NULL) {
@@ -105,6 +117,8 @@ ptcp_flow_add(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 
 	if (rte_hash_lookup_with_hash(t->h, k, sig) >= 0)
 		return -EEXIST;
+	if ((uint32_t)rte_hash_count(t->h) >= t->max)
+		return -ENOSPC;
 	ret = rte_hash_add_key_with_hash_data(t->h, k, sig, owner);
 	return ret < 0 ? ret : 0;
 }

@@ -73,7 +73,7 @@ extern "C" {
 	X(tcp_segs_out,       "TCP segments sent") \
 	X(tcp_data_bytes_in,  "TCP payload bytes delivered in order") \
 	X(tcp_data_bytes_out, "TCP payload bytes sent (first transmission)") \
-	X(tcp_no_conn_rst,    "segments for no connection or listener, RST sent") \
+	X(tcp_no_conn_rst,    "RSTs sent for segments no connection accepts (RFC 9293 3.10.7.1)") \
 	X(tcp_no_conn_drop,   "segments for no connection, RST not allowed (RST in)") \
 	X(tcp_rst_tx,         "RSTs sent (all reasons)") \
 	X(tcp_rst_rx,         "acceptable RSTs received (connection reset)") \
@@ -94,7 +94,7 @@ extern "C" {
 	X(tcp_syn_backlog_full,"SYNs with the listener's backlog full") \
 	X(tcp_syncookie_sent, "SYN cookies sent") \
 	X(tcp_syncookie_ok,   "SYN cookies validated (connection made)") \
-	X(tcp_syncookie_bad,  "ACKs with an invalid or stale cookie") \
+	X(tcp_syncookie_bad,  "ACKs to a listener that are no valid cookie (RST sent)") \
 	X(tcp_syn_drop,       "SYNs dropped: backlog full and cookies off") \
 	X(tcp_tw_cap,         "TIME-WAIT entries not kept: cap ([tcp] max_tw)") \
 	X(tcp_tw_reack,       "retransmitted FINs re-ACKed in TIME-WAIT") \

@@ -18,7 +18,28 @@
  * ptcp_connect() return until the closed callback returns; after that the
  * memory is reused.
  *
- * Example, an echo service:
+ * No call in this header invokes a callback before it returns, except
+ * ptcp_abort() and ptcp_close() on a connection in SYN-SENT: both call
+ * closed(PTCP_CLOSE_ABORTED) before returning. (ptcp_tcp_drain() runs the
+ * loop, so any callback may run inside it.) Callbacks otherwise run only
+ * from the worker loop, while a segment or a timer is handled.
+ *
+ * When closed fires, by the way a connection ends:
+ *  - we closed first: on entering TIME-WAIT (FIN-WAIT-2 gets the peer's
+ *    FIN, CLOSING or FIN-WAIT-1 gets the ACK of our FIN), reason NORMAL;
+ *    not 2*MSL later: the TIME-WAIT entry is internal
+ *  - the peer closed first: LAST-ACK gets the ACK of our FIN, NORMAL
+ *  - an acceptable RST: RESET; REFUSED in answer to our SYN
+ *  - retries (SYN, data, FIN, probes of a closed connection), keepalive,
+ *    or the FIN-WAIT-2 limit after ptcp_close(): TIMEOUT
+ *  - ptcp_abort(), ptcp_close() in SYN-SENT (both before they return),
+ *    data from the peer after ptcp_close(), ptcp_tcp_drain(): ABORTED
+ *  - never for a passive open the app did not accept (accepted refused
+ *    it, or it ended before accepted), nor after ptcp_tcp_detach()
+ *    without a drain
+ *
+ * Example, an echo service (too small to be right: it drops what the
+ * send buffer refuses; docs/api.md has one that waits for writable):
  *
  *     static void echo_data(struct ptcp_conn *c, struct rte_mbuf *m)
  *     {
@@ -84,7 +105,9 @@ enum ptcp_close_reason {
 	PTCP_CLOSE_RESET,       /**< the peer sent an acceptable RST */
 	PTCP_CLOSE_TIMEOUT,     /**< retransmissions, keepalive or FIN-WAIT-2 */
 	PTCP_CLOSE_REFUSED,     /**< RST in answer to our SYN */
-	PTCP_CLOSE_ABORTED,     /**< ptcp_abort(), or the endpoint stopped */
+	PTCP_CLOSE_ABORTED,     /**< ptcp_abort(), ptcp_close() in SYN-SENT,
+	                         *   data after ptcp_close() (RST sent), or the
+	                         *   endpoint stopped (ptcp_tcp_drain()) */
 	PTCP_CLOSE_REASON_MAX
 };
 
@@ -112,7 +135,18 @@ struct ptcp_tcp_ops {
 	 * ownership passes to the callback (free it, keep it, or send it).
 	 */
 	void (*data)(struct ptcp_conn *c, struct rte_mbuf *m);
-	/** Send space became available after a send was refused or short. */
+	/**
+	 * Send space is free again after a send was short or refused: a
+	 * ptcp_send() that queued fewer bytes than asked (0 included) or
+	 * returned -ENOBUFS, or a ptcp_send_mbuf() that returned -ENOBUFS,
+	 * sets a writable request. It is answered once, at the end of the
+	 * handling of the next segment from the peer that leaves send space
+	 * (ptcp_send_space() > 0; usually the ACK that frees it). Only some
+	 * space is promised: check ptcp_send_space(). With nothing in flight
+	 * and a silent peer no segment comes, so after -ENOBUFS for lack of
+	 * mbufs retry from elsewhere too. ptcp_shutdown() and ptcp_close()
+	 * cancel the request.
+	 */
 	void (*writable)(struct ptcp_conn *c);
 	/**
 	 * The peer sent FIN: no more data will arrive. The connection can
@@ -120,7 +154,11 @@ struct ptcp_tcp_ops {
 	 * ptcp_shutdown().
 	 */
 	void (*peer_closed)(struct ptcp_conn *c);
-	/** The connection is gone; @p reason says why. Last callback. */
+	/**
+	 * The connection is gone; @p reason says why (see the file comment
+	 * for when it fires). Last callback; @p c is valid until it returns.
+	 * For the side that closed first it fires on entering TIME-WAIT.
+	 */
 	void (*closed)(struct ptcp_conn *c, enum ptcp_close_reason reason);
 };
 
@@ -175,21 +213,26 @@ struct ptcp_conn *ptcp_connect(struct ptcp_lcore *lc,
 		const struct ptcp_tcp_ops *ops);
 
 /**
- * Queue a copy of @p len bytes for sending.
+ * Queue a copy of @p len bytes for sending. Calls no callback.
  *
- * @return bytes queued (possibly fewer than @p len when the send buffer
- *         fills; the writable callback follows), or -EPIPE after shutdown
+ * @return bytes queued: fewer than @p len (0 when the send buffer is
+ *         full) when the send buffer fills or the mbuf pool runs dry
+ *         part-way, with a writable request set; or -EPIPE after shutdown
  *         or close, -ENOTCONN before the connection is synchronized
- *         (SYN-SENT, SYN-RECEIVED), -ENOBUFS when no mbuf is free.
+ *         (SYN-SENT, SYN-RECEIVED), -ENOBUFS when no mbuf is free for the
+ *         first byte (the writable request is set then too).
  */
 int ptcp_send(struct ptcp_conn *c, const void *buf, size_t len);
 
 /**
  * Queue an mbuf chain for sending without copying (zero copy): on success
- * the chain belongs to the connection.
+ * the whole chain belongs to the connection; on any error none of it.
+ * Calls no callback.
  *
  * @return 0; -EPIPE / -ENOTCONN as ptcp_send(); -ENOBUFS if the send
- *         buffer cannot take the whole chain (the caller keeps it).
+ *         buffer cannot take the whole chain (the caller keeps it; a
+ *         writable request is set; a chain longer than [tcp] snd_buf
+ *         never fits).
  */
 int ptcp_send_mbuf(struct ptcp_conn *c, struct rte_mbuf *m);
 
@@ -198,19 +241,27 @@ uint32_t ptcp_send_space(const struct ptcp_conn *c);
 
 /**
  * Shut down the write side: send FIN after the queued data; keep
- * receiving (half-close). @return 0, or -ENOTCONN / -EPIPE (already).
+ * receiving (half-close). In SYN-RECEIVED the FIN waits for the handshake.
+ * Calls no callback.
+ * @return 0, or -ENOTCONN (SYN-SENT) / -EPIPE (already shut down or closed)
  */
 int ptcp_shutdown(struct ptcp_conn *c);
 
 /**
  * Close: like ptcp_shutdown(), and the app gives up the connection's data:
  * later data from the peer is answered with RST (RFC 9293 §3.10.4 in
- * spirit; as Linux). The connection finishes on its own (FIN retries,
- * FIN-WAIT-2 limit) and then calls closed. @return 0
+ * spirit; as Linux). No callback but closed follows. The connection
+ * finishes on its own (FIN retries, FIN-WAIT-2 limit) and then calls
+ * closed. In SYN-SENT it ends at once: closed(PTCP_CLOSE_ABORTED) runs
+ * before this returns, and nothing is sent. @return 0
  */
 int ptcp_close(struct ptcp_conn *c);
 
-/** Abort: send RST, drop queued data, call closed(ABORTED) now. */
+/**
+ * Abort: send RST (if synchronized or in SYN-RECEIVED), drop queued data,
+ * and call closed(PTCP_CLOSE_ABORTED) before returning. No-op on a
+ * connection that has already ended.
+ */
 void ptcp_abort(struct ptcp_conn *c);
 
 /** The arg set by ptcp_conn_set_arg() or ptcp_connect(). */
@@ -241,7 +292,10 @@ int ptcp_tcp_attach(struct ptcp_engine *e, char *err, size_t errlen);
  */
 void ptcp_tcp_drain(struct ptcp_lcore *lc);
 
-/** Free what TCP holds on every worker (after every drain returned). */
+/**
+ * Free what TCP holds on every worker (after every drain returned).
+ * Connections still open (no drain) are freed with no callback and no RST.
+ */
 void ptcp_tcp_detach(struct ptcp_engine *e);
 
 /** Connections of lcore @p lc in each state (TIME-WAIT entries included). */

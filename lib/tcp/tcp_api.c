@@ -60,20 +60,25 @@ ptcp_unlisten(struct ptcp_lcore *lc, uint16_t port)
 {
 	struct tcp_lcore *tl = tcp_lc(lc);
 	struct tcp_listener *l = port != 0 ? tcp_listener_find(tl, port) : NULL;
-	struct ptcp_conn *tp;
+	struct ptcp_conn *tp, *next;
 
 	if (l == NULL)
 		return -ENOENT;
-	/* Half-open connections of this listener lose their backlog slot. */
-	TAILQ_FOREACH(tp, &tl->conns, link) {
-		if (tp->lst == l) {
-			tp->flags &= (uint16_t)~TF_IN_BACKLOG;
-			tp->lst = NULL;
-			if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
-				tcp_send_rst(tp);
-				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
-			}
+	/*
+	 * Half-open connections of this listener are reset; established ones
+	 * only forget it. Dropping moves a TCB to the dead list: take the
+	 * next one first.
+	 */
+	for (tp = TAILQ_FIRST(&tl->conns); tp != NULL; tp = next) {
+		next = TAILQ_NEXT(tp, link);
+		if (tp->lst != l)
+			continue;
+		if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
+			tcp_send_rst(tp);
+			tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 		}
+		tp->flags &= (uint16_t)~TF_IN_BACKLOG;
+		tp->lst = NULL;
 	}
 	l->port = 0;
 	return 0;
@@ -450,7 +455,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	tcp_secret_init(&tl->secret);
 	tl->ts_offset = (uint32_t)rte_rand();
 	tl->lport_next = (uint32_t)rte_rand();
-	tl->ms_per_tick_num = cfg->tick_us;
+	tl->tick_us = cfg->tick_us;
 	snprintf(name, sizeof(name), "ptcp%u_flow_%u", e->id, lc->idx);
 	tl->flows = ptcp_flow_table_create(name,
 		cfg->tcp.max_conns + cfg->tcp.max_tw, sock);
@@ -542,19 +547,26 @@ ptcp_tcp_drain(struct ptcp_lcore *lc)
 	uint64_t end;
 	unsigned int i;
 
+
 	if (tl == NULL)
 		return;
 	tl->draining = true;
 	for (i = 0; i < TCP_MAX_LISTENERS; i++)
 		if (tl->listeners[i].port != 0)
 			ptcp_unlisten(lc, tl->listeners[i].port);
-	/* FIN every synchronized connection; half-open ones are reset. */
+	/*
+	 * FIN every synchronized connection; reset half-open ones. A closed
+	 * callback may end other connections: when the next one left the
+	 * list, start again from the head (closing twice is harmless).
+	 */
 	for (tp = TAILQ_FIRST(&tl->conns); tp != NULL; tp = next) {
 		next = TAILQ_NEXT(tp, link);
 		if (PTCP_TCPS_HAVE_ESTABLISHED(tp->state))
 			ptcp_close(tp);
 		else
 			ptcp_abort(tp);
+		if (next != NULL && (next->flags & TF_DEAD))
+			next = TAILQ_FIRST(&tl->conns);
 	}
 	end = rte_rdtsc() + tl->cfg->drain_ms * lc->eng->tsc_hz / 1000;
 	while (!TAILQ_EMPTY(&tl->conns) && rte_rdtsc() < end)

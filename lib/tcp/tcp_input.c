@@ -177,7 +177,9 @@ tcp_established(struct ptcp_conn *tp)
 		PTCP_TCPS_FIN_WAIT_1 : PTCP_TCPS_ESTABLISHED);
 	tcp_keep_arm_for_state(tp);
 	if (tp->flags & TF_ACTIVE) {
-		if (tp->ops != NULL && tp->ops->connected != NULL)
+		/* Closed by the app during the handshake: it hears only closed. */
+		if (!(tp->flags & TF_ORPHAN) && tp->ops != NULL &&
+				tp->ops->connected != NULL)
 			tp->ops->connected(tp);
 		return !(tp->flags & TF_DEAD);
 	}
@@ -264,6 +266,7 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 	struct ptcp_conn *tp;
 	uint32_t cookie;
 	uint16_t mss;
+	bool with_ts;
 
 	if (seg->flags & RTE_TCP_RST_FLAG) {
 		PTCP_STAT_INC(st, tcp_no_conn_drop);
@@ -293,12 +296,16 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 		cookie = tcp_cookie_make(&tl->secret, seg->key.laddr,
 			seg->key.lport, seg->key.raddr, seg->key.rport, seg->seq,
 			mss, (uint32_t)(tl->lc->now_ms / 64000));
-		/* Without timestamps the cookie keeps only the MSS. */
-		tcp_send_synack_cookie(tl, ifidx, seg, cookie, mss,
-			(seg->opt.present & TOF_TS) && tl->cfg->timestamps,
-			(seg->opt.present & TOF_WSCALE) && tl->cfg->window_scaling ?
-				seg->opt.wscale : -1,
-			(seg->opt.present & TOF_SACKOK) != 0);
+		/*
+		 * Without timestamps the cookie keeps only the MSS: offer
+		 * no window scaling or SACK we could not remember.
+		 */
+		with_ts = (seg->opt.present & TOF_TS) && tl->cfg->timestamps;
+		tcp_send_synack_cookie(tl, ifidx, seg, cookie, mss, with_ts,
+			with_ts && (seg->opt.present & TOF_WSCALE) &&
+			tl->cfg->window_scaling ? seg->opt.wscale : -1,
+			with_ts && (seg->opt.present & TOF_SACKOK) &&
+			tl->cfg->sack);
 		PTCP_STAT_INC(st, tcp_syncookie_sent);
 		goto drop;
 	}
@@ -659,9 +666,9 @@ tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			!PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
 		if (!fin_input(tp))
 			return;
-	} else if ((seg->flags & RTE_TCP_FIN_FLAG) &&
-			PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
-		tp->flags |= TF_ACKNOW;            /* a FIN again */
+	} else if (seg->flags & RTE_TCP_FIN_FLAG) {
+		/* A FIN again, or one beyond a hole: (duplicate) ACK. */
+		tp->flags |= TF_ACKNOW;
 	}
 
 	tcp_output(tp);

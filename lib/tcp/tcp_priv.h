@@ -71,7 +71,7 @@ struct tcp_lcore;
  * nb_segs/pkt_len of its head), holding the bytes from snd_una on.
  */
 struct ptcp_conn {
-	/* cache line 0: what every segment touches */
+	/* bytes 0-87: what every segment touches */
 	uint8_t kind;               /* TCP_KIND_TCB */
 	uint8_t state;              /* enum ptcp_tcp_state */
 	uint8_t ifidx;              /* port index on the lcore */
@@ -99,7 +99,7 @@ struct ptcp_conn {
 	uint32_t last_ack_sent;
 	struct ptcp_flow_key key;
 
-	/* cache line 1: sending, timers */
+	/* bytes 88-175: sending, timers */
 	struct rte_mbuf *sndq_head; /* bytes from snd_una */
 	struct rte_mbuf *sndq_tail;
 	uint32_t sndq_len;          /* bytes queued (sent or not) */
@@ -111,7 +111,7 @@ struct ptcp_conn {
 	struct ptcp_timer t_rexmt;
 	struct ptcp_timer t_keep;
 
-	/* cache line 2: cold */
+	/* bytes 176-247: cold */
 	const struct ptcp_tcp_ops *ops;
 	void *arg;
 	struct tcp_listener *lst;   /* while in its backlog */
@@ -173,7 +173,7 @@ struct tcp_lcore {
 	struct ptcp_timer_wheel wheel;
 	struct tcp_secret secret;
 	uint32_t ts_offset;            /* our TSval = now_ms + ts_offset */
-	uint32_t ms_per_tick_num;      /* tick_us, to turn ms into ticks */
+	uint32_t tick_us;              /* wheel tick, to turn ms into ticks */
 	uint32_t nb_conns;             /* TCBs in use */
 	uint32_t nb_tw;                /* TIME-WAIT entries in use */
 	uint32_t flow_gen;             /* bumped on every flow add/del */
@@ -209,7 +209,7 @@ tcp_lc(const struct ptcp_lcore *lc)
 static inline uint32_t
 tcp_ms_to_ticks(const struct tcp_lcore *tl, uint64_t ms)
 {
-	uint64_t t = ms * 1000 / tl->ms_per_tick_num;
+	uint64_t t = ms * 1000 / tl->tick_us;
 
 	if (t == 0)
 		t = 1;

@@ -79,9 +79,11 @@ rexmt_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 
 	RTE_SET_USED(w);
 	if (tp->flags & TF_PERSIST) {
-		/* Zero window: probe, backing off, forever unless orphaned. */
-		if ((tp->flags & TF_ORPHAN) &&
-				tp->rexmt_shift >= cfg->orphan_retries)
+		/* Zero window: probe, backing off; as many tries as data
+		 * retransmissions get (fewer once orphaned), as Linux. */
+		limit = (tp->flags & TF_ORPHAN) ? cfg->orphan_retries :
+			cfg->data_retries;
+		if (tp->rexmt_shift >= limit)
 			goto timeout;
 		PTCP_STAT_INC(st, tcp_zero_window_probe);
 		if (tp->rexmt_shift < 30)

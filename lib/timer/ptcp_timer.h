@@ -104,6 +104,12 @@ struct ptcp_timer_wheel_conf {
 	/** Most timers fired per advance call; 0: no bound. The rest fire
 	 *  on the next call, in order. */
 	uint32_t max_fire;
+	/** Most timers moved down by cascades per advance call; 0: no bound.
+	 *  A cascade moves a whole slot at once: with 10M timers spread
+	 *  over 2 h at 1 ms, a level-3 slot holds ~360K timers. A bound
+	 *  spreads that over several calls (the wheel rests on the tick
+	 *  until it is done) instead of stalling one loop pass. */
+	uint32_t max_cascade;
 };
 
 /** One slot: a FIFO list. */
@@ -120,7 +126,7 @@ struct ptcp_timer_handler {
 
 /**
  * A timer wheel. The caller owns the memory (it may be embedded in the
- * per-lcore struct); all fields are private. About 6.5 KiB. Slots point
+ * per-lcore struct); all fields are private. About 6.6 KiB. Slots point
  * into the struct itself: do not copy or move a wheel after init.
  */
 struct ptcp_timer_wheel {
@@ -128,7 +134,11 @@ struct ptcp_timer_wheel {
 	uint32_t count;            /**< pending timers (wheel + due list) */
 	uint32_t max_fire;         /**< bound per advance call; 0: none */
 	uint32_t tsc_tick;         /**< tick the TSC clock has reached */
+	uint32_t max_cascade;      /**< bound on cascade moves; 0: none */
+	uint32_t in_tick;          /**< tick @c now cut short by a bound */
 	struct ptcp_timer *due;    /**< timers of tick @c now left to fire */
+	struct ptcp_timer *casc;   /**< timers left to cascade on @c now */
+	struct ptcp_timer **casc_tail; /**< last link of @c casc */
 	uint64_t occupied[PTCP_TIMER_LEVELS]; /**< non-empty slot bitmaps */
 	uint64_t tick_ns;          /**< tick length */
 	uint64_t tsc_hz;           /**< TSC frequency; 0: hand-driven only */
@@ -159,6 +169,20 @@ struct ptcp_timer_wheel {
  */
 int ptcp_timer_wheel_init(struct ptcp_timer_wheel *w,
 		const struct ptcp_timer_wheel_conf *conf);
+
+/**
+ * Change the bounds on work per advance call (see struct
+ * ptcp_timer_wheel_conf). Takes effect on the next call.
+ *
+ * @param w
+ *   The wheel.
+ * @param max_fire
+ *   Most timers fired per call; 0: no bound.
+ * @param max_cascade
+ *   Most timers moved by cascades per call; 0: no bound.
+ */
+void ptcp_timer_wheel_set_bounds(struct ptcp_timer_wheel *w,
+		uint32_t max_fire, uint32_t max_cascade);
 
 /**
  * Set the handler of a timer kind.
@@ -256,6 +280,22 @@ ptcp_timer_wheel_count(const struct ptcp_timer_wheel *w)
 }
 
 /**
+ * Is work left on the current tick (timers due and not yet fired, or a
+ * cascade not finished) because the last advance call hit a bound?
+ * Call advance again soon (do not sleep) while this is true.
+ *
+ * @param w
+ *   The wheel.
+ * @return
+ *   true if the current tick is not fully processed.
+ */
+static inline bool
+ptcp_timer_wheel_backlog(const struct ptcp_timer_wheel *w)
+{
+	return w->due != NULL || w->in_tick != 0;
+}
+
+/**
  * Serial-number comparison of two ticks: is @p a before @p b?
  * Valid when the two are less than 2^31 ticks apart.
  */
@@ -343,8 +383,9 @@ void ptcp_timer_cancel(struct ptcp_timer_wheel *w, struct ptcp_timer *t);
  * Advance the wheel to tick @p tick, firing every timer due in between, in
  * order of expiry, then of arming. Ticks are processed in order as if the
  * wheel had been advanced one tick at a time; empty stretches are skipped
- * in a few steps. If the configured bound (max_fire) is reached, the call
- * returns early with the wheel's tick on the last tick processed; the next
+ * in a few steps. If a configured bound (max_fire, max_cascade) is reached,
+ * the call returns early with the wheel's tick on the tick being processed
+ * (ptcp_timer_wheel_backlog() tells whether work is left on it); the next
  * call resumes there. A @p tick at or before the current one (serially)
  * only fires what a bound left over.
  *
@@ -381,7 +422,8 @@ int ptcp_timer_wheel_advance_tsc(struct ptcp_timer_wheel *w,
 
 /**
  * Earliest expiry among pending timers. O(1) when it is on level 0 or due;
- * otherwise walks one slot (use it to decide how long an idle loop may
+ * while a bounded cascade is unfinished it reports the current tick (a
+ * lower bound); otherwise walks one slot (use it to decide how long an idle loop may
  * sleep, not per packet).
  *
  * @param w

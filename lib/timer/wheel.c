@@ -38,6 +38,7 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_branch_prediction.h>
 #include <rte_debug.h>
 
 #include "ptcp_timer.h"
@@ -74,7 +75,11 @@ ptcp_timer_wheel_init(struct ptcp_timer_wheel *w,
 	w->now = conf->start_tick;
 	w->count = 0;
 	w->max_fire = conf->max_fire;
+	w->max_cascade = conf->max_cascade;
+	w->in_tick = 0;
 	w->due = NULL;
+	w->casc = NULL;
+	w->casc_tail = &w->casc;
 	for (l = 0; l < PTCP_TIMER_LEVELS; l++) {
 		w->occupied[l] = 0;
 		for (s = 0; s < PTCP_TIMER_SLOTS; s++) {
@@ -102,6 +107,14 @@ ptcp_timer_wheel_init(struct ptcp_timer_wheel *w,
 	w->cyc_r = (uint32_t)(p % NSEC_PER_SEC);
 	w->next_tsc = tsc_next(w);
 	return 0;
+}
+
+void
+ptcp_timer_wheel_set_bounds(struct ptcp_timer_wheel *w, uint32_t max_fire,
+		uint32_t max_cascade)
+{
+	w->max_fire = max_fire;
+	w->max_cascade = max_cascade;
 }
 
 int
@@ -135,7 +148,19 @@ enqueue(struct ptcp_timer_wheel *w, struct ptcp_timer *t)
 	w->occupied[lvl] |= UINT64_C(1) << s;
 }
 
-/* Remove a pending timer from its slot or from the due list. */
+/* Append t to the list of timers left to cascade on this tick. */
+static inline void
+casc_append(struct ptcp_timer_wheel *w, struct ptcp_timer *t)
+{
+	t->level = 0;
+	t->slot = 0;
+	t->next = NULL;
+	t->pprev = w->casc_tail;
+	*w->casc_tail = t;
+	w->casc_tail = &t->next;
+}
+
+/* Remove a pending timer from its slot, the due list or the cascade list. */
 static inline void
 unlink_timer(struct ptcp_timer_wheel *w, struct ptcp_timer *t)
 {
@@ -145,6 +170,8 @@ unlink_timer(struct ptcp_timer_wheel *w, struct ptcp_timer *t)
 	*pp = n;
 	if (n != NULL) {
 		n->pprev = pp;
+	} else if (w->casc_tail == &t->next) {
+		w->casc_tail = pp;
 	} else {
 		struct ptcp_timer_slot *sl = &w->slots[t->level][t->slot];
 
@@ -174,7 +201,11 @@ ptcp_timer_arm_at(struct ptcp_timer_wheel *w, struct ptcp_timer *t,
 		tick = w->now + 1;
 	t->expire = tick;
 	t->kind = kind;
-	enqueue(w, t);
+	/* a bounded cascade is unfinished: queue behind it (keeps FIFO) */
+	if (unlikely(w->in_tick != 0))
+		casc_append(w, t);
+	else
+		enqueue(w, t);
 	w->count++;
 	return 0;
 }
@@ -231,46 +262,68 @@ next_event(const struct ptcp_timer_wheel *w, uint32_t *dist)
 	return false;
 }
 
-/* Re-place the timers of a higher-level slot relative to w->now. */
+/*
+ * The clock has just reached w->now: splice every slot whose first tick
+ * this is onto the cascade list, top level first. Each splice is O(1);
+ * run_tick() then moves the timers down.
+ */
 static void
-cascade(struct ptcp_timer_wheel *w, unsigned int lvl, unsigned int s)
+start_tick(struct ptcp_timer_wheel *w)
 {
-	struct ptcp_timer_slot *sl = &w->slots[lvl][s];
-	struct ptcp_timer *t = sl->head, *n;
+	uint32_t now = w->now;
+	unsigned int lvl, s;
 
-	sl->head = NULL;
-	sl->tail = &sl->head;
-	w->occupied[lvl] &= ~(UINT64_C(1) << s);
-	for (; t != NULL; t = n) {
-		n = t->next;
-		if (n != NULL)
-			__builtin_prefetch(n, 1);
-		enqueue(w, t);
+	w->in_tick = 1;
+	if ((now & SLOT_MASK) != 0)
+		return;
+	for (lvl = PTCP_TIMER_LEVELS - 1; lvl >= 1; lvl--) {
+		struct ptcp_timer_slot *sl;
+
+		if ((now & ((UINT32_C(1) << (lvl * PTCP_TIMER_LEVEL_BITS)) -
+				1)) != 0)
+			continue;
+		s = (now >> (lvl * PTCP_TIMER_LEVEL_BITS)) & SLOT_MASK;
+		if ((w->occupied[lvl] & (UINT64_C(1) << s)) == 0)
+			continue;
+		sl = &w->slots[lvl][s];
+		w->occupied[lvl] &= ~(UINT64_C(1) << s);
+		*w->casc_tail = sl->head;
+		sl->head->pprev = w->casc_tail;
+		w->casc_tail = sl->tail;
+		sl->head = NULL;
+		sl->tail = &sl->head;
 	}
 }
 
-/* The clock has just reached w->now: cascade, then move due timers. */
-static void
-run_tick(struct ptcp_timer_wheel *w)
+/*
+ * Move the cascade list down (at most *moves timers), then move the
+ * tick's timers to the due list. false: the bound was hit first; the tick
+ * stays in progress and timers armed meanwhile queue behind the list.
+ */
+static bool
+run_tick(struct ptcp_timer_wheel *w, uint32_t *moves)
 {
-	uint32_t now = w->now;
 	struct ptcp_timer_slot *sl;
-	unsigned int lvl, s;
+	struct ptcp_timer *t;
+	unsigned int s;
 
-	if ((now & SLOT_MASK) == 0) {
-		for (lvl = PTCP_TIMER_LEVELS - 1; lvl >= 1; lvl--) {
-			unsigned int shift = lvl * PTCP_TIMER_LEVEL_BITS;
+	while ((t = w->casc) != NULL) {
+		struct ptcp_timer *n = t->next;
 
-			if ((now & ((UINT32_C(1) << shift) - 1)) != 0)
-				continue;
-			s = (now >> shift) & SLOT_MASK;
-			if (w->occupied[lvl] & (UINT64_C(1) << s))
-				cascade(w, lvl, s);
-		}
+		if (*moves == 0)
+			return false;
+		(*moves)--;
+		w->casc = n;
+		if (n != NULL)
+			n->pprev = &w->casc;
+		else
+			w->casc_tail = &w->casc;
+		enqueue(w, t);
 	}
-	s = now & SLOT_MASK;
+	w->in_tick = 0;
+	s = w->now & SLOT_MASK;
 	if ((w->occupied[0] & (UINT64_C(1) << s)) == 0)
-		return;
+		return true;
 	/* the due list is empty here: splice the whole slot onto it */
 	sl = &w->slots[0][s];
 	w->due = sl->head;
@@ -278,6 +331,7 @@ run_tick(struct ptcp_timer_wheel *w)
 	sl->head = NULL;
 	sl->tail = &sl->head;
 	w->occupied[0] &= ~(UINT64_C(1) << s);
+	return true;
 }
 
 static inline void
@@ -302,6 +356,7 @@ unsigned int
 ptcp_timer_wheel_advance(struct ptcp_timer_wheel *w, uint32_t tick)
 {
 	uint32_t budget = w->max_fire ? w->max_fire : UINT32_MAX;
+	uint32_t moves = w->max_cascade ? w->max_cascade : UINT32_MAX;
 	unsigned int fired = 0;
 
 	for (;;) {
@@ -316,6 +371,12 @@ ptcp_timer_wheel_advance(struct ptcp_timer_wheel *w, uint32_t tick)
 		}
 		if (fired >= budget)
 			return fired;
+		if (unlikely(w->in_tick != 0)) {
+			/* finish the tick a bound interrupted */
+			if (!run_tick(w, &moves))
+				return fired;
+			continue;
+		}
 		left = (int32_t)(tick - w->now);
 		if (left <= 0)
 			return fired;
@@ -325,7 +386,9 @@ ptcp_timer_wheel_advance(struct ptcp_timer_wheel *w, uint32_t tick)
 			return fired;
 		}
 		w->now += dist;
-		run_tick(w);
+		start_tick(w);
+		if (!run_tick(w, &moves))
+			return fired;
 	}
 }
 
@@ -401,7 +464,7 @@ ptcp_timer_wheel_next_expiry(const struct ptcp_timer_wheel *w,
 	uint32_t dist, best;
 	unsigned int lvl;
 
-	if (w->due != NULL) {
+	if (w->due != NULL || w->in_tick != 0) {
 		*tick = w->now;
 		return 0;
 	}

@@ -208,17 +208,16 @@ fills_to_capacity_with_random_keys(void)
 		for (i = 0; i < n; i++)
 			CHECK_MSG(ptcp_flow_lookup(t, &keys[i]) == &tag[i],
 				"entries %u: key %u lost", n, i);
-		/* one more is full from one bucket's worth on */
-		if (n >= 8) {
-			do {
-				extra = random_key(&seed);
-			} while (ptcp_flow_lookup(t, &extra) != NULL);
-			CHECK_EQ(ptcp_flow_add(t, &extra, tag), -ENOSPC);
-			/* and a slot freed is a slot to use */
-			CHECK_EQ(ptcp_flow_del(t, &keys[n / 2]), 0);
-			CHECK_EQ(ptcp_flow_add(t, &extra, tag), 0);
-			CHECK_EQ(ptcp_flow_count(t), n);
-		}
+		/* one more is one too many */
+		do {
+			extra = random_key(&seed);
+		} while (ptcp_flow_lookup(t, &extra) != NULL);
+		CHECK_EQ(ptcp_flow_add(t, &extra, tag), -ENOSPC);
+		CHECK(ptcp_flow_lookup(t, &extra) == NULL);
+		/* and a slot freed is a slot to use */
+		CHECK_EQ(ptcp_flow_del(t, &keys[n / 2]), 0);
+		CHECK_EQ(ptcp_flow_add(t, &extra, tag), 0);
+		CHECK_EQ(ptcp_flow_count(t), n);
 		ptcp_flow_table_free(t);
 	}
 	free(keys);
@@ -320,7 +319,7 @@ iterate_visits_every_key_exactly_once(void)
 			i = (uint32_t)((char *)owner - tag);
 			CHECK(i < N);
 			CHECK_EQ(seen[i], 0);
-			CHECK(memcmp(k, &keys[i], sizeof(*k)) == 0);
+			CHECK(memcmp(k, &keys[i], PTCP_FLOW_KEY_LEN) == 0);
 			seen[i] = 1;
 			visits++;
 		}

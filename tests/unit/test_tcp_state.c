@@ -1631,6 +1631,101 @@ drain_fins_every_connection_then_resets_the_rest(void)
 	return end_clean();
 }
 
+
+static int
+unlisten_resets_every_half_open_connection(void)
+{
+	struct peer p[3];
+	struct h_seg s;
+	int i, rsts = 0;
+
+	CHECK(setup(NULL, 0) == 0);
+	for (i = 0; i < 3; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].port = (uint16_t)(7500 + i);
+		p[i].lport = SRV_PORT;
+		p[i].seq = 1;
+		p_send(&p[i], F_SYN, NULL, 0);
+		CHECK_EQ(p_recv(&p[i], &s, 1), 1);
+	}
+	CHECK_EQ(ptcp_unlisten(h->lc, SRV_PORT), 0);
+	h_poll(h, 1);
+	while (h_tcp_recv(h, 0, &s) == 1)
+		rsts += (s.flags & F_RST) != 0;
+	CHECK_EQ(rsts, 3);
+	CHECK_EQ(TL()->nb_conns, 0);
+	/* A new listener in the slot starts with an empty backlog. */
+	CHECK_EQ(ptcp_listen(h->lc, SRV_PORT, &app_ops, NULL, NULL), 0);
+	CHECK(establish(&p[0], 7510, false) == 0);
+	CHECK_EQ(H_STAT(h, tcp_syncookie_sent), 0);
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
+static int
+cookie_synack_without_timestamps_offers_no_window_scale(void)
+{
+	static const char *const sets[] = { "tcp.syn_backlog=1" };
+	struct peer p1 = { .port = 7520, .lport = SRV_PORT, .seq = 1 };
+	struct peer p2 = { .port = 7521, .lport = SRV_PORT, .seq = 1 };
+	struct h_seg s;
+
+	CHECK(setup(sets, 1) == 0);
+	p_send(&p1, F_SYN, NULL, 0);
+	CHECK_EQ(p_recv(&p1, &s, 1), 1);
+	p_send(&p2, F_SYN, NULL, 0);             /* WS and SACK, no TS */
+	CHECK_EQ(p_recv(&p2, &s, 1), 1);
+	CHECK_EQ(H_STAT(h, tcp_syncookie_sent), 1);
+	CHECK(s.opt.present & TOF_MSS);
+	CHECK(!(s.opt.present & (TOF_WSCALE | TOF_SACKOK | TOF_TS)));
+	p_send(&p2, F_ACK, NULL, 0);
+	h_poll(h, 1);
+	CHECK_EQ(state_of(&p2), PTCP_TCPS_ESTABLISHED);
+	CHECK(!(tcb_of(&p2)->flags & TF_WS));
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
+static int
+fin_beyond_a_hole_gets_duplicate_ack(void)
+{
+	struct peer p;
+	struct h_seg s;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&p, 5070, false) == 0);
+	p_raw(&p, p.seq + 10, p.ack, F_FIN | F_ACK, NULL, 0);
+	CHECK_EQ(p_recv(&p, &s, 1), 1);
+	CHECK_EQ(s.flags, F_ACK);
+	CHECK_EQ(s.ack, p.seq);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_ESTABLISHED);
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
+static int
+zero_window_probes_give_up_after_data_retries(void)
+{
+	struct peer p;
+	int i;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&p, 5071, false) == 0);
+	p.wnd = 0;
+	p.wnd_set = true;
+	p_send(&p, F_ACK, NULL, 0);
+	h_poll(h, 1);
+	ptcp_send(app.c, "wait", 4);
+	for (i = 0; i < 600 && app.closed == 0; i++) {
+		h_poll(h, 100);
+		h_drain(h, 0);
+	}
+	CHECK_EQ(app.closed, 1);
+	CHECK_EQ(app.reason, PTCP_CLOSE_TIMEOUT);
+	CHECK_EQ(H_STAT(h, tcp_zero_window_probe), 4);   /* data_retries */
+	return end_clean();
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(tcb_and_time_wait_sizes_are_pinned),
 	TEST(listen_syn_gets_synack_with_our_options),
@@ -1688,6 +1783,10 @@ static const struct ptcp_test tests[] = {
 	TEST(send_before_established_is_enotconn),
 	TEST(syn_without_options_uses_defaults),
 	TEST(drain_fins_every_connection_then_resets_the_rest),
+	TEST(unlisten_resets_every_half_open_connection),
+	TEST(cookie_synack_without_timestamps_offers_no_window_scale),
+	TEST(fin_beyond_a_hole_gets_duplicate_ack),
+	TEST(zero_window_probes_give_up_after_data_retries),
 	{ NULL, NULL },
 };
 

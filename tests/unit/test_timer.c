@@ -679,6 +679,73 @@ work_bound_carries_over(void)
 }
 
 static void
+cascade_bound_spreads_a_big_slot(void)
+{
+	enum { N = 1000, B = 1 << 18 };
+	struct ptcp_timer_wheel_conf c = { .max_cascade = 100 };
+	struct ptcp_timer_wheel *w = wheel_new();
+	struct rec *r = rec_new(w, &c, N + 1);
+	static uint32_t exp[N + 1];
+	static unsigned int seq[N + 1];
+	unsigned int i, calls = 0, fired = 0;
+	uint32_t t;
+
+	/* all on one level-3 slot: [2^18, 2^19) */
+	for (i = 0; i < N; i++) {
+		exp[i] = B + 1 + i % 50;
+		seq[i] = i;
+		CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[i].tm, 0, exp[i]));
+	}
+	CHECK_EQ(0, ptcp_timer_wheel_advance(w, B - 1));
+	CHECK(!ptcp_timer_wheel_backlog(w));
+	/* the boundary tick: 100 moves, then the call gives up */
+	CHECK_EQ(0, ptcp_timer_wheel_advance(w, B + 100));
+	CHECK_EQ(B, ptcp_timer_wheel_now(w));
+	CHECK(ptcp_timer_wheel_backlog(w));
+	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
+	CHECK_EQ(B, t);
+	/* meanwhile: cancel the list's tail and a middle one, arm another */
+	ptcp_timer_cancel(w, &r->objs[N - 1].tm);
+	ptcp_timer_cancel(w, &r->objs[500].tm);
+	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[N].tm, 0, B + 1));
+	exp[N] = B + 1;
+	seq[N] = N;
+	CHECK_EQ(N - 1, ptcp_timer_wheel_count(w));
+	while (ptcp_timer_wheel_backlog(w) && calls < 100) {
+		fired += ptcp_timer_wheel_advance(w, B + 100);
+		calls++;
+	}
+	CHECK_OK();
+	/* 898 left + 1 armed = 899 moves: 8 more calls that give up, and
+	 * the 9th finishes the tick and goes on to B + 100, firing all */
+	CHECK_EQ(9, calls);
+	CHECK_EQ(N - 1, fired);
+	CHECK_EQ(N - 1, r->n);
+	CHECK_EQ(B + 100, ptcp_timer_wheel_now(w));
+	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	/* check_sorted_log wants every timer: drop the two cancelled */
+	for (i = 0; i < r->n; i++)
+		CHECK(r->ids[i] != N - 1 && r->ids[i] != 500);
+	exp[N - 1] = exp[500] = 0;
+	{
+		unsigned int k = 0;
+
+		for (i = 0; i <= N; i++)
+			if (i != N - 1 && i != 500)
+				seq[i] = k++;
+	}
+	for (i = 1; i < r->n; i++) {
+		unsigned int a = r->ids[i - 1], b = r->ids[i];
+
+		CHECK_EQ(exp[b], r->ticks[i]);
+		CHECK(exp[a] < exp[b] || (exp[a] == exp[b] && seq[a] < seq[b]));
+	}
+	CHECK_EQ(N, r->ids[19]);	/* behind the 19 others of tick B + 1 */
+	rec_free(r);
+	free(w);
+}
+
+static void
 advance_tsc_exact_no_drift(void)
 {
 	static const uint64_t rates[] = { 2999999999u, 1000000000u, 3u,
@@ -972,10 +1039,14 @@ fuzz_check_all(struct fuzz *f)
 }
 
 static void
-fuzz_run(uint64_t seed, uint32_t max_fire, unsigned int ops)
+fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
+		unsigned int ops)
 {
 	enum { NTM = 2000 };
-	struct ptcp_timer_wheel_conf c = { .max_fire = max_fire };
+	struct ptcp_timer_wheel_conf c = {
+		.max_fire = max_fire,
+		.max_cascade = max_cascade,
+	};
 	struct fuzz *f = calloc(1, sizeof(*f));
 	unsigned int i;
 
@@ -1026,11 +1097,38 @@ fuzz_run(uint64_t seed, uint32_t max_fire, unsigned int ops)
 					f->fired - before, f->seed);
 				break;
 			}
-			if (max_fire == 0 || n < max_fire) {
-				/* reached: nothing due up to target is left */
-				f->m.now = target;
-				if (f->m.n > 0 && (int32_t)(f->m.exp[f->m.heap[0]]
-						- target) <= 0) {
+			if (max_fire == 0 && max_cascade == 0) {
+				/* no bound: reached, nothing due is left */
+				if (ptcp_timer_wheel_now(f->w) != target ||
+						ptcp_timer_wheel_backlog(f->w)) {
+					FAIL("wheel at %" PRIu32 ", target %"
+						PRIu32 " (seed %" PRIu64 ")",
+						ptcp_timer_wheel_now(f->w),
+						target, f->seed);
+					break;
+				}
+			} else {
+				/* bounded: rests on a tick, at most target */
+				uint32_t wn = ptcp_timer_wheel_now(f->w);
+
+				if ((int32_t)(wn - f->m.now) < 0 ||
+						(int32_t)(target - wn) < 0) {
+					FAIL("wheel at %" PRIu32 ", out of %"
+						PRIu32 "..%" PRIu32 " (seed %"
+						PRIu64 ")", wn, f->m.now,
+						target, f->seed);
+					break;
+				}
+				f->m.now = wn;
+				target = wn;
+			}
+			/* nothing before the wheel's tick is left */
+			if (f->m.n > 0) {
+				int32_t d = (int32_t)(f->m.exp[f->m.heap[0]] -
+					target);
+
+				if (d < 0 || (d == 0 &&
+						!ptcp_timer_wheel_backlog(f->w))) {
 					FAIL("timer %u due at %" PRIu32
 						" not fired by %" PRIu32
 						" (seed %" PRIu64 ")",
@@ -1040,14 +1138,7 @@ fuzz_run(uint64_t seed, uint32_t max_fire, unsigned int ops)
 					break;
 				}
 			}
-			/* bounded: the wheel rests on the last tick fired */
-			if (ptcp_timer_wheel_now(f->w) != f->m.now) {
-				FAIL("wheel at tick %" PRIu32 ", model at %"
-					PRIu32 " (seed %" PRIu64 ")",
-					ptcp_timer_wheel_now(f->w), f->m.now,
-					f->seed);
-				break;
-			}
+			f->m.now = target;
 		}
 		if (i % 4096 == 0)
 			fuzz_check_all(f);
@@ -1055,9 +1146,9 @@ fuzz_run(uint64_t seed, uint32_t max_fire, unsigned int ops)
 	if (!cur_failed)
 		fuzz_check_all(f);
 	if (!cur_failed)
-		printf("  seed %" PRIu64 " max_fire %u: %u ops, %" PRIu64
-			" fired, %u pending at the end\n", seed, max_fire, ops,
-			f->fired, f->m.n);
+		printf("  seed %" PRIu64 " max_fire %u max_cascade %u: %u ops, "
+			"%" PRIu64 " fired, %u pending at the end\n", seed,
+			max_fire, max_cascade, ops, f->fired, f->m.n);
 	free(f->tm);
 	free(f->m.heap);
 	free(f->m.pos);
@@ -1078,13 +1169,15 @@ fuzz_seed(void)
 static void
 randomized_against_model(void)
 {
-	fuzz_run(fuzz_seed(), 0, 1000000);
+	fuzz_run(fuzz_seed(), 0, 0, 1000000);
 }
 
 static void
 randomized_against_model_bounded(void)
 {
-	fuzz_run(fuzz_seed() + 1, 7, 300000);
+	fuzz_run(fuzz_seed() + 1, 7, 0, 300000);
+	fuzz_run(fuzz_seed() + 2, 0, 3, 300000);
+	fuzz_run(fuzz_seed() + 3, 5, 2, 300000);
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -1107,6 +1200,7 @@ static const struct {
 	T(sparse_jump_skips_empty_ticks),
 	T(tick_counter_wraps),
 	T(work_bound_carries_over),
+	T(cascade_bound_spreads_a_big_slot),
 	T(advance_tsc_exact_no_drift),
 	T(ms_to_ticks_rounds_up),
 	T(next_expiry_is_exact),
