@@ -12,8 +12,10 @@
 # Packages to build ptcp and run its tests on Debian 12.
 PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
 	pkg-config gcc python3)
-# What the tap suite and the demo use on the kernel side.
-PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils)
+# What the tap suite and the demo use on the kernel side (ss is in iproute2,
+# ab in apache2-utils; tcp_peer.py runs with python3 above, /usr/bin/python3).
+PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
+	apache2-utils)
 
 # Normal and sanitizer trees, as in the README.
 PTCP_BUILD_OPTS=(-Dwerror=true)
