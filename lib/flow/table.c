@@ -50,7 +50,7 @@
  */
 #define NAME_MAX_LEN (RTE_RING_NAMESIZE - 1 - (sizeof("HT_EXT_") - 1))
 
-_Static_assert(offsetof(struct ptcp_flow_key, rport) + 2 == PTCP_FLOW_KEY_LEN,
+_Static_assert(sizeof(struct ptcp_flow_key) == PTCP_FLOW_KEY_LEN,
 	"struct ptcp_flow_key has padding: the hash would read it");
 _Static_assert(PTCP_FLOW_BULK_MAX == RTE_HASH_LOOKUP_BULK_MAX,
 	"PTCP_FLOW_BULK_MAX must match rte_hash's bulk limit");

@@ -137,6 +137,7 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 	}
 	k.laddr = lc->ifs[ifidx].ip.addr;
 	k.raddr = opts->raddr;
+	k.pad = 0;
 	k.rport = rte_cpu_to_be_16(opts->rport);
 	if (opts->lport != 0) {
 		k.lport = rte_cpu_to_be_16(opts->lport);

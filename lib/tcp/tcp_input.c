@@ -100,6 +100,7 @@ tcp_parse(struct tcp_lcore *tl, struct rte_mbuf *m, struct tcp_seg *seg)
 	seg->key.raddr = ip->src_addr;
 	seg->key.lport = th->dst_port;
 	seg->key.rport = th->src_port;
+	seg->key.pad = 0;
 	rte_pktmbuf_adj(m, (uint16_t)(l4off + thlen));
 	return 0;
 }
