@@ -34,6 +34,7 @@ static const char *const svc_names[SVC_MAX] = {
 	[SVC_DAYTIME] = "daytime",
 	[SVC_CHARGEN] = "chargen",
 	[SVC_HTTP] = "http",
+	[SVC_RR] = "rr",
 };
 
 static const struct ptcp_tcp_ops *const svc_ops[SVC_MAX] = {
@@ -42,6 +43,7 @@ static const struct ptcp_tcp_ops *const svc_ops[SVC_MAX] = {
 	[SVC_DAYTIME] = &svc_daytime_ops,
 	[SVC_CHARGEN] = &svc_chargen_ops,
 	[SVC_HTTP] = &svc_http_ops,
+	[SVC_RR] = &svc_rr_ops,
 };
 
 static uint16_t
@@ -53,6 +55,7 @@ svc_port(const struct ptcp_server_config *sc, enum svc_kind k)
 	case SVC_DAYTIME: return sc->daytime_port;
 	case SVC_CHARGEN: return sc->chargen_port;
 	case SVC_HTTP: return sc->http_port;
+	case SVC_RR: return sc->rr_port;
 	default: return 0;
 	}
 }
@@ -65,6 +68,7 @@ lcore_free(struct svc_lcore *sl)
 	rte_mempool_free(sl->pool);
 	rte_free((void *)(uintptr_t)sl->chargen);
 	rte_free((void *)(uintptr_t)sl->http_body);
+	rte_free((void *)(uintptr_t)sl->rr_buf);
 	rte_free(sl);
 }
 
@@ -92,6 +96,9 @@ lcore_create(const struct ptcp_engine *e, const struct ptcp_server_config *sc,
 	sl->echo_hold_max = RTE_MAX(e->cfg.tcp.rcv_buf,
 			(uint32_t)SVC_ECHO_HOLD_MIN);
 	sl->date_t = (time_t)-1;
+	sl->rr_request = sc->rr_request;
+	sl->rr_response = sc->rr_response;
+	sl->rr_server_closes = sc->rr_close == PTCP_RR_CLOSE_SERVER;
 
 	if (n == 0)
 		n = SVC_DEFAULT_CONNS;
@@ -124,6 +131,13 @@ lcore_create(const struct ptcp_engine *e, const struct ptcp_server_config *sc,
 			goto nomem;
 		memset(buf, 'x', SVC_HTTP_BODY_CHUNK);
 		sl->http_body = buf;
+	}
+	if (sc->rr_port != 0) {
+		buf = rte_malloc_socket("svc_rr", RR_PATTERN_BUF, 0, socket);
+		if (buf == NULL)
+			goto nomem;
+		rr_pattern_fill((uint8_t *)buf, RR_PATTERN_BUF);
+		sl->rr_buf = (const uint8_t *)buf;
 	}
 	return sl;
 nomem:
@@ -217,12 +231,34 @@ services_describe(const struct services *sv, FILE *f, const char *prefix)
 		if (k == SVC_HTTP)
 			fprintf(f, " (body %u bytes, request head limit %u)",
 				sv->cfg.http_body, sv->cfg.http_max_request);
+		if (k == SVC_RR)
+			fprintf(f, " (request %u bytes, response %u bytes, "
+				"%s closes first)", sv->cfg.rr_request,
+				sv->cfg.rr_response,
+				sv->cfg.rr_close == PTCP_RR_CLOSE_SERVER ?
+				"server" : "client");
 		fputc('\n', f);
 		n++;
 	}
 	if (n == 0)
 		fprintf(f, "%sno service enabled (every [server] port is 0)\n",
 			prefix);
+}
+
+void
+services_stats(const struct services *sv, struct svc_stats *sum)
+{
+	const uint64_t *src;
+	uint64_t *dst = (uint64_t *)sum;
+	unsigned int i;
+	size_t w;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < sv->nb_lcores; i++) {
+		src = (const uint64_t *)&sv->lcore[i]->st;
+		for (w = 0; w < sizeof(*sum) / sizeof(uint64_t); w++)
+			dst[w] += src[w];
+	}
 }
 
 void
@@ -233,18 +269,9 @@ services_print(const struct services *sv, FILE *f, const char *indent)
 		[SVC_HTTP_405] = 405, [SVC_HTTP_431] = 431,
 	};
 	struct svc_stats sum;
-	const uint64_t *src;
-	uint64_t *dst;
 	unsigned int i, k;
-	size_t w;
 
-	memset(&sum, 0, sizeof(sum));
-	for (i = 0; i < sv->nb_lcores; i++) {
-		src = (const uint64_t *)&sv->lcore[i]->st;
-		dst = (uint64_t *)&sum;
-		for (w = 0; w < sizeof(sum) / sizeof(uint64_t); w++)
-			dst[w] += src[w];
-	}
+	services_stats(sv, &sum);
 	for (k = 0; k < SVC_MAX; k++) {
 		if (svc_port(&sv->cfg, k) == 0)
 			continue;
@@ -270,6 +297,11 @@ services_print(const struct services *sv, FILE *f, const char *indent)
 				fprintf(f, " %u %" PRIu64, codes[i],
 					sum.http_status[i]);
 			fprintf(f, " bytes %" PRIu64, sum.http_bytes);
+			break;
+		case SVC_RR:
+			fprintf(f, " responses %" PRIu64 " short %" PRIu64
+				" bytes %" PRIu64, sum.rr_responses,
+				sum.rr_short, sum.rr_bytes);
 			break;
 		default:
 			break;

@@ -5,8 +5,9 @@
 /**
  * @file
  * ptcp-server's services: echo (RFC 862), discard (RFC 863), daytime
- * (RFC 867), chargen (RFC 864) and a small HTTP/1.1 responder, on the ports
- * of the [server] section (docs/server.md).
+ * (RFC 867), chargen (RFC 864), a small HTTP/1.1 responder and rr (one
+ * request, one response, then a close: ptcp-churn's peer), on the ports of
+ * the [server] section (docs/server.md).
  *
  * Each worker lcore has its own struct svc_lcore (the listeners' arg): a
  * mempool of connection contexts (struct svc_conn, one per connection,
@@ -35,6 +36,7 @@
 #include "ptcp_tcp.h"
 
 #include "http_parse.h"
+#include "rr_pattern.h"
 #include "textgen.h"
 
 #ifdef __cplusplus
@@ -48,6 +50,7 @@ enum svc_kind {
 	SVC_DAYTIME,
 	SVC_CHARGEN,
 	SVC_HTTP,
+	SVC_RR,
 	SVC_MAX
 };
 
@@ -78,6 +81,9 @@ struct svc_stats {
 	uint64_t chargen_bytes;       /**< queued */
 	uint64_t http_status[SVC_HTTP_STATUS_MAX]; /**< responses by status */
 	uint64_t http_bytes;          /**< response bytes queued */
+	uint64_t rr_responses;        /**< rr: responses queued in full */
+	uint64_t rr_short;            /**< rr: FIN before the whole request */
+	uint64_t rr_bytes;            /**< rr: response bytes queued */
 };
 
 /** One worker's services: the listeners' arg. */
@@ -87,10 +93,14 @@ struct svc_lcore {
 	struct ptcp_lcore *lc;
 	const char *chargen;          /**< 2 * CHARGEN_CYCLE pattern bytes */
 	const char *http_body;        /**< SVC_HTTP_BODY_CHUNK bytes of 'x' */
+	const uint8_t *rr_buf;        /**< RR_PATTERN_BUF bytes of the pattern */
 	uint32_t echo_hold_max;       /**< echo: bytes held beyond the send buffer */
 	uint32_t http_hold_max;       /**< http: input bytes held while sending */
 	uint32_t http_body_len;       /**< [server] http_body */
 	uint32_t http_max_request;    /**< [server] http_max_request */
+	uint32_t rr_request;          /**< [server] rr_request */
+	uint32_t rr_response;         /**< [server] rr_response */
+	bool rr_server_closes;        /**< [server] rr_close = server */
 	time_t date_t;                /**< second of date[] (cache) */
 	char date[HTTP_DATE_MAX];     /**< HTTP Date of date_t */
 } __rte_cache_aligned;
@@ -136,6 +146,11 @@ struct svc_conn {
 			char line[DAYTIME_LINE_MAX];
 		} daytime;
 		struct http_conn http;
+		struct {
+			uint32_t got;           /**< request bytes received */
+			uint32_t sent;          /**< response bytes queued */
+			bool answering;         /**< the request is all in */
+		} rr;
 	} u;
 };
 
@@ -148,6 +163,7 @@ extern const struct ptcp_tcp_ops svc_discard_ops;
 extern const struct ptcp_tcp_ops svc_daytime_ops;
 extern const struct ptcp_tcp_ops svc_chargen_ops;
 extern const struct ptcp_tcp_ops svc_http_ops;
+extern const struct ptcp_tcp_ops svc_rr_ops;
 
 /**
  * Per-lcore state for every worker of @p e: context pools sized to
@@ -171,6 +187,9 @@ int services_listen(struct services *sv, struct ptcp_lcore *lc,
 /** One line per enabled service ("<prefix>echo on port 7"). */
 void services_describe(const struct services *sv, FILE *f,
 		const char *prefix);
+
+/** The counters summed over the workers, into @p sum. */
+void services_stats(const struct services *sv, struct svc_stats *sum);
 
 /** Print the counters summed over the workers. */
 void services_print(const struct services *sv, FILE *f, const char *indent);

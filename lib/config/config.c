@@ -76,6 +76,7 @@ _Static_assert(CACHE_MAX * 3 <= MBUFS_MIN * 2,
 enum vtype {
 	V_UINT,		/* unsigned integer, decimal or 0x hex */
 	V_BOOL,		/* yes/no, true/false, on/off, 1/0 */
+	V_ENUM,		/* one of the key's names; stored as its index */
 };
 
 /* One key of a section: where it lands, its default and its range. */
@@ -88,11 +89,16 @@ struct key_desc {
 	uint64_t min;
 	uint64_t max;
 	const char *doc;	/* one line, for ptcp_config_dump() */
+	const char *const *names;	/* V_ENUM: value names, by index */
 };
 
 #define CFG_KEY(name, type, field, def, min, max, doc) \
 	{ name, type, offsetof(struct ptcp_config, field), \
 	  sizeof(((struct ptcp_config *)0)->field), def, min, max, doc }
+#define CFG_ENUM(name, field, def, names, doc) \
+	{ name, V_ENUM, offsetof(struct ptcp_config, field), \
+	  sizeof(((struct ptcp_config *)0)->field), def, 0, \
+	  RTE_DIM(names) - 1, doc, names }
 #define PORT_KEY(name, field, def, min, max, doc) \
 	{ name, V_UINT, offsetof(struct ptcp_port_config, field), \
 	  sizeof(((struct ptcp_port_config *)0)->field), def, min, max, doc }
@@ -195,6 +201,11 @@ static const struct key_desc tcp_keys[] = {
 };
 
 #define SEC_SERVER "server"
+static const char *const rr_close_names[] = {
+	[PTCP_RR_CLOSE_CLIENT] = "client",
+	[PTCP_RR_CLOSE_SERVER] = "server",
+};
+
 static const struct key_desc server_keys[] = {
 	CFG_KEY("echo_port", V_UINT, server.echo_port, 7, 0, 65535,
 		"RFC 862 echo; 0 = off"),
@@ -206,17 +217,25 @@ static const struct key_desc server_keys[] = {
 		"RFC 864 chargen; 0 = off"),
 	CFG_KEY("http_port", V_UINT, server.http_port, 80, 0, 65535,
 		"HTTP/1.1 responder; 0 = off"),
+	CFG_KEY("rr_port", V_UINT, server.rr_port, 5001, 0, 65535,
+		"request/response service; 0 = off"),
 	CFG_KEY("http_body", V_UINT, server.http_body, 64, 0, 1u << 24,
 		"bytes in a 200 response body"),
 	CFG_KEY("http_max_request", V_UINT, server.http_max_request, 8192,
 		256, 1u << 20, "request head limit, bytes"),
+	CFG_KEY("rr_request", V_UINT, server.rr_request, 64, 1, 1u << 20,
+		"rr: request bytes read before answering"),
+	CFG_KEY("rr_response", V_UINT, server.rr_response, 64, 0, 1u << 20,
+		"rr: response bytes sent"),
+	CFG_ENUM("rr_close", server.rr_close, PTCP_RR_CLOSE_CLIENT,
+		rr_close_names, "rr: who closes first, client or server"),
 };
 
 /*
  * The first NB_SERVICE_PORTS rows of server_keys are the service ports, in
  * the order check_server() lists them (for the no-sharing rule).
  */
-#define NB_SERVICE_PORTS 5
+#define NB_SERVICE_PORTS 6
 
 /* The numeric keys of [portN]; the others are parsed in parse_port(). */
 static const struct key_desc port_keys[] = {
@@ -517,6 +536,23 @@ parse_table_key(struct load_ctx *c, const char *section,
 	bool b;
 	int ret;
 
+	if (d->type == V_ENUM) {
+		char names[CFG_VALUE_LEN];
+		size_t n = 0;
+
+		for (v = 0; v <= d->max; v++) {
+			if (strcmp(value, d->names[v]) == 0) {
+				store_uint(field, d->size, v);
+				return 0;
+			}
+			n += snprintf(names + n, sizeof(names) - n, "%s%s",
+				v == 0 ? "" : ", ", d->names[v]);
+			if (n >= sizeof(names))
+				n = sizeof(names) - 1;
+		}
+		return fail_key(c, section, d->key,
+			"'%.*s' is not one of %s", QUOTE_MAX, value, names);
+	}
 	if (d->type == V_BOOL) {
 		if (parse_bool(value, &b) != 0)
 			return fail_key(c, section, d->key,
@@ -1299,7 +1335,7 @@ check_server(struct load_ctx *c)
 	const struct ptcp_server_config *srv = &c->cfg->server;
 	const uint16_t port[NB_SERVICE_PORTS] = { srv->echo_port,
 		srv->discard_port, srv->daytime_port, srv->chargen_port,
-		srv->http_port };
+		srv->http_port, srv->rr_port };
 	unsigned int i, j, blame, other;
 
 	for (i = 0; i < NB_SERVICE_PORTS; i++) {
@@ -1422,6 +1458,10 @@ dump_table(const struct key_desc *keys, unsigned int n, const void *base,
 		if (keys[k].type == V_BOOL)
 			fprintf(f, "%s = %s", keys[k].key,
 				*(const bool *)field ? "yes" : "no");
+		else if (keys[k].type == V_ENUM)
+			fprintf(f, "%s = %s", keys[k].key, keys[k].names[
+				RTE_MIN(load_uint(field, keys[k].size),
+					keys[k].max)]);
 		else
 			fprintf(f, "%s = %" PRIu64, keys[k].key,
 				load_uint(field, keys[k].size));

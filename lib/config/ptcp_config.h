@@ -85,6 +85,12 @@ struct ptcp_tcp_config {
 	uint32_t drain_ms;            /**< on shutdown: wait for FINs this long (2000) */
 };
 
+/** [server] rr_close: who closes a request/response connection first. */
+enum ptcp_rr_close {
+	PTCP_RR_CLOSE_CLIENT = 0,     /**< the server waits for the client's FIN */
+	PTCP_RR_CLOSE_SERVER,         /**< the server closes after the response */
+};
+
 /** The [server] section: ptcp-server's services (0 = off). */
 struct ptcp_server_config {
 	uint16_t echo_port;           /**< RFC 862 (7) */
@@ -94,6 +100,10 @@ struct ptcp_server_config {
 	uint16_t http_port;           /**< HTTP/1.1 responder (80) */
 	uint32_t http_body;           /**< bytes in a 200 response body (64) */
 	uint32_t http_max_request;    /**< request head limit, bytes (8192) */
+	uint16_t rr_port;             /**< request/response service (5001) */
+	uint32_t rr_request;          /**< rr: request bytes read (64) */
+	uint32_t rr_response;         /**< rr: response bytes sent (64) */
+	uint8_t rr_close;             /**< rr: enum ptcp_rr_close (client) */
 };
 
 /** The whole configuration. */

@@ -256,8 +256,11 @@ ptcp_send(struct ptcp_conn *tp, const void *buf, size_t len)
 	while (done < len) {
 		m = rte_pktmbuf_alloc(tp->lc->pool);
 		if (m == NULL) {
+			/* tcp_poll() calls writable once mbufs are back,
+			 * even if no segment from the peer comes first. */
 			PTCP_STAT_INC(&tp->lc->stats, tx_drop_nombuf);
 			tp->flags |= TF_WANT_WRITE;
+			tcp_lc(tp->lc)->nobufs_waiting = true;
 			break;
 		}
 		n = RTE_MIN((uint32_t)(len - done),
@@ -419,11 +422,41 @@ ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
 /* Attach, drain, detach                                               */
 /* ------------------------------------------------------------------ */
 
+/* Mbufs free again after a send failed for lack of them. */
+#define NOBUFS_RESUME_MBUFS 64
+
+/*
+ * A send refused for lack of mbufs has no ACK to wait for: once the pool
+ * has room again, call writable for every connection that asked. Rare, so
+ * a walk of the lcore's connections is fine.
+ */
+static void
+nobufs_resume(struct tcp_lcore *tl)
+{
+	struct ptcp_conn *tp, *next;
+
+	if (rte_mempool_avail_count(tl->lc->pool) < NOBUFS_RESUME_MBUFS)
+		return;
+	tl->nobufs_waiting = false;
+	for (tp = TAILQ_FIRST(&tl->conns); tp != NULL; tp = next) {
+		next = TAILQ_NEXT(tp, link);
+		if (!(tp->flags & TF_WANT_WRITE) || ptcp_send_space(tp) == 0)
+			continue;
+		tp->flags &= (uint16_t)~TF_WANT_WRITE;
+		if (tp->ops != NULL && tp->ops->writable != NULL)
+			tp->ops->writable(tp);
+		if (next != NULL && (next->flags & TF_DEAD))
+			next = TAILQ_FIRST(&tl->conns);
+	}
+}
+
 static void
 tcp_poll(struct ptcp_lcore *lc)
 {
 	struct tcp_lcore *tl = tcp_lc(lc);
 
+	if (unlikely(tl->nobufs_waiting))
+		nobufs_resume(tl);
 	if (!TAILQ_EMPTY(&tl->dead))
 		tcp_conn_free_dead(tl);
 }

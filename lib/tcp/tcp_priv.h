@@ -183,6 +183,7 @@ struct tcp_lcore {
 	uint64_t cw_warn_ms;           /* last CLOSE-WAIT warning */
 	uint32_t state_count[PTCP_TCPS_MAX];  /* TCBs per state */
 	bool draining;
+	bool nobufs_waiting;           /* a send failed for lack of mbufs */
 	struct tcb_list conns;
 	struct tcb_list dead;          /* freed at the end of the pass */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];

@@ -191,6 +191,10 @@ defaults_are_the_documented_ones(struct env *e)
 	CHECK_EQ(c->server.http_port, 80);
 	CHECK_EQ(c->server.http_body, 64);
 	CHECK_EQ(c->server.http_max_request, 8192);
+	CHECK_EQ(c->server.rr_port, 5001);
+	CHECK_EQ(c->server.rr_request, 64);
+	CHECK_EQ(c->server.rr_response, 64);
+	CHECK_EQ(c->server.rr_close, PTCP_RR_CLOSE_CLIENT);
 	return 0;
 }
 
@@ -1033,6 +1037,9 @@ tcp_and_server_ranges(struct env *e)
 		{ "server", "http_port", 0, 65535, "" },
 		{ "server", "http_body", 0, 1u << 24, "" },
 		{ "server", "http_max_request", 256, 1u << 20, "" },
+		{ "server", "rr_port", 0, 65535, "" },
+		{ "server", "rr_request", 1, 1u << 20, "" },
+		{ "server", "rr_response", 0, 1u << 20, "" },
 	};
 	/* mtu 9000 (and an mbuf for it), so that any mss fits */
 	const char *port = "[port0]\naddress = 10.0.0.2/24\nmtu = 9000\n"
@@ -1163,6 +1170,31 @@ services_can_be_off_but_not_share_a_port(struct env *e)
 		"command line: [server] http_port: 7 is also echo_port");
 	/* off is not a port: several services may be off */
 	LOADS(PORT0 "[server]\necho_port = 0\nhttp_port = 0\n");
+	/* rr is a service like the others */
+	FAILS(PORT0 "[server]\nrr_port = 7\n",
+		": [server] rr_port: 7 is also echo_port");
+	LOADS(PORT0 "[server]\nrr_port = 0\necho_port = 5001\n");
+	return 0;
+}
+
+/* rr_close takes exactly its two names; the dump writes the name. */
+static int
+rr_close_is_client_or_server(struct env *e)
+{
+	static const char *const ovr[] = { "server.rr_close=server" };
+
+	LOADS(PORT0 "[server]\nrr_close = client\n");
+	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_CLIENT);
+	LOADS(PORT0 "[server]\nrr_close = server\n");
+	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_SERVER);
+	FAILS(PORT0 "[server]\nrr_close = Server\n",
+		": [server] rr_close: 'Server' is not one of client, server");
+	FAILS(PORT0 "[server]\nrr_close = 1\n",
+		": [server] rr_close: '1' is not one of client, server");
+	FAILS(PORT0 "[server]\nrr_close = rst\n",
+		": [server] rr_close: 'rst' is not one of client, server");
+	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
+	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_SERVER);
 	return 0;
 }
 
@@ -1303,6 +1335,7 @@ static const struct test tests[] = {
 	T(rto_floor_initial_ceiling_are_in_order),
 	T(mss_must_fit_every_port_mtu),
 	T(services_can_be_off_but_not_share_a_port),
+	T(rr_close_is_client_or_server),
 	T(override_sets_a_new_key),
 	T(override_replaces_a_file_value_and_the_last_wins),
 	T(override_adds_a_section),

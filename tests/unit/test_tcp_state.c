@@ -1726,6 +1726,33 @@ zero_window_probes_give_up_after_data_retries(void)
 	return end_clean();
 }
 
+static int
+writable_follows_enobufs_without_any_ack(void)
+{
+	static uint8_t buf[8192];
+	struct rte_mbuf *hold[4096];
+	struct peer p;
+	unsigned int n = 0;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&p, 5080, false) == 0);
+	/* Take every mbuf of the engine's pool. */
+	while (n < RTE_DIM(hold) &&
+			(hold[n] = rte_pktmbuf_alloc(h->lc->pool)) != NULL)
+		n++;
+	CHECK(n > 0 && n < RTE_DIM(hold));
+	CHECK_EQ(ptcp_send(app.c, buf, sizeof(buf)), -ENOBUFS);
+	h_poll(h, 1);
+	CHECK_EQ(app.writable, 0);
+	/* Mbufs come back; no segment arrives; writable comes anyway. */
+	rte_pktmbuf_free_bulk(hold, n);
+	h_poll(h, 1);
+	CHECK_EQ(app.writable, 1);
+	CHECK_EQ(ptcp_send(app.c, buf, sizeof(buf)), (int)sizeof(buf));
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(tcb_and_time_wait_sizes_are_pinned),
 	TEST(listen_syn_gets_synack_with_our_options),
@@ -1787,6 +1814,7 @@ static const struct ptcp_test tests[] = {
 	TEST(cookie_synack_without_timestamps_offers_no_window_scale),
 	TEST(fin_beyond_a_hole_gets_duplicate_ack),
 	TEST(zero_window_probes_give_up_after_data_retries),
+	TEST(writable_follows_enobufs_without_any_ack),
 	{ NULL, NULL },
 };
 
