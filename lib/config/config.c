@@ -133,7 +133,7 @@ static const struct key_desc arp_keys[] = {
 		"ms to wait for a reply before asking again"),
 	CFG_KEY("retries", V_UINT, arp_retries, 3, 1, 10,
 		"requests sent before giving up on a next hop"),
-	CFG_KEY("pending", V_UINT, arp_pending, 8, 1, 256,
+	CFG_KEY("pending", V_UINT, arp_pending, 64, 1, 256,
 		"packets held per unresolved next hop"),
 	CFG_KEY("gratuitous", V_BOOL, arp_gratuitous, 1, 0, 1,
 		"announce each port's address at start"),

@@ -152,7 +152,7 @@ defaults_are_the_documented_ones(struct env *e)
 	CHECK_EQ(c->arp_timeout_s, 300);
 	CHECK_EQ(c->arp_resolve_ms, 1000);
 	CHECK_EQ(c->arp_retries, 3);
-	CHECK_EQ(c->arp_pending, 8);
+	CHECK_EQ(c->arp_pending, 64);
 	CHECK(c->arp_gratuitous);
 	CHECK_EQ(c->nb_arp_static, 0);
 	CHECK_EQ(c->tick_us, 1000);
