@@ -36,6 +36,17 @@ extern int ptcp_logtype_tcp;
 	rte_log(RTE_LOG_##level, ptcp_logtype_tcp, "ptcp.tcp: " fmt, \
 		##__VA_ARGS__)
 
+/*
+ * Per-segment and per-connection debug logs cost a call even when the
+ * level filters them out: they exist only in builds with
+ * -Dc_args=-DPTCP_DEBUG_FASTPATH (as DPDK's RTE_LOG_DP).
+ */
+#ifdef PTCP_DEBUG_FASTPATH
+#define TCP_LOG_DP(fmt, ...) TCP_LOG(DEBUG, fmt, ##__VA_ARGS__)
+#else
+#define TCP_LOG_DP(fmt, ...) do { } while (0)
+#endif
+
 /* Timer kinds on the lcore's wheel. */
 enum {
 	PTCP_TT_REXMT = 0,      /* SYN, SYN-ACK, data, FIN retransmission; persist */
@@ -57,6 +68,7 @@ enum {
 #define TF_NOTIFIED     0x0400  /* the app has seen the connection */
 #define TF_IN_BACKLOG   0x0800  /* counted in its listener's backlog */
 #define TF_PERSIST      0x1000  /* rexmt timer is probing a zero window */
+#define TF_HASHED       0x2000  /* owns its tuple in the flow table */
 
 /* Which pool an entry came from, first byte of both kinds (tcb.kind). */
 #define TCP_KIND_TCB 1

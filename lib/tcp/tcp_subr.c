@@ -55,7 +55,7 @@ tcp_set_state(struct ptcp_conn *tp, unsigned int state)
 
 	tl->state_count[tp->state]--;
 	tl->state_count[state]++;
-	TCP_LOG(DEBUG, "%s -> %s\n", state_names[tp->state], state_names[state]);
+	TCP_LOG_DP("%s -> %s\n", state_names[tp->state], state_names[state]);
 	tp->state = (uint8_t)state;
 	tp->state_ms = (uint32_t)tp->lc->now_ms;
 }
@@ -131,8 +131,10 @@ tcp_conn_hash(struct tcp_lcore *tl, struct ptcp_conn *tp)
 {
 	int ret = ptcp_flow_add(tl->flows, &tp->key, tp);
 
-	if (ret == 0)
+	if (ret == 0) {
 		tl->flow_gen++;
+		tp->flags |= TF_HASHED;
+	}
 	return ret;
 }
 
@@ -214,9 +216,11 @@ tcp_conn_drop(struct ptcp_conn *tp, enum ptcp_close_reason why)
 		tp->lst->nsynrcvd--;
 		tp->flags &= (uint16_t)~TF_IN_BACKLOG;
 	}
-	/* A TIME-WAIT entry may already own the tuple. */
-	if (ptcp_flow_lookup(tl->flows, &tp->key) == tp)
+	/* Unless a TIME-WAIT entry took the tuple over. */
+	if (tp->flags & TF_HASHED) {
 		tcp_flow_del(tl, &tp->key);
+		tp->flags &= (uint16_t)~TF_HASHED;
+	}
 	tcp_sndq_free(tp);
 	tcp_set_state(tp, PTCP_TCPS_CLOSED);
 	TAILQ_REMOVE(&tl->conns, tp, link);

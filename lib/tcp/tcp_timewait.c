@@ -15,9 +15,9 @@
 void
 tcp_tw_free(struct tcp_lcore *tl, struct tcp_tw *tw)
 {
+	/* A live entry always owns its tuple (see tcp_enter_timewait). */
 	ptcp_timer_cancel(&tl->wheel, &tw->timer);
-	if (ptcp_flow_lookup(tl->flows, &tw->key) == tw)
-		tcp_flow_del(tl, &tw->key);
+	tcp_flow_del(tl, &tw->key);
 	tw->kind = 0;
 	tl->nb_tw--;
 	rte_mempool_put(tl->tw_pool, tw);
@@ -76,13 +76,15 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 	tw->ts_recent_ms = tp->ts_recent_ms;
 	tw->key = tp->key;
 	ptcp_timer_init(&tw->timer);
-	tl->nb_tw++;
-	if (ptcp_flow_replace(tl->flows, &tw->key, tw) != 0) {
+	if (!(tp->flags & TF_HASHED) ||
+			ptcp_flow_replace(tl->flows, &tw->key, tw) != 0) {
 		/* Not in the table (cannot happen): do not keep it. */
-		tl->nb_tw--;
 		tw->kind = 0;
 		rte_mempool_put(tl->tw_pool, tw);
 	} else {
+		tl->nb_tw++;
+		tl->flow_gen++;        /* a burst's bulk lookup is stale */
+		tp->flags &= (uint16_t)~TF_HASHED;    /* the entry owns it now */
 		tw_arm(tl, tw);
 	}
 	tcp_conn_drop(tp, PTCP_CLOSE_NORMAL);

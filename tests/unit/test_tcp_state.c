@@ -1753,6 +1753,35 @@ writable_follows_enobufs_without_any_ack(void)
 	return end_clean();
 }
 
+static int
+fin_and_its_retransmission_in_one_burst_meet_time_wait(void)
+{
+	struct peer p;
+	struct h_seg s;
+	int acks = 0;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&p, 5090, true) == 0);
+	ptcp_shutdown(app.c);
+	CHECK_EQ(p_recv(&p, &s, 0), 1);
+	p_send(&p, F_ACK, NULL, 0);
+	h_poll(h, 1);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_FIN_WAIT_2);
+	/* The FIN and a copy of it arrive in the same RX burst: the first
+	 * moves the connection to TIME-WAIT, the copy must meet the
+	 * TIME-WAIT entry, not the TCB that was just freed. */
+	p_send(&p, F_FIN | F_ACK, NULL, 0);
+	p_raw(&p, p.seq - 1, p.ack, F_FIN | F_ACK, NULL, 0);
+	h_poll(h, 1);
+	while (h_tcp_recv(h, 0, &s) == 1)
+		acks += s.flags == F_ACK && s.ack == p.seq;
+	CHECK_EQ(acks, 2);
+	CHECK_EQ(H_STAT(h, tcp_tw_reack), 1);
+	CHECK(in_time_wait(&p));
+	CHECK_EQ(app.closed, 1);
+	return end_clean();
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(tcb_and_time_wait_sizes_are_pinned),
 	TEST(listen_syn_gets_synack_with_our_options),
@@ -1815,6 +1844,7 @@ static const struct ptcp_test tests[] = {
 	TEST(fin_beyond_a_hole_gets_duplicate_ack),
 	TEST(zero_window_probes_give_up_after_data_retries),
 	TEST(writable_follows_enobufs_without_any_ack),
+	TEST(fin_and_its_retransmission_in_one_burst_meet_time_wait),
 	{ NULL, NULL },
 };
 
