@@ -471,6 +471,9 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 		.tick_ns = (uint64_t)cfg->tick_us * 1000,
 		.tsc_hz = e->tsc_hz,
 		.start_tsc = e->start_tsc,
+		/* A level-3 slot holding 360K timers (10M live) would be moved
+		 * down in one ~55 ms pass; spread it (docs/timer.md). */
+		.max_cascade = 4096,
 	};
 	struct tcp_lcore *tl;
 	char name[RTE_MEMPOOL_NAMESIZE];

@@ -29,6 +29,13 @@
  * same tick): the due list uses the same next/pprev links, and a node knows
  * it is no longer the tail of its slot because the slot's tail does not
  * point at it.
+ *
+ * Bounded cascades (max_cascade): when the clock reaches a tick, the slots
+ * to cascade are spliced onto one cascade list (top level first), which is
+ * then moved down timer by timer. If the bound stops that, the tick stays
+ * in progress (in_tick): the next call finishes it before anything else,
+ * and timers armed in between are appended to the cascade list, behind any
+ * older timer of the same expiry.
  */
 
 #include <assert.h>
