@@ -13,6 +13,7 @@
 #include <rte_tcp.h>
 
 #include "harness.h"
+#include "ptcp_test.h"
 #include "ptcp_tcp.h"
 
 const struct rte_ether_addr h_peer_mac = {
@@ -52,6 +53,19 @@ h_after_test(void)
 
 static int setup(struct harness *h, unsigned int nb_ports, bool cross,
 		const char *const *overrides, unsigned int nb_overrides);
+
+int
+h_main(const struct ptcp_test *tests, int argc, char **argv,
+		void (*after)(void))
+{
+	int ret;
+
+	if (h_eal_init(argv[0]) != 0)
+		return 1;
+	ret = ptcp_test_run_after(tests, argc, argv, after);
+	rte_eal_cleanup();
+	return ret;
+}
 
 int
 h_setup(struct harness *h, unsigned int nb_ports, bool cross,

@@ -39,6 +39,15 @@ struct harness {
 /* EAL once per process (no hugepages, no PCI, one lcore). */
 int h_eal_init(const char *prog);
 
+struct ptcp_test;
+
+/*
+ * The main() of a test program on the harness: EAL, the tests (each
+ * followed by @after, pass or fail), EAL cleanup. @return the exit status.
+ */
+int h_main(const struct ptcp_test *tests, int argc, char **argv,
+		void (*after)(void));
+
 /*
  * An engine on @nb_ports ring ports ("ptcp_ringN"), configured by
  * @overrides ("section.key=value") on top of defaults; @cross connects

@@ -1851,11 +1851,5 @@ static const struct ptcp_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	int ret;
-
-	if (h_eal_init(argv[0]) != 0)
-		return 1;
-	ret = ptcp_test_run_after(tests, argc, argv, h_after_test);
-	rte_eal_cleanup();
-	return ret;
+	return h_main(tests, argc, argv, h_after_test);
 }
