@@ -59,6 +59,23 @@ void ptcp_flow_table_free(struct ptcp_flow_table *t);
 int ptcp_flow_add(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 		void *owner);
 
+/**
+ * Add @p k, which the caller knows is absent (a lookup just missed) and
+ * for which it knows there is room (its own caps keep the table below
+ * @c entries): no lookup and no count first, unlike ptcp_flow_add().
+ * @return 0, or -ENOSPC if rte_hash has no slot after all
+ */
+int ptcp_flow_insert(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
+		void *owner);
+
+/**
+ * Point @p k, which the caller knows is present, at @p owner (no lookup
+ * first, unlike ptcp_flow_replace()). @return 0, or -ENOSPC if @p k was
+ * not present after all and there was no room.
+ */
+int ptcp_flow_set(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
+		void *owner);
+
 /** Point an existing @p k at another owner. @return 0 or -ENOENT. */
 int ptcp_flow_replace(struct ptcp_flow_table *t,
 		const struct ptcp_flow_key *k, void *owner);

@@ -124,6 +124,25 @@ ptcp_flow_add(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 }
 
 int
+ptcp_flow_insert(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
+		void *owner)
+{
+	int ret = rte_hash_add_key_data(t->h, k, owner);
+
+	return ret < 0 ? ret : 0;
+}
+
+int
+ptcp_flow_set(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
+		void *owner)
+{
+	/* rte_hash stores the new data in a present key's slot. */
+	int ret = rte_hash_add_key_data(t->h, k, owner);
+
+	return ret < 0 ? ret : 0;
+}
+
+int
 ptcp_flow_replace(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 		void *owner)
 {

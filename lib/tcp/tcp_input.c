@@ -711,6 +711,26 @@ tcp_input_one(struct tcp_lcore *tl, unsigned int ifidx, struct tcp_seg *seg,
 	tcp_listen_input(tl, ifidx, lst, seg, m);
 }
 
+/*
+ * Does a bulk-lookup result still stand after earlier segments of the
+ * burst changed the table? A live TCB that still owns its tuple does (TCBs
+ * are freed only at the end of the pass, so its memory is not reused); a
+ * TIME-WAIT entry does if it is still one and for this tuple (entries are
+ * freed at once and may be reused); a miss may have become a hit.
+ */
+static inline bool
+owner_still_valid(const void *owner, const struct ptcp_flow_key *k)
+{
+	const struct ptcp_conn *tp = owner;
+	const struct tcp_tw *tw = owner;
+
+	if (owner == NULL)
+		return false;
+	if (tp->kind == TCP_KIND_TCB)
+		return (tp->flags & (TF_DEAD | TF_HASHED)) == TF_HASHED;
+	return tw->kind == TCP_KIND_TW && memcmp(&tw->key, k, sizeof(*k)) == 0;
+}
+
 void
 tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n)
@@ -742,7 +762,8 @@ tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 		ptcp_flow_lookup_bulk(tl->flows, keys, k, owners);
 		for (i = 0; i < k; i++) {
 			/* An earlier segment of the burst changed the table. */
-			if (tl->flow_gen != gen)
+			if (tl->flow_gen != gen &&
+					!owner_still_valid(owners[i], keys[i]))
 				owners[i] = ptcp_flow_lookup(tl->flows, keys[i]);
 			tcp_input_one(tl, ifidx, &segs[i], ms[i], owners[i]);
 		}

@@ -122,6 +122,21 @@ tcp_opt_parse(const uint8_t *p, unsigned int len, bool syn,
 	unsigned int i = 0, olen;
 
 	memset(o, 0, sizeof(*o));
+	/*
+	 * Almost every segment of a connection with timestamps carries
+	 * exactly NOP, NOP, TS (RFC 7323 Appendix A's layout): take it in
+	 * one step, as Linux's tcp_parse_aligned_timestamp() does.
+	 */
+	if (len == TCP_OPT_TS_LEN && p[0] == TCPOPT_NOP &&
+			p[1] == TCPOPT_NOP && p[2] == TCPOPT_TIMESTAMP &&
+			p[3] == 10) {
+		o->present = TOF_TS;
+		o->tsval = ((uint32_t)p[4] << 24) | ((uint32_t)p[5] << 16) |
+			((uint32_t)p[6] << 8) | p[7];
+		o->tsecr = ((uint32_t)p[8] << 24) | ((uint32_t)p[9] << 16) |
+			((uint32_t)p[10] << 8) | p[11];
+		return o->present;
+	}
 	while (i < len) {
 		if (p[i] == TCPOPT_EOL)
 			break;

@@ -125,11 +125,16 @@ tcp_conn_alloc(struct tcp_lcore *tl, unsigned int ifidx,
 	return tp;
 }
 
-/* Put @tp in the flow table. @return 0 or -EEXIST/-ENOSPC. */
+/*
+ * Put @tp in the flow table. Every caller has just seen the tuple missing
+ * (a lookup that missed, or a TIME-WAIT entry freed), and the caps on TCBs
+ * and TIME-WAIT entries keep the table below its size: no checks again.
+ * @return 0 or -ENOSPC.
+ */
 int
 tcp_conn_hash(struct tcp_lcore *tl, struct ptcp_conn *tp)
 {
-	int ret = ptcp_flow_add(tl->flows, &tp->key, tp);
+	int ret = ptcp_flow_insert(tl->flows, &tp->key, tp);
 
 	if (ret == 0) {
 		tl->flow_gen++;

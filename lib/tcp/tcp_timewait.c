@@ -77,7 +77,7 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 	tw->key = tp->key;
 	ptcp_timer_init(&tw->timer);
 	if (!(tp->flags & TF_HASHED) ||
-			ptcp_flow_replace(tl->flows, &tw->key, tw) != 0) {
+			ptcp_flow_set(tl->flows, &tw->key, tw) != 0) {
 		/* Not in the table (cannot happen): do not keep it. */
 		tw->kind = 0;
 		rte_mempool_put(tl->tw_pool, tw);
