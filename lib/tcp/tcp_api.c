@@ -273,7 +273,7 @@ ptcp_send(struct ptcp_conn *tp, const void *buf, size_t len)
 	tp->sndq_len += done;
 	if (done == 0 && len != 0)
 		return -ENOBUFS;
-	tcp_output(tp);
+	tcp_output_app(tp);
 	return (int)done;
 }
 
@@ -303,7 +303,7 @@ ptcp_send_mbuf(struct ptcp_conn *tp, struct rte_mbuf *m)
 		sndq_append(tp, seg);
 	}
 	tp->sndq_len += len;
-	tcp_output(tp);
+	tcp_output_app(tp);
 	return 0;
 }
 
@@ -332,7 +332,7 @@ ptcp_shutdown(struct ptcp_conn *tp)
 	tp->flags &= (uint16_t)~TF_WANT_WRITE;
 	tp->fin_seq = tp->snd_una + tp->sndq_len;
 	tcp_keep_arm_for_state(tp);
-	tcp_output(tp);
+	tcp_output_app(tp);
 	return 0;
 }
 

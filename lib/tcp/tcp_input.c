@@ -432,8 +432,28 @@ fin_input(struct ptcp_conn *tp)
 	return !(tp->flags & TF_DEAD);
 }
 
+static void do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
+		struct rte_mbuf *m);
+
+/*
+ * Process one segment for @tp. What the app sends or closes from its
+ * callbacks meanwhile goes out at the end, with the ACK, in as few
+ * segments as it fits.
+ */
 void
 tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	tp->flags |= TF_IN_INPUT;
+	do_segment(tp, seg, m);
+	tp->flags &= (uint16_t)~TF_IN_INPUT;
+	if (tp->flags & TF_OUTPUT_LATER) {
+		tp->flags &= (uint16_t)~TF_OUTPUT_LATER;
+		tcp_output(tp);          /* returns at once if tp ended */
+	}
+}
+
+static void
+do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 {
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
 	struct ptcp_stats *st = &tl->lc->stats;

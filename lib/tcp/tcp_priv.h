@@ -69,6 +69,8 @@ enum {
 #define TF_IN_BACKLOG   0x0800  /* counted in its listener's backlog */
 #define TF_PERSIST      0x1000  /* rexmt timer is probing a zero window */
 #define TF_HASHED       0x2000  /* owns its tuple in the flow table */
+#define TF_IN_INPUT     0x4000  /* a segment of it is being processed */
+#define TF_OUTPUT_LATER 0x8000  /* the app queued data or a FIN meanwhile */
 
 /* Which pool an entry came from, first byte of both kinds (tcb.kind). */
 #define TCP_KIND_TCB 1
@@ -261,6 +263,19 @@ void tcp_flow_del(struct tcp_lcore *tl, const struct ptcp_flow_key *k);
 
 /* tcp_output.c */
 void tcp_output(struct ptcp_conn *tp);
+/*
+ * Output asked for by the app: at once, or, from a callback during input,
+ * once the segment is processed (response, FIN and ACK then leave in one
+ * segment).
+ */
+static inline void
+tcp_output_app(struct ptcp_conn *tp)
+{
+	if (tp->flags & TF_IN_INPUT)
+		tp->flags |= TF_OUTPUT_LATER;
+	else
+		tcp_output(tp);
+}
 void tcp_send_syn(struct ptcp_conn *tp);
 void tcp_send_ack(struct ptcp_conn *tp);
 void tcp_send_rst(struct ptcp_conn *tp);

@@ -56,6 +56,7 @@ struct app {
 	uint8_t rx[65536];
 	bool refuse;                 /* accepted returns -1 */
 	bool close_on_peer_closed;   /* ptcp_close from peer_closed */
+	bool reply_and_close;        /* data: send "pong", then ptcp_close */
 };
 
 static struct app app;
@@ -89,6 +90,10 @@ app_data(struct ptcp_conn *c, struct rte_mbuf *m)
 		app.rx_len += s->data_len;
 	}
 	rte_pktmbuf_free(m);
+	if (app.reply_and_close) {
+		ptcp_send(c, "pong", 4);
+		ptcp_close(c);
+	}
 }
 
 static void
@@ -1782,6 +1787,30 @@ fin_and_its_retransmission_in_one_burst_meet_time_wait(void)
 	return end_clean();
 }
 
+static int
+reply_and_close_in_data_callback_is_one_segment(void)
+{
+	struct peer p;
+	struct h_seg s;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&p, 5095, true) == 0);
+	app.reply_and_close = true;
+	p_send(&p, F_ACK | F_PSH, "ping", 4);
+	CHECK_EQ(p_recv(&p, &s, 1), 1);
+	/* The ACK of "ping", the response and the FIN travel together. */
+	CHECK_EQ(s.flags & (F_ACK | F_FIN), F_ACK | F_FIN);
+	CHECK_EQ(s.len, 4);
+	CHECK(memcmp(s.data, "pong", 4) == 0);
+	CHECK_EQ(s.ack, p.seq);
+	CHECK_EQ(h_tcp_recv(h, 0, &s), 0);        /* and nothing else */
+	CHECK_EQ(state_of(&p), PTCP_TCPS_FIN_WAIT_1);
+	p_send(&p, F_FIN | F_ACK, NULL, 0);
+	CHECK_EQ(p_recv(&p, &s, 1), 1);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_TIME_WAIT);
+	return end_clean();
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(tcb_and_time_wait_sizes_are_pinned),
 	TEST(listen_syn_gets_synack_with_our_options),
@@ -1845,6 +1874,7 @@ static const struct ptcp_test tests[] = {
 	TEST(zero_window_probes_give_up_after_data_retries),
 	TEST(writable_follows_enobufs_without_any_ack),
 	TEST(fin_and_its_retransmission_in_one_burst_meet_time_wait),
+	TEST(reply_and_close_in_data_callback_is_one_segment),
 	{ NULL, NULL },
 };
 
