@@ -426,7 +426,21 @@ open_one(struct churn_lcore *cl, uint64_t now)
 		return -1;
 	}
 	o.arg = x;
-	c = ptcp_connect(cl->lc, &o, &churn_ops);
+	if (p->nb_src == 0) {
+		c = ptcp_connect(cl->lc, &o, &churn_ops);
+	} else {
+		/* Source addresses in turn; one whose ports are all taken
+		 * gives its turn to the next. */
+		unsigned int k;
+
+		c = NULL;
+		for (k = 0; k < p->nb_src && c == NULL; k++) {
+			o.laddr = p->src[cl->src_next++ % p->nb_src];
+			c = ptcp_connect(cl->lc, &o, &churn_ops);
+			if (c == NULL && rte_errno != EADDRNOTAVAIL)
+				break;
+		}
+	}
 	if (c == NULL) {
 		switch (rte_errno) {
 		case EADDRNOTAVAIL:

@@ -32,6 +32,7 @@
 #include <rte_common.h>
 
 #include "ptcp.h"
+#include "ptcp_config.h"
 #include "ptcp_tcp.h"
 
 #include "hist.h"
@@ -65,8 +66,13 @@ const char *churn_fail_name(unsigned int kind);
 #define CHURN_HTTP_REQ_MAX 256
 
 /** The workload, the same for every lcore (read-only once running). */
+/** Most source addresses (--src). */
+#define CHURN_MAX_SRC PTCP_MAX_EXTRA_ADDRS
+
 struct churn_params {
 	uint32_t raddr;               /**< server, network order */
+	uint32_t src[CHURN_MAX_SRC];  /**< --src, network order */
+	unsigned int nb_src;          /**< 0: the port's own address */
 	uint16_t rport;               /**< host order */
 	uint16_t lport_min;           /**< whole range; split between lcores */
 	uint16_t lport_max;
@@ -161,6 +167,7 @@ struct churn_lcore {
 	uint64_t io_tmo;
 	double ns_per_tsc;
 	uint16_t lport_min, lport_max;/**< this lcore's share of the range */
+	unsigned int src_next;        /**< next --src to open from */
 	bool warm;                    /**< a first connection got an answer */
 	bool stopping;
 	bool draining;                /**< closed callbacks now are the drain's */

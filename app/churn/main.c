@@ -96,6 +96,10 @@ usage(FILE *f)
 "                           rst: abort (RST) after the response\n"
 "      --lport-min P        local ports (default 32768..60999)\n"
 "      --lport-max P\n"
+"      --src LIST           source addresses, in turn: A.B.C.D,A.B.C.E-F,...\n"
+"                           (each the port's address or one of its\n"
+"                           extra_addresses; default: the port's address);\n"
+"                           every source has the whole port range\n"
 "      --connect-timeout MS SYN to connected (default 3000; 0 = none)\n"
 "      --timeout MS         connected to done (default 10000; 0 = none)\n"
 "      --max-failures N     exit 1 when failures exceed N (default 0)\n"
@@ -179,7 +183,7 @@ bad:
 
 enum {
 	O_SERVER = 256, O_CONC, O_RATE, O_REQ, O_RESP, O_HTTP, O_VERIFY,
-	O_CLOSER, O_LMIN, O_LMAX, O_CTMO, O_TMO, O_MAXF, O_JSON,
+	O_CLOSER, O_LMIN, O_LMAX, O_SRC, O_CTMO, O_TMO, O_MAXF, O_JSON,
 };
 
 static int
@@ -200,6 +204,7 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 		{ "closer", required_argument, NULL, O_CLOSER },
 		{ "lport-min", required_argument, NULL, O_LMIN },
 		{ "lport-max", required_argument, NULL, O_LMAX },
+		{ "src", required_argument, NULL, O_SRC },
 		{ "connect-timeout", required_argument, NULL, O_CTMO },
 		{ "timeout", required_argument, NULL, O_TMO },
 		{ "max-failures", required_argument, NULL, O_MAXF },
@@ -292,6 +297,16 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 			else
 				p->lport_max = (uint16_t)v;
 			break;
+		case O_SRC: {
+			char why[PTCP_CONFIG_ERRLEN];
+
+			if (ptcp_parse_addr_list(optarg, p->src, CHURN_MAX_SRC,
+					&p->nb_src, why, sizeof(why)) != 0) {
+				fprintf(stderr, PROG ": --src: %s\n", why);
+				return -1;
+			}
+			break;
+		}
 		case O_CTMO:
 		case O_TMO:
 			if (parse_num(opt == O_CTMO ? "connect-timeout" :
@@ -449,11 +464,45 @@ tuple_notice(const struct churn_run *r, const struct totals *t)
 		why = "TIME-WAIT reuse needs timestamps and 1 s: see "
 			"--closer server";
 	else
-		why = "widen --lport-min/--lport-max or lower --concurrency";
-	fprintf(stderr, PROG ": tuple space exhausted: %u local ports toward "
-		"%s:%u, %" PRIu64 " open, %" PRIu64 " in TIME-WAIT (%s)\n",
-		(unsigned int)(p->lport_max - p->lport_min + 1), ip, p->rport,
-		t->st.open, t->st.tw, why);
+		why = "widen --lport-min/--lport-max, add --src addresses, or "
+			"lower --concurrency";
+	fprintf(stderr, PROG ": tuple space exhausted: %u local ports x %u "
+		"source address(es) toward %s:%u, %" PRIu64 " open, %" PRIu64
+		" in TIME-WAIT (%s)\n",
+		(unsigned int)(p->lport_max - p->lport_min + 1),
+		RTE_MAX(p->nb_src, 1u), ip, p->rport, t->st.open, t->st.tw,
+		why);
+}
+
+/* Every --src must be an address of the port that reaches the server. */
+static int
+check_sources(const struct ptcp_config *cfg, const struct churn_params *p)
+{
+	char ip[INET_ADDRSTRLEN];
+	const struct ptcp_port_config *pc = NULL;
+	unsigned int i, k;
+	bool ok;
+
+	for (i = 0; i < cfg->nb_ports && pc == NULL; i++)
+		if (((cfg->port[i].addr ^ p->raddr) & cfg->port[i].netmask) == 0)
+			pc = &cfg->port[i];
+	for (i = 0; i < cfg->nb_ports && pc == NULL; i++)
+		if (cfg->port[i].gateway != 0)
+			pc = &cfg->port[i];
+	for (i = 0; i < p->nb_src && pc != NULL; i++) {
+		ok = p->src[i] == pc->addr;
+		for (k = 0; k < pc->nb_extra && !ok; k++)
+			ok = p->src[i] == pc->extra_addr[k];
+		if (!ok) {
+			inet_ntop(AF_INET, &p->src[i], ip, sizeof(ip));
+			fprintf(stderr, PROG ": --src %s: not an address of the "
+				"port toward the server (add it to [port%u] "
+				"extra_addresses)\n", ip,
+				(unsigned int)(pc - cfg->port));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static void
@@ -850,6 +899,8 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": no port configured: give -c FILE\n");
 		return 2;
 	}
+	if (check_sources(&cfg, &p) != 0)
+		return 2;
 	p.max_open = cfg.tcp.max_conns;
 
 	ret = rte_eal_init(nargs, argv);

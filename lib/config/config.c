@@ -901,6 +901,83 @@ apply_overrides(struct load_ctx *c, const char *const *overrides,
 
 /* ----- pass 3: sections and keys ----- */
 
+int
+ptcp_parse_addr_list(const char *s, uint32_t *out, unsigned int max,
+		unsigned int *n, char *err, size_t errlen)
+{
+	char buf[CFG_VALUE_LEN], *tok, *save = NULL, *dash;
+	uint32_t lo, hi, h;
+
+	*n = 0;
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "longer than %zu characters",
+			sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strlcpy(buf, s, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+			tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		tok[strcspn(tok, " \t")] = '\0';
+		dash = strchr(tok, '-');
+		if (dash != NULL)
+			*dash++ = '\0';
+		if (parse_ipv4(tok, &lo) != 0 ||
+				(dash != NULL && parse_ipv4(dash, &hi) != 0)) {
+			snprintf(err, errlen, "'%.*s' is not an address or a "
+				"range A.B.C.D-A.B.C.E", QUOTE_MAX,
+				dash != NULL && parse_ipv4(tok, &lo) == 0 ?
+				dash : tok);
+			return -EINVAL;
+		}
+		if (dash == NULL)
+			hi = lo;
+		if (ntohl(hi) < ntohl(lo)) {
+			snprintf(err, errlen, "range %s-%s runs backwards",
+				tok, dash);
+			return -EINVAL;
+		}
+		for (h = ntohl(lo); ; h++) {
+			if (*n == max) {
+				snprintf(err, errlen, "more than %u addresses",
+					max);
+				return -EINVAL;
+			}
+			out[(*n)++] = htonl(h);
+			if (h == ntohl(hi))
+				break;
+		}
+	}
+	if (*n == 0) {
+		snprintf(err, errlen, "no address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * extra_addresses: "none", or a list for ptcp_parse_addr_list(), at most
+ * PTCP_MAX_EXTRA_ADDRS. Subnet and duplicate rules: check_port().
+ */
+static int
+parse_addr_list(struct load_ctx *c, const char *section,
+		const struct rte_cfgfile_entry *e, struct ptcp_port_config *pc)
+{
+	char why[PTCP_CONFIG_ERRLEN];
+
+	pc->nb_extra = 0;
+	if (strcasecmp(e->value, "none") == 0)
+		return 0;
+	if (ptcp_parse_addr_list(e->value, pc->extra_addr,
+			PTCP_MAX_EXTRA_ADDRS, &pc->nb_extra, why,
+			sizeof(why)) != 0)
+		return fail_key(c, section, e->name, "%s%s", why,
+			strcmp(why, "no address") == 0 ?
+			" (write 'none' for none)" : "");
+	return 0;
+}
+
 static int
 parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 		const struct rte_cfgfile_entry *e)
@@ -972,6 +1049,8 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 				QUOTE_MAX, e->value);
 		return 0;
 	}
+	if (strcmp(e->name, "extra_addresses") == 0)
+		return parse_addr_list(c, section, e, pc);
 	if (strcmp(e->name, "mac") == 0) {
 		if (parse_mac(e->value, &pc->mac) != 0)
 			return fail_key(c, section, e->name,
@@ -984,7 +1063,8 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 		return 0;
 	}
 	return fail_key(c, section, e->name, "unknown key (known: device, "
-		"address, netmask, gateway, mac, rx_desc, tx_desc, mtu)");
+		"address, extra_addresses, netmask, gateway, mac, rx_desc, "
+		"tx_desc, mtu)");
 }
 
 /* Rules inside one [portN], once all its keys are read. */
@@ -994,6 +1074,7 @@ check_port(struct load_ctx *c, unsigned int p, const char *section)
 	struct ptcp_port_config *pc = &c->cfg->port[p];
 	char a[INET_ADDRSTRLEN], n[INET_ADDRSTRLEN];
 	uint32_t host, mask, net;
+	unsigned int i, j;
 	int prefix;
 
 	if (!rte_cfgfile_has_entry(c->cf, section, "address"))
@@ -1023,6 +1104,27 @@ check_port(struct load_ctx *c, unsigned int p, const char *section)
 	if (prefix <= 30 && pc->addr == (net | ~pc->netmask))
 		return fail_key(c, section, "address",
 			"%s is the broadcast address of %s/%d", a, n, prefix);
+	for (i = 0; i < pc->nb_extra; i++) {
+		uint32_t x = pc->extra_addr[i];
+
+		ip_str(x, a);
+		if ((x & pc->netmask) != net)
+			return fail_key(c, section, "extra_addresses",
+				"%s is outside the port's subnet %s/%d", a, n,
+				prefix);
+		if (x == pc->addr || (pc->gateway != 0 && x == pc->gateway))
+			return fail_key(c, section, "extra_addresses",
+				"%s is the port's %s", a, x == pc->addr ?
+				"address" : "gateway");
+		if (prefix <= 30 && (x == net || x == (net | ~pc->netmask)))
+			return fail_key(c, section, "extra_addresses",
+				"%s is not a host address of %s/%d", a, n,
+				prefix);
+		for (j = 0; j < i; j++)
+			if (pc->extra_addr[j] == x)
+				return fail_key(c, section, "extra_addresses",
+					"%s is listed twice", a);
+	}
 	if (pc->gateway == 0)
 		return 0;
 	ip_str(pc->gateway, a);
@@ -1469,6 +1571,30 @@ dump_table(const struct key_desc *keys, unsigned int n, const void *base,
 	}
 }
 
+/* extra_addresses, consecutive addresses written as ranges. */
+static void
+dump_addr_list(const struct ptcp_port_config *pc, FILE *f)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned int i = 0, j;
+
+	fprintf(f, "extra_addresses = ");
+	if (pc->nb_extra == 0)
+		fprintf(f, "none");
+	while (i < pc->nb_extra) {
+		for (j = i; j + 1 < pc->nb_extra &&
+				ntohl(pc->extra_addr[j + 1]) ==
+				ntohl(pc->extra_addr[j]) + 1; j++)
+			;
+		fprintf(f, "%s%s", i != 0 ? "," : "",
+			ip_str(pc->extra_addr[i], a));
+		if (j != i)
+			fprintf(f, "-%s", ip_str(pc->extra_addr[j], b));
+		i = j + 1;
+	}
+	fprintf(f, "\n");
+}
+
 void
 ptcp_config_dump(const struct ptcp_config *cfg, FILE *f)
 {
@@ -1486,6 +1612,7 @@ ptcp_config_dump(const struct ptcp_config *cfg, FILE *f)
 			fprintf(f, "device = %s\n", pc->device);
 		fprintf(f, "address = %s/%d\n", ip_str(pc->addr, a),
 			mask_to_prefix(pc->netmask));
+		dump_addr_list(pc, f);
 		fprintf(f, "gateway = %s\n",
 			pc->gateway != 0 ? ip_str(pc->gateway, a) : "none");
 		if (pc->mac_set)

@@ -31,6 +31,8 @@ extern "C" {
 #define PTCP_MAX_STATIC_ARP 64
 /** Longest device name (`device` key). */
 #define PTCP_DEVNAME_LEN 64
+/** Most extra addresses one port answers for (`extra_addresses`). */
+#define PTCP_MAX_EXTRA_ADDRS 64
 /** Room for an error message from ptcp_config_load(). */
 #define PTCP_CONFIG_ERRLEN 256
 
@@ -53,6 +55,10 @@ struct ptcp_port_config {
 	uint16_t rx_desc;             /**< RX descriptors per queue */
 	uint16_t tx_desc;             /**< TX descriptors per queue */
 	uint16_t mtu;                 /**< IP MTU */
+	/** More addresses in the port's subnet it answers for and may
+	 *  connect from (`extra_addresses`), network byte order. */
+	uint32_t extra_addr[PTCP_MAX_EXTRA_ADDRS];
+	unsigned int nb_extra;
 };
 
 /** The [tcp] section (see docs/configuration.md for ranges). */
@@ -195,6 +201,20 @@ void ptcp_config_defaults(struct ptcp_config *cfg);
 int ptcp_config_load(struct ptcp_config *cfg, const char *path,
 		const char *const *overrides, unsigned int nb_overrides,
 		char *err, size_t errlen);
+
+/**
+ * Parse a list of IPv4 addresses and ranges: "A.B.C.D", "A.B.C.D-A.B.C.E"
+ * (ascending), comma separated, spaces allowed around items (the syntax of
+ * `extra_addresses`; also ptcp-churn's --src).
+ *
+ * @param out    filled with the addresses, network byte order, in order
+ * @param max    room in @p out
+ * @param n      the number of addresses
+ * @param err    on failure, the reason (no file/section prefix)
+ * @return 0; -EINVAL (malformed, backwards range, more than @p max, empty)
+ */
+int ptcp_parse_addr_list(const char *s, uint32_t *out, unsigned int max,
+		unsigned int *n, char *err, size_t errlen);
 
 /**
  * Print the effective configuration in INI form (for `--dump-config`).

@@ -24,12 +24,12 @@ arp_input(struct ptcp_lcore *lc, struct ptcp_iface *ifc, struct rte_mbuf *m)
 	if (ptcp_arp_parse(m, &a, &lc->stats) != 0)
 		goto drop;
 
-	for_us = a.tip == ifc->ip.addr;
+	for_us = ptcp_ipv4_is_ours(&ifc->ip, a.tip);
 	/*
 	 * RFC 826 merge: refresh the sender if known; learn it if the packet
 	 * is for us. 0.0.0.0 (an RFC 5227 probe) is never learnt.
 	 */
-	if (a.sip != 0 && a.sip != ifc->ip.addr) {
+	if (a.sip != 0 && !ptcp_ipv4_is_ours(&ifc->ip, a.sip)) {
 		n = ptcp_arp_learn(ifc->arp, a.sip, &a.sha, lc->now_ms, for_us,
 				released, RTE_DIM(released), &lc->stats);
 		for (i = 0; i < n; i++)
@@ -47,8 +47,9 @@ arp_input(struct ptcp_lcore *lc, struct ptcp_iface *ifc, struct rte_mbuf *m)
 	/* A request for us: answer in the same mbuf. */
 	PTCP_STAT_INC(&lc->stats, arp_req_rx);
 	rte_pktmbuf_reset(m);
+	/* From the address asked for: the primary or an extra one. */
 	if (ptcp_arp_build(m, RTE_ARP_OP_REPLY, &a.sha, &ifc->port->mac,
-			ifc->ip.addr, &a.sha, a.sip) != 0)
+			a.tip, &a.sha, a.sip) != 0)
 		goto drop;
 	ptcp_txq_add(&ifc->txq, m, &lc->stats);
 	return;

@@ -59,6 +59,9 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		ifc->port = &e->ports[i];
 		ifc->ip.addr = pc->addr;
 		ifc->ip.netmask = pc->netmask;
+		/* the engine's own copy of the configuration: stable */
+		ifc->ip.extra = e->cfg.port[i].extra_addr;
+		ifc->ip.nb_extra = e->cfg.port[i].nb_extra;
 		ifc->gateway = pc->gateway;
 		ifc->rxq = (uint16_t)idx;
 		ifc->txq.port_id = e->ports[i].port_id;
@@ -180,7 +183,12 @@ ptcp_engine_start(struct ptcp_engine *e, char *err, size_t errlen)
 	lc0 = e->lcores[0];
 	if (e->cfg.arp_gratuitous) {
 		for (i = 0; i < e->nb_ports; i++) {
-			ptcp_arp_request(lc0, i, lc0->ifs[i].ip.addr);
+			const struct ptcp_ipv4_if *ip = &lc0->ifs[i].ip;
+			unsigned int x;
+
+			ptcp_arp_announce(lc0, i, ip->addr);
+			for (x = 0; x < ip->nb_extra; x++)
+				ptcp_arp_announce(lc0, i, ip->extra[x]);
 			ptcp_txq_flush(&lc0->ifs[i].txq, &lc0->stats);
 		}
 	}

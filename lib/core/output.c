@@ -32,8 +32,10 @@ core_send_l3(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
 	ptcp_txq_add(&ifc->txq, m, &lc->stats);
 }
 
-void
-ptcp_arp_request(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t ip)
+/* A broadcast ARP request from @sip for @tip. */
+static void
+arp_send_request(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t sip,
+		uint32_t tip)
 {
 	static const struct rte_ether_addr zero_mac;
 	struct ptcp_iface *ifc = &lc->ifs[ifidx];
@@ -47,15 +49,27 @@ ptcp_arp_request(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t ip)
 	}
 	memset(&bcast, 0xff, sizeof(bcast));
 	if (ptcp_arp_build(m, RTE_ARP_OP_REQUEST, &bcast, &ifc->port->mac,
-			ifc->ip.addr, &zero_mac, ip) != 0) {
+			sip, &zero_mac, tip) != 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (ip == ifc->ip.addr)
+	if (sip == tip)
 		PTCP_STAT_INC(&lc->stats, arp_gratuitous_tx);
 	else
 		PTCP_STAT_INC(&lc->stats, arp_req_tx);
 	ptcp_txq_add(&ifc->txq, m, &lc->stats);
+}
+
+void
+ptcp_arp_request(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t ip)
+{
+	arp_send_request(lc, ifidx, lc->ifs[ifidx].ip.addr, ip);
+}
+
+void
+ptcp_arp_announce(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t addr)
+{
+	arp_send_request(lc, ifidx, addr, addr);
 }
 
 void

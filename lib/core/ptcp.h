@@ -186,6 +186,10 @@ void ptcp_ip_output(struct ptcp_lcore *lc, unsigned int ifidx,
 /** Send an ARP request for @p ip on interface @p ifidx. */
 void ptcp_arp_request(struct ptcp_lcore *lc, unsigned int ifidx, uint32_t ip);
 
+/** Announce our address @p addr on @p ifidx (a gratuitous ARP request). */
+void ptcp_arp_announce(struct ptcp_lcore *lc, unsigned int ifidx,
+		uint32_t addr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,7 @@ bad_source(uint32_t src, const struct ptcp_ipv4_if *ifc)
 
 	return h == 0 || h == UINT32_MAX ||        /* 0.0.0.0, broadcast */
 		(h >> 28) == 0xe ||                   /* multicast 224/4 */
-		src == ifc->addr ||                   /* spoofing us */
+		ptcp_ipv4_is_ours(ifc, src) ||        /* spoofing us */
 		(ifc->netmask != UINT32_MAX &&        /* subnet broadcast */
 		 (src | ifc->netmask) == UINT32_MAX);
 }
@@ -73,7 +73,7 @@ ptcp_ipv4_input(struct rte_mbuf *m, const struct ptcp_ipv4_if *ifc,
 		PTCP_STAT_INC(st, rx_ip_frag);
 		return -1;
 	}
-	if (unlikely(ip->dst_addr != ifc->addr)) {
+	if (unlikely(!ptcp_ipv4_is_ours(ifc, ip->dst_addr))) {
 		PTCP_STAT_INC(st, rx_not_for_us);
 		return -1;
 	}

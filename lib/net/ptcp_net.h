@@ -68,9 +68,25 @@ struct rte_ether_hdr *ptcp_eth_prepend(struct rte_mbuf *m,
 
 /** What ptcp_ipv4_input() checks the destination against. */
 struct ptcp_ipv4_if {
-	uint32_t addr;     /**< our address */
-	uint32_t netmask;  /**< our netmask */
+	uint32_t addr;            /**< our (primary) address */
+	uint32_t netmask;         /**< our netmask */
+	const uint32_t *extra;    /**< more addresses of ours, or NULL */
+	unsigned int nb_extra;
 };
+
+/** True if @p a (network order) is one of @p ifc's addresses. */
+static inline bool
+ptcp_ipv4_is_ours(const struct ptcp_ipv4_if *ifc, uint32_t a)
+{
+	unsigned int i;
+
+	if (likely(a == ifc->addr))
+		return true;
+	for (i = 0; i < ifc->nb_extra; i++)
+		if (ifc->extra[i] == a)
+			return true;
+	return false;
+}
 
 /**
  * Validate the IPv4 header that follows the Ethernet header (m->l2_len).
@@ -79,8 +95,8 @@ struct ptcp_ipv4_if {
  * IHL >= 5 and within the frame, total length >= IHL and within the frame
  * (Ethernet padding beyond it is trimmed off), header checksum (trusted
  * from the NIC when it flags it GOOD, dropped when BAD, computed otherwise),
- * not a fragment, the destination is our address, and the source is
- * neither ours, broadcast, multicast nor zero.
+ * not a fragment, the destination is one of our addresses, and the source
+ * is neither ours, broadcast, multicast nor zero.
  *
  * @param m   the frame; on success l3_len is set and trailing padding trimmed
  * @param ifc the receiving interface's address

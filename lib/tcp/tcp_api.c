@@ -131,11 +131,12 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 		rte_errno = ENETUNREACH;
 		return NULL;
 	}
-	if (opts->laddr != 0 && opts->laddr != lc->ifs[ifidx].ip.addr) {
+	if (opts->laddr != 0 && !ptcp_ipv4_is_ours(&lc->ifs[ifidx].ip,
+			opts->laddr)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	k.laddr = lc->ifs[ifidx].ip.addr;
+	k.laddr = opts->laddr != 0 ? opts->laddr : lc->ifs[ifidx].ip.addr;
 	k.raddr = opts->raddr;
 	k.pad = 0;
 	k.rport = rte_cpu_to_be_16(opts->rport);

@@ -55,6 +55,13 @@ stack_create(struct stack *s, const char *dev, const char *addr,
 int
 pair_setup(const char *rr_close, uint32_t request, uint32_t response)
 {
+	return pair_setup_ex(rr_close, request, response, NULL, 0);
+}
+
+int
+pair_setup_ex(const char *rr_close, uint32_t request, uint32_t response,
+		const char *const *client_sets, unsigned int nb_client_sets)
+{
 	char name[RTE_ETH_NAME_MAX_LEN], err[512];
 	char srv_sets[4][64], rname[32];
 	const char *srv[4];
@@ -85,7 +92,8 @@ pair_setup(const char *rr_close, uint32_t request, uint32_t response)
 	for (ret = 0; ret < 4; ret++)
 		srv[ret] = srv_sets[ret];
 	rte_eth_dev_get_name_by_port((uint16_t)pa, name);
-	if (stack_create(&P.a, name, "10.96.0.1/24", NULL, 0) != 0)
+	if (stack_create(&P.a, name, "10.96.0.1/24", client_sets,
+			nb_client_sets) != 0)
 		return -1;
 	rte_eth_dev_get_name_by_port((uint16_t)pb, name);
 	if (stack_create(&P.b, name, "10.96.0.2/24", srv, 4) != 0)

@@ -46,6 +46,9 @@ extern struct churn_pair P;
 
 /* The server runs ptcp-server's rr service closing as @rr_close. */
 int pair_setup(const char *rr_close, uint32_t request, uint32_t response);
+/* As pair_setup(), with "section.key=value" settings for the client. */
+int pair_setup_ex(const char *rr_close, uint32_t request, uint32_t response,
+		const char *const *client_sets, unsigned int nb_client_sets);
 void pair_teardown(void);
 /* @ms of virtual time: client pass, churn step, server pass. */
 void tick(uint64_t ms);

@@ -223,6 +223,25 @@ tuple_space_exhaustion_is_counted(void)
 	return 0;
 }
 
+static int
+more_source_addresses_widen_the_tuple_space(void)
+{
+	static const char *const cli[] = {
+		"port0.extra_addresses=10.96.0.11" };
+
+	CHECK(pair_setup_ex("client", 64, 64, cli, 1) == 0);
+	P.p.closer = CHURN_CLOSE_CLIENT;
+	P.p.lport_min = 40000;
+	P.p.lport_max = 40099;                   /* 100 ports per source */
+	P.p.count = 150;                         /* > 100: needs both */
+	P.p.src[0] = rte_cpu_to_be_32(RTE_IPV4(10, 96, 0, 1));
+	P.p.src[1] = rte_cpu_to_be_32(RTE_IPV4(10, 96, 0, 11));
+	P.p.nb_src = 2;
+	CHECK(run_and_check(150, PTCP_CLOSE_NORMAL) == 0);
+	CHECK_EQ(stat_of(&P.a, PTCP_STAT_tcp_port_exhausted), 0);
+	return 0;
+}
+
 static void
 after(void)
 {
@@ -239,6 +258,7 @@ static const struct ptcp_test tests[] = {
 	TEST(refused_connections_are_counted_as_refused),
 	TEST(unanswered_connects_time_out),
 	TEST(tuple_space_exhaustion_is_counted),
+	TEST(more_source_addresses_widen_the_tuple_space),
 	{ NULL, NULL },
 };
 

@@ -601,6 +601,58 @@ two_ports_resolve_each_other_and_ping(void)
 	return 0;
 }
 
+static int
+extra_addresses_answer_arp_and_ping_and_are_announced(void)
+{
+	static const char *const sets[] = {
+		"port0.extra_addresses=10.98.0.20-10.98.0.21" };
+	struct harness h;
+	struct rte_mbuf *m[8];
+	struct ptcp_arp_info a;
+	struct ptcp_stats st = { 0 };
+	const struct rte_ipv4_hdr *ip;
+	unsigned int n, i, announced = 0;
+
+	CHECK(h_setup(&h, 1, false, sets, 1) == 0);
+	/* A gratuitous ARP for each address at start. */
+	n = h_collect(&h, 0, m, RTE_DIM(m));
+	CHECK_EQ(n, 3);
+	for (i = 0; i < n; i++) {
+		m[i]->l2_len = sizeof(struct rte_ether_hdr);
+		CHECK(ptcp_arp_parse(m[i], &a, &st) == 0);
+		CHECK_EQ(a.sip, a.tip);
+		announced += a.sip == rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 21));
+	}
+	rte_pktmbuf_free_bulk(m, n);
+	CHECK_EQ(announced, 1);
+	/* ARP for an extra address: answered from that address. */
+	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
+		PEER_IP, &zero_mac, RTE_IPV4(10, 98, 0, 21)));
+	h_poll(&h, 1);
+	CHECK_EQ(h_collect(&h, 0, m, 1), 1);
+	m[0]->l2_len = sizeof(struct rte_ether_hdr);
+	CHECK(ptcp_arp_parse(m[0], &a, &st) == 0);
+	CHECK_EQ(a.op, RTE_ARP_OP_REPLY);
+	CHECK_EQ(a.sip, rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 21)));
+	rte_pktmbuf_free(m[0]);
+	/* ping it: the reply comes from it. */
+	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP,
+		RTE_IPV4(10, 98, 0, 20), 1, 1, 8));
+	h_poll(&h, 1);
+	CHECK_EQ(h_collect(&h, 0, m, 1), 1);
+	ip = rte_pktmbuf_mtod_offset(m[0], const struct rte_ipv4_hdr *,
+		sizeof(struct rte_ether_hdr));
+	CHECK_EQ(ip->src_addr, rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 20)));
+	rte_pktmbuf_free(m[0]);
+	/* Not ours: still dropped. */
+	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP,
+		RTE_IPV4(10, 98, 0, 22), 1, 1, 8));
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, rx_not_for_us), 1);
+	return end_clean(&h);
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(gratuitous_arp_sent_at_start),
 	TEST(arp_request_for_us_gets_reply),
@@ -623,6 +675,7 @@ static const struct ptcp_test tests[] = {
 	TEST(static_arp_entry_used_and_never_ages),
 	TEST(off_link_without_gateway_dropped_and_counted),
 	TEST(two_ports_resolve_each_other_and_ping),
+	TEST(extra_addresses_answer_arp_and_ping_and_are_announced),
 	{ NULL, NULL },
 };
 

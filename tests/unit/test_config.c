@@ -460,7 +460,8 @@ unknown_sections_and_keys_are_errors(struct env *e)
 		": [server] ftp_port: unknown key");
 	FAILS(PORT0 "[ip]\nttl = 5\ntos = 3\n", ": [ip] tos: unknown key");
 	FAILS(PORT0 "MTU = 1500\n", ": [port0] MTU: unknown key (known: "
-		"device, address, netmask, gateway, mac, rx_desc, tx_desc, mtu)");
+		"device, address, extra_addresses, netmask, gateway, mac, rx_desc, "
+		"tx_desc, mtu)");
 	return 0;
 }
 
@@ -669,6 +670,74 @@ gateway_must_be_a_host_of_the_subnet(struct env *e)
 		"is not an IPv4 address or 'none'");
 	FAILS(PORT0 "gateway = router\n", ": [port0] gateway: 'router' is "
 		"not an IPv4 address or 'none'");
+	return 0;
+}
+
+static int
+extra_addresses_lists_ranges_and_rules(struct env *e)
+{
+	struct ptcp_port_config *pc = &e->cfg.port[0];
+	char path[PATH_MAX + 8];
+	FILE *f;
+
+	LOADS(PORT0 "extra_addresses = 10.0.0.5, 10.0.0.10-10.0.0.12,10.0.0.7\n");
+	CHECK_EQ(pc->nb_extra, 5);
+	CHECK_EQ(pc->extra_addr[0], ip("10.0.0.5"));
+	CHECK_EQ(pc->extra_addr[1], ip("10.0.0.10"));
+	CHECK_EQ(pc->extra_addr[3], ip("10.0.0.12"));
+	CHECK_EQ(pc->extra_addr[4], ip("10.0.0.7"));
+	LOADS(PORT0 "extra_addresses = none\n");
+	CHECK_EQ(pc->nb_extra, 0);
+	LOADS(PORT0 "extra_addresses = 10.0.0.3-10.0.0.66\n");
+	CHECK_EQ(pc->nb_extra, PTCP_MAX_EXTRA_ADDRS);
+	FAILS(PORT0 "extra_addresses = 10.0.0.3-10.0.0.67\n",
+		": [port0] extra_addresses: more than 64 addresses");
+	FAILS(PORT0 "extra_addresses = 10.0.1.5\n", ": [port0] "
+		"extra_addresses: 10.0.1.5 is outside the port's subnet "
+		"10.0.0.0/24");
+	FAILS(PORT0 "extra_addresses = 10.0.0.2\n",
+		": [port0] extra_addresses: 10.0.0.2 is the port's address");
+	FAILS(PORT0 "gateway = 10.0.0.1\nextra_addresses = 10.0.0.1\n",
+		": [port0] extra_addresses: 10.0.0.1 is the port's gateway");
+	FAILS(PORT0 "extra_addresses = 10.0.0.255\n", ": [port0] "
+		"extra_addresses: 10.0.0.255 is not a host address of "
+		"10.0.0.0/24");
+	FAILS(PORT0 "extra_addresses = 10.0.0.5,10.0.0.4-10.0.0.6\n",
+		": [port0] extra_addresses: 10.0.0.5 is listed twice");
+	FAILS(PORT0 "extra_addresses = 10.0.0.9-10.0.0.8\n", ": [port0] "
+		"extra_addresses: range 10.0.0.9-10.0.0.8 runs backwards");
+	FAILS(PORT0 "extra_addresses = 10.0.0.x\n", ": [port0] "
+		"extra_addresses: '10.0.0.x' is not an address or a range "
+		"A.B.C.D-A.B.C.E");
+	FAILS(PORT0 "extra_addresses = ,\n",
+		": [port0] extra_addresses: no address (write 'none' for none)");
+	/* The dump writes consecutive addresses as ranges and reads back. */
+	LOADS(PORT0 "extra_addresses = 10.0.0.5,10.0.0.10-10.0.0.12\n");
+	snprintf(path, sizeof(path), "%s.dump", e->path);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	ptcp_config_dump(&e->cfg, f);
+	fclose(f);
+	{
+		struct ptcp_config back;
+		char err[PTCP_CONFIG_ERRLEN];
+		char line[256];
+		bool seen = false;
+
+		CHECK_EQ(ptcp_config_load(&back, path, NULL, 0, err,
+			sizeof(err)), 0);
+		CHECK_EQ(back.port[0].nb_extra, 4);
+		CHECK(memcmp(back.port[0].extra_addr, pc->extra_addr,
+			4 * sizeof(uint32_t)) == 0);
+		f = fopen(path, "r");
+		CHECK(f != NULL);
+		while (fgets(line, sizeof(line), f) != NULL)
+			seen |= strcmp(line, "extra_addresses = "
+				"10.0.0.5,10.0.0.10-10.0.0.12\n") == 0;
+		fclose(f);
+		CHECK(seen);
+	}
+	unlink(path);
 	return 0;
 }
 
@@ -923,7 +992,8 @@ override_errors_name_the_command_line(struct env *e)
 		"command line: [arp] bogus: unknown key");
 	/* the file's mistake is still the file's */
 	FAILS_SET(PORT0 "ttl = 3\n", ok, ": [port0] ttl: unknown key (known: "
-		"device, address, netmask, gateway, mac, rx_desc, tx_desc, mtu)");
+		"device, address, extra_addresses, netmask, gateway, mac, rx_desc, "
+		"tx_desc, mtu)");
 	/* a section made on the command line is the command line's */
 	FAILS_SET(PORT0, newport,
 		"command line: [port1] address: missing (required)");
@@ -1324,6 +1394,7 @@ static const struct test tests[] = {
 	T(netmask_zero_and_bad_masks_are_errors),
 	T(bad_addresses_are_errors),
 	T(gateway_must_be_a_host_of_the_subnet),
+	T(extra_addresses_lists_ranges_and_rules),
 	T(mac_must_be_unicast_and_well_formed),
 	T(ports_are_contiguous_from_port0),
 	T(overlapping_subnets_are_allowed_duplicate_addresses_are_not),

@@ -1811,6 +1811,36 @@ reply_and_close_in_data_callback_is_one_segment(void)
 	return end_clean();
 }
 
+static int
+connect_from_an_extra_address(void)
+{
+	static const char *const sets[] = {
+		"port0.extra_addresses=10.98.0.30" };
+	struct ptcp_connect_opts o = { .raddr = rte_cpu_to_be_32(PEER),
+		.rport = 8120, .lport = CLI_PORT,
+		.laddr = rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 30)) };
+	struct peer p = { .port = 8120, .lport = CLI_PORT, .seq = 77 };
+	struct h_seg s;
+
+	CHECK(setup(sets, 1) == 0);
+	CHECK(ptcp_connect(h->lc, &o, &app_ops) != NULL);
+	CHECK_EQ(p_recv(&p, &s, 0), 1);
+	CHECK_EQ(s.flags, F_SYN);
+	CHECK_EQ(s.saddr, RTE_IPV4(10, 98, 0, 30));
+	h_inject(h, 0, h_tcp_frame(h, PEER, 8120, RTE_IPV4(10, 98, 0, 30),
+		CLI_PORT, 77, p.ack, F_SYN | F_ACK, 65535, NULL, 0, NULL, 0));
+	CHECK_EQ(p_recv(&p, &s, 1), 1);
+	CHECK_EQ(s.flags, F_ACK);
+	CHECK_EQ(app.connected, 1);
+	/* An address that is not the port's is refused. */
+	o.laddr = rte_cpu_to_be_32(RTE_IPV4(10, 98, 0, 31));
+	o.lport = CLI_PORT + 1;
+	CHECK(ptcp_connect(h->lc, &o, &app_ops) == NULL);
+	CHECK_EQ(rte_errno, EINVAL);
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(tcb_and_time_wait_sizes_are_pinned),
 	TEST(listen_syn_gets_synack_with_our_options),
@@ -1875,6 +1905,7 @@ static const struct ptcp_test tests[] = {
 	TEST(writable_follows_enobufs_without_any_ack),
 	TEST(fin_and_its_retransmission_in_one_burst_meet_time_wait),
 	TEST(reply_and_close_in_data_callback_is_one_segment),
+	TEST(connect_from_an_extra_address),
 	{ NULL, NULL },
 };
 
