@@ -11,7 +11,9 @@
 #   linux  linux_client (taskset -c 0) -> linux_server (taskset -c 1) over
 #          loopback, in a fresh network namespace per run (sysctls at their
 #          defaults, no TIME-WAIT left over from the previous run); the
-#          client binds its sockets to 127.0.0.1..127.0.0.SOURCES in turn
+#          client binds its sockets to 127.0.0.1..127.0.0.SOURCES in turn;
+#          ptcp-churn gets as many source addresses (--src: its port's
+#          address and extra_addresses 10.97.0.10 and up)
 # Alternating ptcp, linux, ptcp, linux... for ROUNDS rounds. Prints a
 # markdown table (connections/s of each, ratio ptcp/linux per round, median
 # min max) and writes the raw results, one JSON line per run, to
@@ -91,9 +93,15 @@ run_ptcp() {
 	ip=$(sed -n 's/^ptcp-server: port0 [^ ]* \([0-9.]*\)\/.*/\1/p' "$srvlog")
 	port=$(sed -n 's/^ptcp-server: rr on port \([0-9]*\).*/\1/p' "$srvlog")
 	port=${port:-5001}
-	local rc=0
+	local rc=0 srcs=()
+	# As many source addresses as the Linux client gets: the port's own
+	# (10.97.0.2) and extra addresses 10.97.0.10 and up.
+	if [ "$sources" -gt 1 ]; then
+		srcs=(--set "port0.extra_addresses=10.97.0.10-10.97.0.$((8 + sources))"
+			--src "10.97.0.2,10.97.0.10-10.97.0.$((8 + sources))")
+	fi
 	churn_client_run "$CHURN_TMP/cli-$tag.json" "$CHURN_TMP/cli-$tag.err" \
-		"$limit" --server "$ip:$port" --concurrency "$concurrency" \
+		"$limit" "${srcs[@]}" --server "$ip:$port" --concurrency "$concurrency" \
 		--duration "$duration" --request "$request" \
 		--response "$response" --closer "$closer" --json --quiet || rc=$?
 	churn_stop "$CHURN_SRV_PID" 10
@@ -183,7 +191,7 @@ print("Connection churn: %s B request, %s B response, closer %s, concurrency %s,
 print()
 print("| connections/s | %s | median | min | max |" % " | ".join("round %d" % r for r in rounds))
 print("|---|%s---:|---:|---:|" % ("---:|" * len(rounds)))
-row("ptcp (ptcp-churn → ptcp-server, memif)", [by["ptcp"].get(r) for r in rounds], lambda x: "%.0f" % x)
+row("ptcp (ptcp-churn → ptcp-server, memif, %s source IPs)" % sources, [by["ptcp"].get(r) for r in rounds], lambda x: "%.0f" % x)
 row("Linux (epoll, loopback, %s source IPs)" % sources, [by["linux"].get(r) for r in rounds], lambda x: "%.0f" % x)
 ratios = [by["ptcp"][r] / by["linux"][r] if r in by["ptcp"] and r in by["linux"] and by["linux"][r] > 0 else None for r in rounds]
 row("ratio ptcp/Linux", ratios, lambda x: "%.2f" % x)
