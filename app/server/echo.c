@@ -8,9 +8,11 @@
  * from writable. A retry that still does not fit sends the whole leading
  * segments that do (zero copy), or copies the part of the first segment
  * that does, so a chain larger than the whole send buffer still drains.
- * The TCP API has no way to stop receiving, so the hold is bounded
- * (svc_lcore.echo_hold_max bytes, SVC_HOLD_MAX_SEGS segments): a peer that
- * sends more without reading is aborted (RST) and counted as overflow.
+ * What the hold keeps is told to TCP (ptcp_recv_hold/release), which
+ * shrinks the window it offers: a peer that sends without reading our
+ * echo is slowed down by flow control. The hold is still bounded
+ * (svc_lcore.echo_hold_max bytes, SVC_HOLD_MAX_SEGS segments) against a
+ * peer that ignores the window: it is aborted (RST), counted as overflow.
  *
  * The peer closes first: on its FIN, once the hold is empty, ptcp_close().
  */
@@ -76,6 +78,19 @@ fail:
 	x->u.echo.head = x->u.echo.tail = NULL;
 }
 
+/* Tell TCP how much received data the hold keeps (its window follows). */
+static void
+echo_sync_window(struct svc_conn *x, struct ptcp_conn *c)
+{
+	uint32_t now = x->u.echo.head != NULL ? x->u.echo.head->pkt_len : 0;
+
+	if (now > x->u.echo.held)
+		ptcp_recv_hold(c, now - x->u.echo.held);
+	else if (now < x->u.echo.held)
+		ptcp_recv_release(c, x->u.echo.held - now);
+	x->u.echo.held = now;
+}
+
 /* Close once the peer has and everything is queued. */
 static void
 echo_maybe_close(struct svc_conn *x, struct ptcp_conn *c)
@@ -92,6 +107,7 @@ echo_accepted(struct ptcp_conn *c, void *listen_arg)
 	if (x == NULL)
 		return -1;
 	x->u.echo.head = x->u.echo.tail = NULL;
+	x->u.echo.held = 0;
 	return 0;
 }
 
@@ -112,6 +128,7 @@ echo_data(struct ptcp_conn *c, struct rte_mbuf *m)
 		return;
 	}
 	echo_flush(x, c);
+	echo_sync_window(x, c);
 }
 
 static void
@@ -122,6 +139,7 @@ echo_writable(struct ptcp_conn *c)
 	if (x->closing)
 		return;
 	echo_flush(x, c);
+	echo_sync_window(x, c);
 	echo_maybe_close(x, c);
 }
 

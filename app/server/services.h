@@ -136,6 +136,7 @@ struct svc_conn {
 		struct {
 			struct rte_mbuf *head;  /**< not yet accepted by TCP */
 			struct rte_mbuf *tail;  /**< its last segment */
+			uint32_t held;          /**< bytes ptcp_recv_hold() told */
 		} echo;
 		struct {
 			uint32_t pos;           /**< next byte of the cycle */

@@ -237,6 +237,23 @@ int ptcp_send(struct ptcp_conn *c, const void *buf, size_t len);
  */
 int ptcp_send_mbuf(struct ptcp_conn *c, struct rte_mbuf *m);
 
+/**
+ * Receive flow control: the app keeps @p bytes of data it received and has
+ * not consumed yet (an echo that cannot send, a proxy whose other side is
+ * slow). The window ptcp advertises shrinks by the bytes held (the right
+ * edge already offered never moves back), so the peer slows down instead
+ * of the app having to drop or abort. Apps that consume data in their data
+ * callback never call it.
+ */
+void ptcp_recv_hold(struct ptcp_conn *c, uint32_t bytes);
+
+/**
+ * The app consumed @p bytes it held (ptcp_recv_hold()). When that reopens
+ * a window that was closed or smaller than a segment, a window update is
+ * sent at once (after the current segment when called from a callback).
+ */
+void ptcp_recv_release(struct ptcp_conn *c, uint32_t bytes);
+
 /** Bytes ptcp_send() would take now. */
 uint32_t ptcp_send_space(const struct ptcp_conn *c);
 

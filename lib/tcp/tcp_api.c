@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -204,6 +205,36 @@ send_check(const struct ptcp_conn *tp)
 	if (!PTCP_TCPS_HAVE_ESTABLISHED(tp->state))
 		return -ENOTCONN;
 	return 0;
+}
+
+void
+ptcp_recv_hold(struct ptcp_conn *tp, uint32_t bytes)
+{
+	tp->rcv_held = bytes > UINT32_MAX - tp->rcv_held ? UINT32_MAX :
+		tp->rcv_held + bytes;
+}
+
+void
+ptcp_recv_release(struct ptcp_conn *tp, uint32_t bytes)
+{
+	uint32_t offered, now;
+
+	tp->rcv_held -= RTE_MIN(bytes, tp->rcv_held);
+	if ((tp->flags & TF_DEAD) || !PTCP_TCPS_HAVE_ESTABLISHED(tp->state) ||
+			PTCP_TCPS_HAVE_RCVD_FIN(tp->state))
+		return;
+	/*
+	 * RFC 1122 4.2.3.3 (receiver SWS avoidance): tell the peer at once
+	 * when the window grows from less than a segment to at least one, or
+	 * by half the buffer; otherwise the next ACK carries it.
+	 */
+	offered = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	now = tcp_rcv_space(tp);
+	if ((offered < tp->t_maxseg && now >= tp->t_maxseg) ||
+			now >= offered + tp->rcv_wnd / 2) {
+		tp->flags |= TF_ACKNOW;
+		tcp_output_app(tp);
+	}
 }
 
 uint32_t
@@ -462,6 +493,38 @@ tcp_poll(struct ptcp_lcore *lc)
 		tcp_conn_free_dead(tl);
 }
 
+/*
+ * Our timestamp clock (TSval, RFC 7323): milliseconds since boot plus an
+ * offset fixed for the boot (a hash of the kernel's boot_id), so that
+ * it never goes back when the process restarts: a peer holding one of our
+ * old tuples in TIME-WAIT checks the new SYN's TSval against the old
+ * connection's (PAWS, RFC 6191), and a clock that restarted lower would
+ * see every such SYN refused. The offset keeps the uptime from the peer.
+ * @return the offset that turns the lcore's ms clock into it.
+ */
+static uint32_t
+ts_clock_offset(const struct ptcp_engine *e)
+{
+	static const struct tcp_secret public_key;   /* boot_id is the secret */
+	char boot_id[64] = "";
+	struct timespec ts;
+	uint64_t boot_ms, now_ms;
+	uint32_t per_boot = 0;
+	FILE *f;
+
+	f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (f != NULL) {
+		if (fgets(boot_id, sizeof(boot_id), f) != NULL)
+			per_boot = (uint32_t)tcp_siphash(&public_key, boot_id,
+				(unsigned int)strlen(boot_id));
+		fclose(f);
+	}
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	boot_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	now_ms = (rte_rdtsc() - e->start_tsc) * 1000 / e->tsc_hz;
+	return (uint32_t)(boot_ms + per_boot - now_ms);
+}
+
 static int
 tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 		size_t errlen)
@@ -491,7 +554,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	TAILQ_INIT(&tl->conns);
 	TAILQ_INIT(&tl->dead);
 	tcp_secret_init(&tl->secret);
-	tl->ts_offset = (uint32_t)rte_rand();
+	tl->ts_offset = ts_clock_offset(e);
 	tl->lport_next = (uint32_t)rte_rand();
 	tl->tick_us = cfg->tick_us;
 	snprintf(name, sizeof(name), "ptcp%u_flow_%u", e->id, lc->idx);

@@ -114,6 +114,7 @@ struct ptcp_conn {
 	struct ptcp_flow_key key;
 
 	/* bytes 88-175: sending, timers */
+	uint32_t rcv_held;          /* delivered, still held by the app */
 	struct rte_mbuf *sndq_head; /* bytes from snd_una */
 	struct rte_mbuf *sndq_tail;
 	uint32_t sndq_len;          /* bytes queued (sent or not) */
@@ -237,11 +238,11 @@ tcp_ts_now(const struct tcp_lcore *tl)
 	return (uint32_t)tl->lc->now_ms + tl->ts_offset;
 }
 
-/* Sequence space our window covers. */
+/* The window we may offer: the buffer less what the app still holds. */
 static inline uint32_t
 tcp_rcv_space(const struct ptcp_conn *tp)
 {
-	return tp->rcv_wnd;
+	return tp->rcv_held >= tp->rcv_wnd ? 0 : tp->rcv_wnd - tp->rcv_held;
 }
 
 /* tcp_subr.c */

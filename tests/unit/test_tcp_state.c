@@ -57,6 +57,7 @@ struct app {
 	bool refuse;                 /* accepted returns -1 */
 	bool close_on_peer_closed;   /* ptcp_close from peer_closed */
 	bool reply_and_close;        /* data: send "pong", then ptcp_close */
+	bool hold;                   /* data: ptcp_recv_hold() what arrives */
 };
 
 static struct app app;
@@ -89,6 +90,8 @@ app_data(struct ptcp_conn *c, struct rte_mbuf *m)
 				rte_pktmbuf_mtod(s, const void *), s->data_len);
 		app.rx_len += s->data_len;
 	}
+	if (app.hold)
+		ptcp_recv_hold(c, rte_pktmbuf_pkt_len(m));
 	rte_pktmbuf_free(m);
 	if (app.reply_and_close) {
 		ptcp_send(c, "pong", 4);
@@ -1841,6 +1844,62 @@ connect_from_an_extra_address(void)
 	return end_clean();
 }
 
+static int
+held_data_closes_the_window_and_release_reopens_it(void)
+{
+	static const char *const sets[] = { "tcp.rcv_buf=8192" };
+	static uint8_t chunk[1024];
+	struct peer p;
+	struct h_seg s;
+	int i;
+
+	CHECK(setup(sets, 1) == 0);
+	CHECK(establish(&p, 5096, false) == 0);
+	app.hold = true;
+	/* 8 KiB the app keeps: each ACK offers less, the last one nothing. */
+	for (i = 0; i < 8; i++) {
+		p_send(&p, F_ACK, chunk, sizeof(chunk));
+		CHECK_EQ(p_recv(&p, &s, 1), 1);
+		CHECK_EQ(s.ack, p.seq);
+		CHECK_EQ(s.wnd, 8192 - 1024 * (i + 1));
+	}
+	CHECK_EQ(app.rx_len, 8192);
+	/* The app consumes half: a window update goes out at once. */
+	ptcp_recv_release(app.c, 4096);
+	CHECK_EQ(p_recv(&p, &s, 0), 1);
+	CHECK_EQ(s.flags, F_ACK);
+	CHECK_EQ(s.wnd, 4096);
+	/* A small release does not send one (SWS avoidance)... */
+	ptcp_recv_hold(app.c, 0);
+	ptcp_recv_release(app.c, 512);
+	CHECK_EQ(p_recv(&p, &s, 0), 0);
+	/* ...but the next ACK carries it. */
+	p_send(&p, F_ACK, chunk, 100);
+	CHECK_EQ(p_recv(&p, &s, 1), 1);
+	CHECK_EQ(s.wnd, 4096 + 512 - 100);
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
+static int
+timestamp_clock_never_goes_back_across_restarts(void)
+{
+	uint32_t prev = 0, ts;
+	int i;
+
+	/* Each setup is a new engine, as a restarted process would be. */
+	for (i = 0; i < 4; i++) {
+		CHECK(setup(NULL, 0) == 0);
+		ts = tcp_ts_now(TL());
+		if (i != 0)
+			CHECK_MSG(!TSTMP_LT(ts, prev) && ts - prev < 5000,
+				"restart %d: TSval %u after %u", i, ts, prev);
+		prev = ts;
+		h_teardown(h);
+	}
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(tcb_and_time_wait_sizes_are_pinned),
 	TEST(listen_syn_gets_synack_with_our_options),
@@ -1906,6 +1965,8 @@ static const struct ptcp_test tests[] = {
 	TEST(fin_and_its_retransmission_in_one_burst_meet_time_wait),
 	TEST(reply_and_close_in_data_callback_is_one_segment),
 	TEST(connect_from_an_extra_address),
+	TEST(held_data_closes_the_window_and_release_reopens_it),
+	TEST(timestamp_clock_never_goes_back_across_restarts),
 	{ NULL, NULL },
 };
 

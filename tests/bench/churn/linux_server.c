@@ -326,5 +326,9 @@ done:
 	printf(PROG ": accepted %" PRIu64 " completed %" PRIu64
 		" errors %" PRIu64 " eof_before_request %" PRIu64 "\n",
 		accepted, completed, errors, eof_early);
+	fflush(stdout);
+	free(conns);
+	free(rbuf);
+	free(wbuf);
 	return 0;
 }
