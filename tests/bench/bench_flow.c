@@ -41,6 +41,7 @@
 #include <rte_malloc.h>
 
 #include "ptcp_flow.h"
+#include "ptcp_test_flow.h"
 
 #define REPS 3
 #define OPS_MIN (1u << 22)	/* lookups per timed run, at least */
@@ -54,29 +55,7 @@ struct result {
 	double bytes_per_entry;
 };
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
 
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static struct ptcp_flow_key
-random_key(uint64_t *s)
-{
-	uint64_t a = rnd(s), b = rnd(s);
-	struct ptcp_flow_key k = {
-		.laddr = (uint32_t)a,
-		.raddr = (uint32_t)(a >> 32),
-		.lport = (uint16_t)b,
-		.rport = (uint16_t)(b >> 16),
-	};
-
-	return k;
-}
 
 static uint64_t
 now_ns(void)
@@ -134,7 +113,7 @@ run_one(uint32_t n, int socket, uint64_t seed, struct result *r)
 		int e;
 
 		do {
-			keys[i] = random_key(&seed);
+			keys[i] = ptcp_test_flow_key(&seed);
 			e = ptcp_flow_add(t, &keys[i], &keys[i]);
 		} while (e == -EEXIST);
 		if (e != 0) {
@@ -150,7 +129,7 @@ run_one(uint32_t n, int socket, uint64_t seed, struct result *r)
 	for (i = n - 1; i > 0; i--) {
 		uint32_t tmp;
 
-		j = (uint32_t)(rnd(&seed) % (i + 1));
+		j = (uint32_t)(ptcp_test_rand(&seed) % (i + 1));
 		tmp = perm[i];
 		perm[i] = perm[j];
 		perm[j] = tmp;
@@ -159,7 +138,7 @@ run_one(uint32_t n, int socket, uint64_t seed, struct result *r)
 		order[i] = &keys[perm[i]];
 	for (i = 0; i < MISSES; i++) {
 		do {
-			miss[i] = random_key(&seed);
+			miss[i] = ptcp_test_flow_key(&seed);
 		} while (ptcp_flow_lookup(t, &miss[i]) != NULL);
 	}
 

@@ -45,6 +45,7 @@
 #include <rte_timer.h>
 
 #include "ptcp_timer.h"
+#include "ptcp_test_rand.h"
 
 #define PROBES 1024
 #define REPS 7
@@ -82,20 +83,11 @@ now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 static uint32_t
 rnd_range(uint64_t *s, uint32_t lo, uint32_t hi)
 {
-	return lo + (uint32_t)(rnd(s) % (hi - lo + 1));
+	return lo + (uint32_t)(ptcp_test_rand(s) % (hi - lo + 1));
 }
 
 /*

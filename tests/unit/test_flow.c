@@ -18,31 +18,9 @@
 
 #include "ptcp_flow.h"
 #include "ptcp_test.h"
+#include "ptcp_test_flow.h"
 
-/* splitmix64: deterministic, stateless apart from the caller's seed */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
 
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-static struct ptcp_flow_key
-random_key(uint64_t *s)
-{
-	uint64_t a = rnd(s), b = rnd(s);
-	struct ptcp_flow_key k = {
-		.laddr = (uint32_t)a,
-		.raddr = (uint32_t)(a >> 32),
-		.lport = (uint16_t)b,
-		.rport = (uint16_t)(b >> 16),
-	};
-
-	return k;
-}
 
 static struct ptcp_flow_key
 key(uint32_t laddr, uint32_t raddr, uint16_t lport, uint16_t rport)
@@ -65,7 +43,7 @@ fill_random(struct ptcp_flow_table *t, struct ptcp_flow_key *keys,
 
 	for (i = 0; i < n; i++) {
 		do {
-			keys[i] = random_key(&seed);
+			keys[i] = ptcp_test_flow_key(&seed);
 			ret = ptcp_flow_add(t, &keys[i], &tag[i]);
 		} while (ret == -EEXIST);
 		if (ret != 0) {
@@ -210,7 +188,7 @@ fills_to_capacity_with_random_keys(void)
 				"entries %u: key %u lost", n, i);
 		/* one more is one too many */
 		do {
-			extra = random_key(&seed);
+			extra = ptcp_test_flow_key(&seed);
 		} while (ptcp_flow_lookup(t, &extra) != NULL);
 		CHECK_EQ(ptcp_flow_add(t, &extra, tag), -ENOSPC);
 		CHECK(ptcp_flow_lookup(t, &extra) == NULL);
@@ -237,12 +215,12 @@ bulk_matches_single(struct ptcp_flow_table *t,
 	unsigned int i, hits = 0, got;
 
 	for (i = 0; i < n; i++) {
-		if (rnd(seed) & 1) {
-			keys[i] = &present[rnd(seed) % nb_present];
+		if (ptcp_test_rand(seed) & 1) {
+			keys[i] = &present[ptcp_test_rand(seed) % nb_present];
 			hits++;
 		} else {
 			do {
-				miss[i] = random_key(seed);
+				miss[i] = ptcp_test_flow_key(seed);
 			} while (ptcp_flow_lookup(t, &miss[i]) != NULL);
 			keys[i] = &miss[i];
 		}
@@ -391,13 +369,13 @@ churn_matches_a_model(void)
 	int ret;
 
 	for (i = 0; i < N; i++)
-		keys[i] = random_key(&seed);
+		keys[i] = ptcp_test_flow_key(&seed);
 	memset(in, 0, sizeof(in));
 	t = ptcp_flow_table_create("ut_churn", N, (int)rte_socket_id());
 	CHECK(t != NULL);
 	for (op = 0; op < OPS; op++) {
-		i = (uint32_t)(rnd(&seed) % N);
-		switch (rnd(&seed) % 3) {
+		i = (uint32_t)(ptcp_test_rand(&seed) % N);
+		switch (ptcp_test_rand(&seed) % 3) {
 		case 0:
 			ret = ptcp_flow_add(t, &keys[i], &tag[i]);
 			CHECK_EQ(ret, in[i] ? -EEXIST : 0);

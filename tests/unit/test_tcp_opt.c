@@ -9,6 +9,7 @@
 
 #include "ptcp_test.h"
 #include "tcp_opt.h"
+#include "ptcp_test_rand.h"
 
 #define STAT(st, name) PTCP_STAT_GET(st, name)
 
@@ -230,16 +231,6 @@ eol_stops_parsing(void)
 	return 0;
 }
 
-/* splitmix64: the test's own generator, state on the caller's stack. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 /*
  * Half the blobs are random bytes; half are random sequences of plausible
@@ -250,22 +241,22 @@ random_blob(uint64_t *s, uint8_t *b)
 {
 	static const uint8_t kinds[] = { 0, 1, 2, 3, 4, 5, 8, 0xfe };
 	static const uint8_t lens[] = { 1, 1, 4, 3, 2, 10, 10, 6 };
-	unsigned int len = (unsigned int)(rnd(s) % (TCP_OPT_MAX_LEN + 1));
+	unsigned int len = (unsigned int)(ptcp_test_rand(s) % (TCP_OPT_MAX_LEN + 1));
 	unsigned int i, k, l;
 
-	if (rnd(s) & 1) {
+	if (ptcp_test_rand(s) & 1) {
 		for (i = 0; i < len; i++)
-			b[i] = (uint8_t)rnd(s);
+			b[i] = (uint8_t)ptcp_test_rand(s);
 		return len;
 	}
 	for (i = 0; i < len; ) {
-		k = (unsigned int)(rnd(s) % sizeof(kinds));
+		k = (unsigned int)(ptcp_test_rand(s) % sizeof(kinds));
 		b[i++] = kinds[k];
 		if (lens[k] == 1 || i >= len)
 			continue;
 		l = lens[k];
-		switch (rnd(s) % 8) {
-		case 0: l = (uint8_t)rnd(s); break;
+		switch (ptcp_test_rand(s) % 8) {
+		case 0: l = (uint8_t)ptcp_test_rand(s); break;
 		case 1: l = l - 1; break;
 		case 2: l = l + 1; break;
 		default: break;
@@ -273,7 +264,7 @@ random_blob(uint64_t *s, uint8_t *b)
 		b[i++] = (uint8_t)l;
 		/* bodies: edge values (0, 0xff) half the time */
 		for (l = 2; l < lens[k] && i < len; l++) {
-			uint64_t v = rnd(s);
+			uint64_t v = ptcp_test_rand(s);
 
 			b[i++] = (v & 3) == 0 ? 0 : (v & 3) == 1 ? 0xff :
 				(uint8_t)(v >> 8);

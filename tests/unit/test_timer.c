@@ -22,6 +22,7 @@
 #include <rte_common.h>
 
 #include "ptcp_timer.h"
+#include "ptcp_test_rand.h"
 
 /* ---- a small runner ---------------------------------------------------- */
 
@@ -68,21 +69,11 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	/* splitmix64 */
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 static uint64_t
 rnd_below(uint64_t *s, uint64_t n)
 {
-	return n ? rnd(s) % n : 0;
+	return n ? ptcp_test_rand(s) % n : 0;
 }
 
 /* ---- a recording owner ----------------------------------------------- */
@@ -1066,8 +1057,8 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 	for (i = 0; i < NTM; i++)
 		f->m.pos[i] = UINT32_MAX;
 	/* start anywhere, often close to the wrap */
-	c.start_tick = (rnd(&f->rng) & 1) ? UINT32_MAX -
-		(uint32_t)rnd_below(&f->rng, 100000) : (uint32_t)rnd(&f->rng);
+	c.start_tick = (ptcp_test_rand(&f->rng) & 1) ? UINT32_MAX -
+		(uint32_t)rnd_below(&f->rng, 100000) : (uint32_t)ptcp_test_rand(&f->rng);
 	f->m.now = c.start_tick;
 	if (ptcp_timer_wheel_init(f->w, &c) != 0)
 		abort();
