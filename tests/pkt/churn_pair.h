@@ -19,22 +19,18 @@
 #include "ptcp.h"
 #include "ptcp_tcp.h"
 
+#include "harness.h"
+
 #include "churn.h"
 #include "services.h"
 
 #define RR_PORT 5001
 #define MSL_MS 500
 
-struct stack {
-	struct ptcp_engine *e;
-	struct ptcp_lcore *lc;
-	unsigned int baseline;
-};
-
 /* Everything one run sets up (torn down by pair_teardown()). */
 struct churn_pair {
-	struct stack a, b;                /* client (churn), server */
-	struct rte_ring *ab, *ba;
+	struct h_stack a, b;              /* client (churn), server */
+	struct h_wire w;
 	uint64_t now_ms;
 	struct services *sv;
 	struct churn_lcore *cl;
@@ -52,8 +48,8 @@ int pair_setup_ex(const char *rr_close, uint32_t request, uint32_t response,
 void pair_teardown(void);
 /* @ms of virtual time: client pass, churn step, server pass. */
 void tick(uint64_t ms);
-uint64_t count_state(const struct stack *s, unsigned int state);
-uint64_t stat_of(const struct stack *s, enum ptcp_stat_id id);
+uint64_t count_state(const struct h_stack *s, unsigned int state);
+uint64_t stat_of(const struct h_stack *s, enum ptcp_stat_id id);
 void dump(void);
 
 /* The server's loop pass; never inlined, so callgrind can collect just it

@@ -448,3 +448,125 @@ h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s)
 	rte_pktmbuf_free(m);
 	return 1;
 }
+
+/* ---- two stacks ----------------------------------------------------- */
+
+static int
+stack_create(struct h_stack *s, const char *dev, const char *addr,
+		const char *const *extra, unsigned int nb_extra)
+{
+	static const char *const base[] = {
+		"mempool.mbufs=8191", "mempool.cache=64", "tcp.max_conns=1024",
+		"tcp.max_tw=16384", "tcp.msl_ms=500", "tcp.syn_backlog=256",
+	};
+	char dev_set[RTE_ETH_NAME_MAX_LEN + 16], addr_set[64];
+	const char *p[32];
+	struct ptcp_config cfg;
+	char err[512];
+	unsigned int i, n = 0;
+
+	snprintf(dev_set, sizeof(dev_set), "port0.device=%s", dev);
+	snprintf(addr_set, sizeof(addr_set), "port0.address=%s", addr);
+	p[n++] = dev_set;
+	p[n++] = addr_set;
+	for (i = 0; i < RTE_DIM(base); i++)
+		p[n++] = base[i];
+	for (i = 0; i < nb_extra && n < RTE_DIM(p); i++)
+		p[n++] = extra[i];
+	if (ptcp_config_load(&cfg, NULL, p, n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "config: %s\n", err);
+		return -1;
+	}
+	s->e = ptcp_engine_create(&cfg, err, sizeof(err));
+	if (s->e == NULL || ptcp_tcp_attach(s->e, err, sizeof(err)) != 0) {
+		fprintf(stderr, "engine: %s\n", err);
+		return -1;
+	}
+	s->baseline = ptcp_engine_mbufs_in_use(s->e);
+	if (ptcp_engine_start(s->e, err, sizeof(err)) != 0) {
+		fprintf(stderr, "start: %s\n", err);
+		return -1;
+	}
+	s->lc = ptcp_engine_lcore(s->e);
+	return s->lc != NULL ? 0 : -1;
+}
+
+int
+h_pair_create(struct h_stack *a, struct h_stack *b, struct h_wire *w,
+		const char *addr_a, const char *const *sets_a, unsigned int na,
+		const char *addr_b, const char *const *sets_b, unsigned int nb)
+{
+	static unsigned int pairs;  /* ring and port names: one per call */
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int pa, pb;
+
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	memset(w, 0, sizeof(*w));
+	pairs++;
+	snprintf(name, sizeof(name), "h_ab%u", pairs);
+	w->ab = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "h_ba%u", pairs);
+	w->ba = rte_ring_create(name, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->ab == NULL || w->ba == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "net_ring_pa%u", pairs);
+	pa = rte_eth_from_rings(name, &w->ba, 1, &w->ab, 1, rte_socket_id());
+	snprintf(name, sizeof(name), "net_ring_pb%u", pairs);
+	pb = rte_eth_from_rings(name, &w->ab, 1, &w->ba, 1, rte_socket_id());
+	if (pa < 0 || pb < 0)
+		return -1;
+	rte_eth_dev_get_name_by_port((uint16_t)pa, name);
+	if (stack_create(a, name, addr_a, sets_a, na) != 0)
+		return -1;
+	rte_eth_dev_get_name_by_port((uint16_t)pb, name);
+	return stack_create(b, name, addr_b, sets_b, nb);
+}
+
+void
+h_pair_destroy(struct h_stack *a, struct h_stack *b, struct h_wire *w)
+{
+	struct h_stack *s[2] = { a, b };
+	struct rte_ring *r[2] = { w->ab, w->ba };
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (s[i]->e == NULL)
+			continue;
+		ptcp_tcp_detach(s[i]->e);
+		ptcp_engine_destroy(s[i]->e);
+		s[i]->e = NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		while (r[i] != NULL && rte_ring_dequeue(r[i], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(r[i]);
+	}
+	memset(w, 0, sizeof(*w));
+}
+
+void
+h_stack_poll(struct h_stack *s, uint64_t now_ms)
+{
+	ptcp_lcore_poll_at(s->lc, s->e->start_tsc +
+		now_ms * s->e->tsc_hz / 1000 + 1);
+}
+
+uint64_t
+h_stack_state(const struct h_stack *s, unsigned int state)
+{
+	uint64_t c[PTCP_TCPS_MAX];
+
+	ptcp_tcp_state_counts(s->lc, c);
+	return c[state];
+}
+
+uint64_t
+h_stack_stat(const struct h_stack *s, enum ptcp_stat_id id)
+{
+	struct ptcp_stats st;
+
+	ptcp_engine_stats(s->e, &st);
+	return st.c[id];
+}

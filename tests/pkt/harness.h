@@ -100,6 +100,42 @@ struct rte_mbuf *h_icmp_echo(struct harness *h,
 /* Mac of the endpoint's port @p. */
 const struct rte_ether_addr *h_mac(struct harness *h, unsigned int p);
 
+/* ---- Two stacks back to back ----------------------------------------- */
+
+/* One ptcp engine with TCP attached, on one net_ring port. */
+struct h_stack {
+	struct ptcp_engine *e;
+	struct ptcp_lcore *lc;
+	unsigned int baseline;         /* engine mbufs in use before start */
+};
+
+/* The two rings between them: a->b and b->a. */
+struct h_wire {
+	struct rte_ring *ab, *ba;
+};
+
+/*
+ * Two stacks in this process, wired back to back over rings: @a at
+ * @addr_a, @b at @addr_b (A.B.C.D/N), each with a test configuration
+ * (8191 mbufs, 1024 TCBs, 16384 TIME-WAIT entries, MSL 500 ms) plus its
+ * own "section.key=value" settings, TCP attached and started. Names are
+ * unique per call. @return 0, or -1 with what was made left for
+ * h_pair_destroy().
+ */
+int h_pair_create(struct h_stack *a, struct h_stack *b, struct h_wire *w,
+		const char *addr_a, const char *const *sets_a, unsigned int na,
+		const char *addr_b, const char *const *sets_b, unsigned int nb);
+
+/* Detach, destroy, free what is on the wire: safe on a half-made pair. */
+void h_pair_destroy(struct h_stack *a, struct h_stack *b, struct h_wire *w);
+
+/* One loop pass of @s with its clock at @now_ms (virtual, from start). */
+void h_stack_poll(struct h_stack *s, uint64_t now_ms);
+/* Connections of @s in @state (ptcp_tcp_state_counts). */
+uint64_t h_stack_state(const struct h_stack *s, unsigned int state);
+/* Counter @id of @s. */
+uint64_t h_stack_stat(const struct h_stack *s, enum ptcp_stat_id id);
+
 /* ---- TCP: the test plays the peer ---------------------------------- */
 
 #include "tcp_opt.h"

@@ -245,7 +245,7 @@ more_source_addresses_widen_the_tuple_space(void)
 static void
 after(void)
 {
-	if (P.a.e != NULL || P.ab != NULL)
+	if (P.a.e != NULL || P.w.ab != NULL)
 		pair_teardown();
 }
 

@@ -31,16 +31,9 @@
 
 enum mode { CLIENT_FIRST = 0, SERVER_FIRST, SIMULTANEOUS, NMODES };
 
-struct stack {
-	struct ptcp_engine *e;
-	struct ptcp_lcore *lc;
-	unsigned int baseline;
-};
-
 struct pair {
-	struct stack a, b;                /* client, server */
-	struct rte_ring *ab, *ba;
-	uint16_t port_a, port_b;
+	struct h_stack a, b;              /* client, server */
+	struct h_wire w;
 	uint64_t now_ms;
 	/* client */
 	unsigned int started, done, active;
@@ -192,102 +185,32 @@ static const struct ptcp_tcp_ops srv_ops = {
 	.closed = srv_closed,
 };
 
-static int
-stack_create(struct stack *s, const char *dev, const char *addr)
-{
-	char sets[8][96];
-	const char *p[8];
-	struct ptcp_config cfg;
-	char err[512];
-	unsigned int i;
-
-	snprintf(sets[0], sizeof(sets[0]), "port0.device=%s", dev);
-	snprintf(sets[1], sizeof(sets[1]), "port0.address=%s", addr);
-	snprintf(sets[2], sizeof(sets[2]), "mempool.mbufs=8191");
-	snprintf(sets[3], sizeof(sets[3]), "tcp.max_conns=256");
-	snprintf(sets[4], sizeof(sets[4]), "tcp.max_tw=16384");
-	snprintf(sets[5], sizeof(sets[5]), "tcp.msl_ms=500");
-	snprintf(sets[6], sizeof(sets[6]), "mempool.cache=64");
-	snprintf(sets[7], sizeof(sets[7]), "tcp.syn_backlog=256");
-	for (i = 0; i < 8; i++)
-		p[i] = sets[i];
-	if (ptcp_config_load(&cfg, NULL, p, 8, err, sizeof(err)) != 0) {
-		fprintf(stderr, "config: %s\n", err);
-		return -1;
-	}
-	s->e = ptcp_engine_create(&cfg, err, sizeof(err));
-	if (s->e == NULL || ptcp_tcp_attach(s->e, err, sizeof(err)) != 0) {
-		fprintf(stderr, "engine: %s\n", err);
-		return -1;
-	}
-	s->baseline = ptcp_engine_mbufs_in_use(s->e);
-	if (ptcp_engine_start(s->e, err, sizeof(err)) != 0) {
-		fprintf(stderr, "start: %s\n", err);
-		return -1;
-	}
-	s->lc = ptcp_engine_lcore(s->e);
-	return s->lc != NULL ? 0 : -1;
-}
-
-static void
-stack_poll(struct stack *s)
-{
-	ptcp_lcore_poll_at(s->lc, s->e->start_tsc +
-		P.now_ms * s->e->tsc_hz / 1000 + 1);
-}
-
 static void
 poll_both(uint64_t ms)
 {
 	P.now_ms += ms;
-	stack_poll(&P.a);
-	stack_poll(&P.b);
+	h_stack_poll(&P.a, P.now_ms);
+	h_stack_poll(&P.b, P.now_ms);
 }
 
 static uint64_t
-count_state(struct stack *s, unsigned int state)
+count_state(struct h_stack *s, unsigned int state)
 {
-	uint64_t c[PTCP_TCPS_MAX];
-
-	ptcp_tcp_state_counts(s->lc, c);
-	return c[state];
+	return h_stack_state(s, state);
 }
 
 static uint64_t
-stat_of(struct stack *s, enum ptcp_stat_id id)
+stat_of(struct h_stack *s, enum ptcp_stat_id id)
 {
-	struct ptcp_stats st;
-
-	ptcp_engine_stats(s->e, &st);
-	return st.c[id];
+	return h_stack_stat(s, id);
 }
 
 static int
 pair_setup(void)
 {
-	char name[RTE_ETH_NAME_MAX_LEN];
-	int ret;
-
 	memset(&P, 0, sizeof(P));
-	P.ab = rte_ring_create("pair_ab", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	P.ba = rte_ring_create("pair_ba", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (P.ab == NULL || P.ba == NULL)
-		return -1;
-	ret = rte_eth_from_rings("net_ring_pa", &P.ba, 1, &P.ab, 1,
-		rte_socket_id());
-	if (ret < 0)
-		return -1;
-	P.port_a = (uint16_t)ret;
-	ret = rte_eth_from_rings("net_ring_pb", &P.ab, 1, &P.ba, 1,
-		rte_socket_id());
-	if (ret < 0)
-		return -1;
-	P.port_b = (uint16_t)ret;
-	rte_eth_dev_get_name_by_port(P.port_a, name);
-	if (stack_create(&P.a, name, "10.98.0.1/24") != 0)
-		return -1;
-	rte_eth_dev_get_name_by_port(P.port_b, name);
-	if (stack_create(&P.b, name, "10.98.0.2/24") != 0)
+	if (h_pair_create(&P.a, &P.b, &P.w, "10.98.0.1/24", NULL, 0,
+			"10.98.0.2/24", NULL, 0) != 0)
 		return -1;
 	return ptcp_listen(P.b.lc, SRV_PORT, &srv_ops, NULL, NULL);
 }
@@ -295,22 +218,7 @@ pair_setup(void)
 static void
 pair_teardown(void)
 {
-	struct rte_mbuf *m;
-
-	if (P.a.e != NULL) {
-		ptcp_tcp_detach(P.a.e);
-		ptcp_engine_destroy(P.a.e);
-	}
-	if (P.b.e != NULL) {
-		ptcp_tcp_detach(P.b.e);
-		ptcp_engine_destroy(P.b.e);
-	}
-	while (P.ab != NULL && rte_ring_dequeue(P.ab, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
-	while (P.ba != NULL && rte_ring_dequeue(P.ba, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
-	rte_ring_free(P.ab);
-	rte_ring_free(P.ba);
+	h_pair_destroy(&P.a, &P.b, &P.w);
 	memset(&P, 0, sizeof(P));
 }
 
@@ -421,7 +329,7 @@ ten_thousand_connections_each_side_closing_first_in_turn(void)
 static void
 after(void)
 {
-	if (P.a.e != NULL || P.ab != NULL)
+	if (P.a.e != NULL || P.w.ab != NULL)
 		pair_teardown();
 }
 
