@@ -141,11 +141,11 @@ struct ptcp_tcp_ops {
 	 * returned -ENOBUFS, or a ptcp_send_mbuf() that returned -ENOBUFS,
 	 * sets a writable request. It is answered once, at the end of the
 	 * handling of the next segment from the peer that leaves send space
-	 * (ptcp_send_space() > 0; usually the ACK that frees it). Only some
-	 * space is promised: check ptcp_send_space(). With nothing in flight
-	 * and a silent peer no segment comes, so after -ENOBUFS for lack of
-	 * mbufs retry from elsewhere too. ptcp_shutdown() and ptcp_close()
-	 * cancel the request.
+	 * (ptcp_send_space() > 0; usually the ACK that frees it), or, when a
+	 * send failed for lack of mbufs, at the end of the first loop pass
+	 * that finds the mbuf pool with room again (no segment needed). Only
+	 * some space is promised: check ptcp_send_space(). ptcp_shutdown() and
+	 * ptcp_close() cancel the request.
 	 */
 	void (*writable)(struct ptcp_conn *c);
 	/**
