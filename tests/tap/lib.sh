@@ -21,6 +21,22 @@ PTCP_ADDR=10.99.0.2             # ptcp's address in config/tap.ini
 PTCP_SRV_PID=
 PTCP_NS_CREATED=no
 
+# Results: one "PASS: what" / "FAIL: what" line each, counted in passes and
+# fails; ms_since T0 (from date +%s%N) for timings.
+passes=0
+fails=0
+pass()
+{
+	echo "PASS: $*"
+	passes=$((passes + 1))
+}
+fail()
+{
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
 # ptcp_tap_init TAG: unique names from TAG and this shell's pid.
 ptcp_tap_init()
 {

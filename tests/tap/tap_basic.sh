@@ -33,12 +33,6 @@ trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fails=0
-fail()
-{
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
 dump_server()
 {

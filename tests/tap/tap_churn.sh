@@ -97,19 +97,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 t_start=$(date +%s%N)
-fails=0
-passes=0
-pass()
-{
-	echo "PASS: $*"
-	passes=$((passes + 1))
-}
-fail()
-{
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 # nsx SECONDS CMD...: CMD inside the namespace, killed after SECONDS.
 nsx()

@@ -55,19 +55,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 t_start=$(date +%s%N)
-fails=0
-passes=0
-pass()
-{
-	echo "PASS: $*"
-	passes=$((passes + 1))
-}
-fail()
-{
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 dump_server()
 {
