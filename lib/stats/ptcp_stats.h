@@ -85,7 +85,15 @@ extern "C" {
 	X(tcp_out_of_window,  "unacceptable segments (answered with an ACK)") \
 	X(tcp_ack_unsent,     "ACKs for data not yet sent (answered with an ACK)") \
 	X(tcp_ack_old,        "duplicate or old ACKs ignored") \
-	X(tcp_ooo_drop,       "out-of-order segments dropped (no reassembly yet)") \
+	X(tcp_ooo_drop,       "out-of-order segments dropped: queue full or no recovery block") \
+	X(tcp_ooo_segs,       "out-of-order segments queued") \
+	X(tcp_ooo_bytes,      "out-of-order payload bytes queued") \
+	X(tcp_dup_data,       "segments whose data had all arrived already") \
+	X(tcp_dup_ack_tx,     "duplicate ACKs sent at once for out-of-order data") \
+	X(tcp_dup_ack_rx,     "duplicate ACKs received") \
+	X(tcp_sack_blocks_tx, "SACK blocks sent") \
+	X(tcp_sack_blocks_rx, "SACK blocks received") \
+	X(tcp_delack,         "delayed ACKs sent when their timer ran out") \
 	X(tcp_data_after_close,"data for a closed app, RST sent") \
 	X(tcp_passive_open,   "connections accepted (SYN-RECEIVED -> ESTABLISHED)") \
 	X(tcp_active_open,    "active opens started (SYN sent)") \
@@ -101,7 +109,13 @@ extern "C" {
 	X(tcp_tw_reuse_syn,   "TIME-WAIT tuples reused by a new SYN (RFC 6191)") \
 	X(tcp_tw_reuse_connect,"TIME-WAIT tuples reused by our connect") \
 	X(tcp_tw_expired,     "TIME-WAIT entries expired after 2*MSL") \
-	X(tcp_rexmt,          "segments retransmitted on RTO") \
+	X(tcp_rexmt,          "data segments retransmitted (all reasons)") \
+	X(tcp_fast_rexmt,     "fast retransmits: loss found by dup ACKs or SACK") \
+	X(tcp_sack_rexmt,     "segments retransmitted in SACK recovery (RFC 6675)") \
+	X(tcp_partial_ack,    "partial ACKs in NewReno recovery (RFC 6582)") \
+	X(tcp_recovery,       "fast recovery episodes") \
+	X(tcp_recov_cap,      "recovery blocks refused: [tcp] max_recovery reached") \
+	X(tcp_tso_segs,       "TSO segments handed to the port") \
 	X(tcp_rto,            "retransmission time-outs") \
 	X(tcp_syn_rexmt,      "SYNs retransmitted") \
 	X(tcp_synack_rexmt,   "SYN-ACKs retransmitted") \
