@@ -2,7 +2,8 @@
 /*
  * TCP options: defensive parsing (RFC 9293 §3.1 and §3.2: "must be prepared
  * to handle an illegal option length"), and building the option blocks we
- * send (RFC 7323 timestamps and window scale, RFC 2018 SACK-permitted).
+ * send (RFC 7323 timestamps and window scale, RFC 2018 SACK-permitted and
+ * SACK blocks).
  *
  * The parser reads only bytes inside [p, p + len): before reading a length
  * byte it checks that one is there, and before using an option's body it
@@ -59,6 +60,7 @@ static void
 opt_one(const uint8_t *p, unsigned int olen, bool syn, struct tcp_opts *o,
 		struct ptcp_stats *st)
 {
+	unsigned int i, n;
 	uint16_t mss;
 	uint8_t ws;
 
@@ -103,10 +105,21 @@ opt_one(const uint8_t *p, unsigned int olen, bool syn, struct tcp_opts *o,
 		o->present |= TOF_TS;
 		return;
 	case TCPOPT_SACK:
-		/* Blocks are not kept yet: only note that some came. */
-		if (olen >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_BLOCK &&
-				(olen - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_BLOCK == 0)
-			o->present |= TOF_SACK;
+		if (olen < TCPOLEN_SACK_BASE + TCPOLEN_SACK_BLOCK ||
+				(olen - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_BLOCK ||
+				(olen - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_BLOCK >
+				TCP_OPT_MAX_SACK)
+			goto bad_len;
+		/* A SYN acknowledges nothing that could be selective. */
+		if (syn)
+			return;
+		n = (olen - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_BLOCK;
+		for (i = 0; i < n; i++) {
+			o->sack[i].start = rd32(p + 2 + i * TCPOLEN_SACK_BLOCK);
+			o->sack[i].end = rd32(p + 6 + i * TCPOLEN_SACK_BLOCK);
+		}
+		o->nsack = (uint8_t)n;
+		o->present |= TOF_SACK;
 		return;
 	default:
 		return;
@@ -219,4 +232,35 @@ tcp_opt_build_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 	wr32(p + 4, tsval);
 	wr32(p + 8, tsecr);
 	return TCP_OPT_TS_LEN;
+}
+
+/*
+ * RFC 7323 Appendix A and RFC 2018 §3 layouts, each a multiple of 4:
+ *   TS                   01 01 08 0a <tsval> <tsecr>
+ *   SACK, n blocks       01 01 05 (2 + 8n) <start> <end> ...
+ * 12 + 4 + 3 * 8 = 40 bytes with timestamps, 4 + 4 * 8 = 36 without.
+ */
+unsigned int
+tcp_opt_build_ack(uint8_t *p, bool ts, uint32_t tsval, uint32_t tsecr,
+		const struct tcp_sack_block *blk, unsigned int nblk)
+{
+	unsigned int n = 0, i, max = ts ? TCP_OPT_MAX_SACK - 1 :
+		TCP_OPT_MAX_SACK;
+
+	if (ts)
+		n = tcp_opt_build_ts(p, tsval, tsecr);
+	if (nblk > max)
+		nblk = max;
+	if (nblk == 0)
+		return n;
+	p[n++] = TCPOPT_NOP;
+	p[n++] = TCPOPT_NOP;
+	p[n++] = TCPOPT_SACK;
+	p[n++] = (uint8_t)(TCPOLEN_SACK_BASE + nblk * TCPOLEN_SACK_BLOCK);
+	for (i = 0; i < nblk; i++) {
+		wr32(p + n, blk[i].start);
+		wr32(p + n + 4, blk[i].end);
+		n += TCPOLEN_SACK_BLOCK;
+	}
+	return n;
 }

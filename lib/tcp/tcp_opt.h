@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ptcp_stats.h"
+#include "tcp_sack.h"
 
 #define TCPOPT_EOL        0
 #define TCPOPT_NOP        1
@@ -22,6 +23,7 @@
 
 #define TCP_MAX_WSCALE    14   /* RFC 7323 §2.3 */
 #define TCP_OPT_MAX_LEN   40
+#define TCP_OPT_MAX_SACK  4    /* blocks in one SACK option (RFC 2018 §3) */
 
 /* Which options a segment carried (tcp_opts.present). */
 #define TOF_MSS     0x01
@@ -36,6 +38,8 @@ struct tcp_opts {
 	uint16_t mss;
 	uint32_t tsval;
 	uint32_t tsecr;
+	uint8_t nsack;        /* SACK blocks in sack[] (TOF_SACK) */
+	struct tcp_sack_block sack[TCP_OPT_MAX_SACK]; /* host order, as sent */
 };
 
 /*
@@ -43,14 +47,18 @@ struct tcp_opts {
  * count only on SYN segments (@syn). Rules (each counted in @st):
  *  - a length byte < 2 or running past the end: stop parsing, keep what
  *    was parsed (tcp_opt_bad_len);
- *  - MSS/WS/SACK-permitted/TS with the wrong length: that option ignored
- *    (tcp_opt_bad_len);
+ *  - MSS/WS/SACK-permitted/TS/SACK with the wrong length: that option
+ *    ignored (tcp_opt_bad_len);
  *  - WS above 14: taken as 14 (tcp_opt_ws_clamped);
  *  - MSS of 0: ignored (tcp_opt_bad_mss);
  *  - unknown kinds: skipped by their length;
  *  - EOL stops parsing; a later option of the same kind replaces an
  *    earlier one;
- *  - SACK blocks (kind 5, length 2 + 8n, n >= 1) only set TOF_SACK.
+ *  - SACK blocks (kind 5, length 2 + 8n, 1 <= n <= 4) count only on
+ *    non-SYN segments: o->nsack = n, o->sack[] in host order and in the
+ *    peer's order (the most recent block first, RFC 2018 §4), TOF_SACK.
+ *    TOF_SACK is set exactly when nsack > 0. Blocks are not validated
+ *    here (see tcp_sb_update()).
  * @o is cleared first; fields whose TOF_ bit is clear are 0.
  * Never reads outside [p, p + len). Returns the TOF_* set in o->present.
  */
@@ -71,5 +79,18 @@ unsigned int tcp_opt_build_syn(uint8_t *p, const struct tcp_opts *o);
 unsigned int tcp_opt_build_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
 
 #define TCP_OPT_TS_LEN 12
+
+/*
+ * Options for a non-SYN segment: NOP, NOP, timestamps if @ts (12 bytes),
+ * then, if @nblk > 0, NOP, NOP, SACK with the first min(@nblk, @ts ? 3 : 4)
+ * blocks of @blk (host order in, network order out; 4 + 8n bytes). The
+ * caller orders @blk as RFC 2018 §4 asks (the block holding the segment
+ * that triggered the ACK first). @p must hold TCP_OPT_MAX_LEN bytes.
+ * Returns the length written: a multiple of 4, at most 40 (0 when
+ * neither).
+ */
+unsigned int tcp_opt_build_ack(uint8_t *p, bool ts, uint32_t tsval,
+		uint32_t tsecr, const struct tcp_sack_block *blk,
+		unsigned int nblk);
 
 #endif /* TCP_OPT_H */

@@ -86,9 +86,10 @@ bool tcp_sb_next_lost(const struct tcp_scoreboard *sb, uint32_t snd_una,
 		uint32_t mss, uint32_t *seq, uint32_t *len);
 
 /*
- * RFC 6675 NextSeg() rule 3: the first byte S > sb->high_rxt (or >=
- * @snd_una when high_rxt is below it), not SACKed, below the highest
- * SACKed byte (whether lost or not). Same outputs as tcp_sb_next_lost().
+ * RFC 6675 NextSeg() rule 3: the first byte S >= max(sb->high_rxt,
+ * @snd_una) (high_rxt is the first byte not yet retransmitted), not
+ * SACKed, below the highest SACKed byte (whether lost or not). Same
+ * outputs as tcp_sb_next_lost().
  */
 bool tcp_sb_next_unsacked(const struct tcp_scoreboard *sb, uint32_t snd_una,
 		uint32_t mss, uint32_t *seq, uint32_t *len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * unit suite: TCP option parsing and building (lib/tcp/tcp_opt.c). No EAL.
+ * unit suite: TCP option parsing and building (lib/tcp/tcp_opt.c), SACK
+ * blocks included. No EAL.
  * Under ASan (build with -Db_sanitize=address,undefined), the random blob
  * test puts every blob in a malloc'd buffer of exactly its length, so any
  * read outside it is reported.
@@ -239,8 +240,8 @@ eol_stops_parsing(void)
 static unsigned int
 random_blob(uint64_t *s, uint8_t *b)
 {
-	static const uint8_t kinds[] = { 0, 1, 2, 3, 4, 5, 8, 0xfe };
-	static const uint8_t lens[] = { 1, 1, 4, 3, 2, 10, 10, 6 };
+	static const uint8_t kinds[] = { 0, 1, 2, 3, 4, 5, 5, 8, 0xfe };
+	static const uint8_t lens[] = { 1, 1, 4, 3, 2, 10, 26, 10, 6 };
 	unsigned int len = (unsigned int)(ptcp_test_rand(s) % (TCP_OPT_MAX_LEN + 1));
 	unsigned int i, k, l;
 
@@ -305,6 +306,11 @@ random_blobs_parse_in_bounds(void)
 			CHECK(o.mss != 0);
 		else
 			CHECK_EQ(o.mss, 0);
+		/* SACK blocks: exactly with TOF_SACK, never on a SYN */
+		CHECK_EQ((r & TOF_SACK) != 0, o.nsack != 0);
+		CHECK(o.nsack <= TCP_OPT_MAX_SACK);
+		if (syn)
+			CHECK_EQ(o.nsack, 0);
 		CHECK(o.wscale <= TCP_MAX_WSCALE);
 		seen |= r;
 	}
@@ -402,6 +408,214 @@ build_ts_layout(void)
 	return 0;
 }
 
+/* SACK option bytes: kind 5, length 2 + 8n, then n (start, end) pairs. */
+static unsigned int
+sack_opt(uint8_t *b, unsigned int n, uint32_t first)
+{
+	unsigned int i, k = 0;
+
+	if (n > TCP_OPT_MAX_SACK)
+		n = TCP_OPT_MAX_SACK;
+	b[k++] = TCPOPT_SACK;
+	b[k++] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		uint32_t s = first + i * 0x01010101u, e = s + 1000 + i;
+
+		b[k++] = (uint8_t)(s >> 24);
+		b[k++] = (uint8_t)(s >> 16);
+		b[k++] = (uint8_t)(s >> 8);
+		b[k++] = (uint8_t)s;
+		b[k++] = (uint8_t)(e >> 24);
+		b[k++] = (uint8_t)(e >> 16);
+		b[k++] = (uint8_t)(e >> 8);
+		b[k++] = (uint8_t)e;
+	}
+	return k;
+}
+
+static int
+sack_blocks_1_to_4_parse(void)
+{
+	/* 40 bytes are used; GCC 12's -Wstringop-overflow cannot tell */
+	uint8_t b[64];
+	struct ptcp_stats st = { 0 };
+	struct tcp_opts o;
+	unsigned int n, i, len;
+
+	for (n = 1; n <= 4; n++) {
+		/* NOP, NOP, SACK: how Linux aligns it */
+		b[0] = TCPOPT_NOP;
+		b[1] = TCPOPT_NOP;
+		len = 2 + sack_opt(b + 2, n, 0xfffffe00u);
+		CHECK_EQ(parse_exact(b, len, false, &o, &st), TOF_SACK);
+		CHECK_EQ(o.nsack, n);
+		for (i = 0; i < n; i++) {
+			CHECK_EQ(o.sack[i].start, 0xfffffe00u + i * 0x01010101u);
+			CHECK_EQ(o.sack[i].end,
+				0xfffffe00u + i * 0x01010101u + 1000 + i);
+		}
+		for (; i < TCP_OPT_MAX_SACK; i++) {
+			CHECK_EQ(o.sack[i].start, 0);
+			CHECK_EQ(o.sack[i].end, 0);
+		}
+	}
+	/* With timestamps before: 3 blocks fill the 40 bytes. */
+	len = tcp_opt_build_ts(b, 7, 9);
+	b[len++] = TCPOPT_NOP;
+	b[len++] = TCPOPT_NOP;
+	len += sack_opt(b + len, 3, 100);
+	CHECK_EQ(len, TCP_OPT_MAX_LEN);
+	CHECK_EQ(parse_exact(b, len, false, &o, &st), TOF_TS | TOF_SACK);
+	CHECK_EQ(o.tsval, 7);
+	CHECK_EQ(o.nsack, 3);
+	CHECK_EQ(o.sack[2].start, 100 + 2 * 0x01010101u);
+	/* A later SACK option replaces an earlier one. */
+	len = sack_opt(b, 2, 5000);
+	len += sack_opt(b + len, 1, 9000);
+	CHECK_EQ(parse_exact(b, len, false, &o, &st), TOF_SACK);
+	CHECK_EQ(o.nsack, 1);
+	CHECK_EQ(o.sack[0].start, 9000);
+	/* A parse with no SACK leaves none from a previous one. */
+	CHECK_EQ(parse_exact(b, 0, false, &o, &st), 0);
+	CHECK_EQ(o.nsack, 0);
+	CHECK_EQ(STAT(&st, tcp_opt_bad_len), 0);
+	return 0;
+}
+
+static int
+sack_bad_lengths_ignored_and_counted(void)
+{
+	/* lengths that are not 2 + 8n with 1 <= n <= 4 */
+	static const uint8_t bad[] = { 2, 3, 9, 11, 17, 25, 33, 35, 42 };
+	uint8_t b[64];
+	struct ptcp_stats st = { 0 };
+	struct tcp_opts o;
+	unsigned int i, len;
+	uint64_t want = 0;
+
+	for (i = 0; i < sizeof(bad); i++) {
+		memset(b, 0, sizeof(b));
+		b[0] = TCPOPT_SACK;
+		b[1] = bad[i];
+		/* the option fits, then a window scale still parsed... */
+		b[bad[i]] = TCPOPT_WSCALE;
+		b[bad[i] + 1] = 3;
+		b[bad[i] + 2] = 4;
+		len = bad[i] + 3u;
+		/* ...by a SYN, which takes no SACK in any case */
+		CHECK_EQ(parse_exact(b, len, true, &o, &st), TOF_WSCALE);
+		CHECK_EQ(STAT(&st, tcp_opt_bad_len), ++want);
+		CHECK_EQ(parse_exact(b, len, false, &o, &st), 0);
+		CHECK_EQ(o.nsack, 0);
+		CHECK_MSG(STAT(&st, tcp_opt_bad_len) == ++want, "length %u",
+			bad[i]);
+	}
+	/* Five blocks (42 bytes) cannot fit a TCP header anyway. */
+	return 0;
+}
+
+static int
+sack_blocks_on_syn_ignored(void)
+{
+	uint8_t b[TCP_OPT_MAX_LEN];
+	struct ptcp_stats st = { 0 };
+	struct tcp_opts o;
+	unsigned int len;
+
+	len = sizeof(linux_syn);
+	memcpy(b, linux_syn, len);
+	len += sack_opt(b + len, 2, 1000);
+	CHECK_EQ(parse_exact(b, len, true, &o, &st),
+		TOF_MSS | TOF_SACKOK | TOF_TS | TOF_WSCALE);
+	CHECK_EQ(o.nsack, 0);
+	CHECK_EQ(o.sack[0].start, 0);
+	CHECK_EQ(STAT(&st, tcp_opt_bad_len), 0);
+	return 0;
+}
+
+static int
+sack_truncated_stops_parsing(void)
+{
+	uint8_t b[TCP_OPT_MAX_LEN];
+	struct ptcp_stats st = { 0 };
+	struct tcp_opts o;
+	unsigned int len, cut;
+	uint64_t want = 0;
+
+	len = tcp_opt_build_ts(b, 1, 2);
+	len += sack_opt(b + len, 3, 77);
+	CHECK_EQ(len, 38);
+	/* Every cut inside the SACK option: TS kept, SACK not, counted. */
+	for (cut = 13; cut < len; cut++) {
+		CHECK_EQ(parse_exact(b, cut, false, &o, &st), TOF_TS);
+		CHECK_EQ(o.nsack, 0);
+		CHECK_EQ(o.tsval, 1);
+		CHECK_EQ(STAT(&st, tcp_opt_bad_len), ++want);
+	}
+	CHECK_EQ(parse_exact(b, len, false, &o, &st), TOF_TS | TOF_SACK);
+	CHECK_EQ(o.nsack, 3);
+	return 0;
+}
+
+static int
+build_ack_round_trips(void)
+{
+	struct tcp_sack_block blk[5], none[1];
+	uint8_t b[TCP_OPT_MAX_LEN + 8];
+	struct ptcp_stats st = { 0 };
+	struct tcp_opts o;
+	unsigned int ts, n, i, len, want_n;
+
+	for (i = 0; i < 5; i++) {
+		blk[i].start = 0xfffff000u + i * 3000;   /* wraps 2^32 */
+		blk[i].end = blk[i].start + 1448 * (i + 1);
+	}
+	for (ts = 0; ts < 2; ts++) {
+		for (n = 0; n <= 5; n++) {
+			memset(b, 0xee, sizeof(b));
+			len = tcp_opt_build_ack(b, ts, 0x01020304, 0xa0b0c0d0,
+				blk, n);
+			want_n = n < (ts ? 3u : 4u) ? n : (ts ? 3u : 4u);
+			CHECK_MSG(len == (ts ? 12u : 0u) +
+				(want_n ? 4 + 8 * want_n : 0),
+				"ts %u n %u: len %u", ts, n, len);
+			CHECK(len % 4 == 0 && len <= TCP_OPT_MAX_LEN);
+			for (i = len; i < sizeof(b); i++)
+				CHECK_EQ(b[i], 0xee);
+			CHECK_EQ(parse_exact(b, len, false, &o, &st),
+				(ts ? TOF_TS : 0) | (want_n ? TOF_SACK : 0));
+			CHECK_EQ(o.nsack, want_n);
+			for (i = 0; i < want_n; i++) {
+				CHECK_EQ(o.sack[i].start, blk[i].start);
+				CHECK_EQ(o.sack[i].end, blk[i].end);
+			}
+			if (ts) {
+				CHECK_EQ(o.tsval, 0x01020304);
+				CHECK_EQ(o.tsecr, 0xa0b0c0d0);
+			}
+		}
+	}
+	/* The wire layout: NOP NOP SACK len, network order. */
+	len = tcp_opt_build_ack(b, false, 0, 0, blk, 1);
+	CHECK_EQ(len, 12);
+	CHECK_EQ(b[0], 1);
+	CHECK_EQ(b[1], 1);
+	CHECK_EQ(b[2], 5);
+	CHECK_EQ(b[3], 10);
+	CHECK_EQ(b[4], 0xff);   /* 0xfffff000 */
+	CHECK_EQ(b[6], 0xf0);
+	CHECK_EQ(b[7], 0x00);
+	CHECK_EQ(b[8], 0xff);   /* 0xfffff5a8 */
+	CHECK_EQ(b[10], 0xf5);
+	CHECK_EQ(b[11], 0xa8);
+	/* Timestamps only: the same 12 bytes as tcp_opt_build_ts(). */
+	len = tcp_opt_build_ack(b, true, 5, 6, none, 0);
+	CHECK_EQ(len, TCP_OPT_TS_LEN);
+	CHECK_EQ(b[2], TCPOPT_TIMESTAMP);
+	CHECK_EQ(STAT(&st, tcp_opt_bad_len), 0);
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(linux_syn_options_parse),
 	TEST(syn_only_options_ignored_on_non_syn),
@@ -416,6 +630,11 @@ static const struct ptcp_test tests[] = {
 	TEST(random_blobs_parse_in_bounds),
 	TEST(build_syn_round_trips_all_16),
 	TEST(build_ts_layout),
+	TEST(sack_blocks_1_to_4_parse),
+	TEST(sack_bad_lengths_ignored_and_counted),
+	TEST(sack_blocks_on_syn_ignored),
+	TEST(sack_truncated_stops_parsing),
+	TEST(build_ack_round_trips),
 	{ 0 },
 };
 
