@@ -13,9 +13,10 @@
 PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
 	pkg-config gcc python3)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
-# ab in apache2-utils; tcp_peer.py runs with python3 above, /usr/bin/python3).
+# ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
+# with python3 above, /usr/bin/python3).
 PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
-	apache2-utils)
+	apache2-utils wrk)
 
 # Normal and sanitizer trees, as in the README.
 PTCP_BUILD_OPTS=(-Dwerror=true)

@@ -158,11 +158,13 @@ print_ports(const struct ptcp_engine *e)
 			(a >> 8) & 255, a & 255);
 		snprintf(mask, sizeof(mask), "%u", __builtin_popcount(m));
 		printf(PROG ": port%u %s %s/%s mac " RTE_ETHER_ADDR_PRT_FMT
-			" queues %u csum-offload rx %s/%s tx %s/%s\n", i,
+			" queues %u csum-offload rx %s/%s tx %s/%s tx-chains %s"
+			" tso %s\n", i,
 			p->name, ip, mask, RTE_ETHER_ADDR_BYTES(&p->mac),
 			p->nb_queues, p->rx_ip_csum ? "ip" : "-",
 			p->rx_l4_csum ? "tcp" : "-", p->tx_ip_csum ? "ip" : "-",
-			p->tx_l4_csum ? "tcp" : "-");
+			p->tx_l4_csum ? "tcp" : "-",
+			p->tx_multi_seg ? "yes" : "no", p->tx_tso ? "yes" : "no");
 	}
 }
 

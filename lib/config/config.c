@@ -145,6 +145,11 @@ static const struct key_desc timer_keys[] = {
 };
 
 #define SEC_TCP "tcp"
+static const char *const cc_names[] = {
+	[PTCP_CC_NEWRENO] = "newreno",
+	[PTCP_CC_CUBIC] = "cubic",
+};
+
 static const struct key_desc tcp_keys[] = {
 	CFG_KEY("max_conns", V_UINT, tcp.max_conns, 65536, 16, M16,
 		"TCBs per worker lcore"),
@@ -198,6 +203,23 @@ static const struct key_desc tcp_keys[] = {
 		1, 1000000, "RFC 5961 challenge ACKs per second per lcore"),
 	CFG_KEY("drain_ms", V_UINT, tcp.drain_ms, 2000, 0, 600000,
 		"on shutdown, wait this long for connections to close"),
+	CFG_ENUM("cc", tcp.cc, PTCP_CC_CUBIC, cc_names,
+		"congestion control: cubic or newreno"),
+	CFG_KEY("init_cwnd", V_UINT, tcp.init_cwnd, 10, 1, 100,
+		"initial congestion window, segments (RFC 6928)"),
+	CFG_KEY("delack_ms", V_UINT, tcp.delack_ms, 40, 0, 500,
+		"delayed ACK timeout; 0 = ACK every segment at once"),
+	CFG_KEY("nagle", V_BOOL, tcp.nagle, 0, 0, 1,
+		"Nagle's algorithm for new connections (per connection: "
+		"ptcp_conn_set_nagle)"),
+	CFG_KEY("ooo_max", V_UINT, tcp.ooo_max, 0, 0, 1u << 30,
+		"out-of-order queue bound per connection, buffer bytes; "
+		"0 = 2 * rcv_buf"),
+	CFG_KEY("max_recovery", V_UINT, tcp.max_recovery, 16384, 0, M16,
+		"connections per worker that can hold out-of-order data and "
+		"SACK/CUBIC state at once"),
+	CFG_KEY("tso", V_BOOL, tcp.tso, 1, 0, 1,
+		"TCP segmentation offload where the port offers it"),
 };
 
 #define SEC_SERVER "server"

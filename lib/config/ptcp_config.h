@@ -89,6 +89,19 @@ struct ptcp_tcp_config {
 	bool sack;                    /**< announce SACK-permitted (yes) */
 	uint32_t challenge_ack_limit; /**< challenge ACKs per second per lcore (1000) */
 	uint32_t drain_ms;            /**< on shutdown: wait for FINs this long (2000) */
+	uint8_t cc;                   /**< enum ptcp_cc_algo (cubic) */
+	uint32_t init_cwnd;           /**< initial window, segments (10) */
+	uint32_t delack_ms;           /**< delayed ACK timeout, 0 = off (40) */
+	bool nagle;                   /**< Nagle on for new connections (no) */
+	uint32_t ooo_max;             /**< OOO queue bound, buffer bytes (0: 2*rcv_buf) */
+	uint32_t max_recovery;        /**< recovery blocks per worker (16384) */
+	bool tso;                     /**< TSO where offered (yes) */
+};
+
+/** [tcp] cc: congestion control algorithm. */
+enum ptcp_cc_algo {
+	PTCP_CC_NEWRENO = 0,          /**< RFC 5681, RFC 6582 */
+	PTCP_CC_CUBIC,                /**< RFC 9438 */
 };
 
 /** [server] rr_close: who closes a request/response connection first. */

@@ -84,8 +84,29 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 		p->tx_l4_csum = true;
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/*
+	 * No MBUF_FAST_FREE: TCP sends chains of a header mbuf and indirect
+	 * mbufs pointing into its send queue (zero copy), from two pools,
+	 * some of them shared.
+	 */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->tx_multi_seg = true;
+	}
+	/* net_ring hands the mbuf pointers over as they are: chains pass. */
+	if (strcmp(info.driver_name, "net_ring") == 0)
+		p->tx_multi_seg = true;
+	if (cfg->tcp.tso && p->tx_multi_seg && p->tx_l4_csum && p->tx_ip_csum &&
+			(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO)) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		p->tx_tso = true;
+		/*
+		 * net_tap (22.11) refuses a TSO packet whose tso_segsz plus
+		 * all its headers, Ethernet included, exceeds the MTU
+		 * (pmd_tx_burst), and counts it as an error.
+		 */
+		p->tso_frame_in_mtu = strcmp(info.driver_name, "net_tap") == 0;
+	}
 
 	ret = rte_eth_dev_configure(p->port_id, nb_queues, nb_queues, &conf);
 	if (ret != 0) {

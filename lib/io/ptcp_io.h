@@ -34,6 +34,10 @@ struct ptcp_port {
 	bool rx_l4_csum;              /**< NIC checks TCP checksums */
 	bool tx_ip_csum;              /**< NIC fills IPv4 header checksums */
 	bool tx_l4_csum;              /**< NIC fills TCP checksums */
+	bool tx_multi_seg;            /**< NIC sends mbuf chains (zero-copy TX) */
+	bool tx_tso;                  /**< NIC segments TCP ([tcp] tso) */
+	bool tso_frame_in_mtu;        /**< the driver wants a TSO piece's whole
+	                               *   frame (L2 included) within the MTU */
 	bool started;
 	struct rte_ether_addr mac;    /**< our address on this port */
 	char name[RTE_ETH_NAME_MAX_LEN];

@@ -282,6 +282,15 @@ int ptcp_close(struct ptcp_conn *c);
  */
 void ptcp_abort(struct ptcp_conn *c);
 
+/**
+ * Nagle's algorithm (RFC 896) for @p c: while data is unacknowledged, a
+ * segment shorter than the MSS waits until the ACK comes or a full
+ * segment's worth is queued. New connections take [tcp] nagle (off by
+ * default: request/response services want every response out at once).
+ * Turning it off sends what it held back.
+ */
+void ptcp_conn_set_nagle(struct ptcp_conn *c, bool on);
+
 /** The arg set by ptcp_conn_set_arg() or ptcp_connect(). */
 void *ptcp_conn_arg(const struct ptcp_conn *c);
 /** Attach an application pointer to @p c. */

@@ -72,14 +72,14 @@ ptcp_unlisten(struct ptcp_lcore *lc, uint16_t port)
 	 */
 	for (tp = TAILQ_FIRST(&tl->conns); tp != NULL; tp = next) {
 		next = TAILQ_NEXT(tp, link);
-		if (tp->lst != l)
+		if (tp->lst_idx != (uint8_t)(l - tl->listeners))
 			continue;
 		if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
 			tcp_send_rst(tp);
 			tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 		}
-		tp->flags &= (uint16_t)~TF_IN_BACKLOG;
-		tp->lst = NULL;
+		tp->flags &= ~TF_IN_BACKLOG;
+		tp->lst_idx = TCP_LST_NONE;
 	}
 	l->port = 0;
 	return 0;
@@ -182,7 +182,7 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 		lc->now_tsc * 1000000 / lc->eng->tsc_hz);
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
 	if (tcp_conn_hash(tl, tp) != 0) {
-		tp->flags &= (uint16_t)~TF_NOTIFIED;
+		tp->flags &= ~TF_NOTIFIED;
 		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 		rte_errno = ENOBUFS;
 		return NULL;
@@ -231,7 +231,7 @@ ptcp_recv_release(struct ptcp_conn *tp, uint32_t bytes)
 	offered = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	now = tcp_rcv_space(tp);
 	if ((offered < tp->t_maxseg && now >= tp->t_maxseg) ||
-			now >= offered + tp->rcv_wnd / 2) {
+			now >= offered + tcp_rcv_buf(tp) / 2) {
 		tp->flags |= TF_ACKNOW;
 		tcp_output_app(tp);
 	}
@@ -361,7 +361,7 @@ ptcp_shutdown(struct ptcp_conn *tp)
 		return -ENOTCONN;
 	}
 	tp->flags |= TF_FIN_QUEUED;
-	tp->flags &= (uint16_t)~TF_WANT_WRITE;
+	tp->flags &= ~TF_WANT_WRITE;
 	tp->fin_seq = tp->snd_una + tp->sndq_len;
 	tcp_keep_arm_for_state(tp);
 	tcp_output_app(tp);
@@ -394,6 +394,18 @@ ptcp_abort(struct ptcp_conn *tp)
 			tp->state == PTCP_TCPS_SYN_RECEIVED)
 		tcp_send_rst(tp);
 	tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
+}
+
+void
+ptcp_conn_set_nagle(struct ptcp_conn *tp, bool on)
+{
+	if (on) {
+		tp->flags |= TF_NAGLE;
+	} else if (tp->flags & TF_NAGLE) {
+		tp->flags &= ~TF_NAGLE;
+		/* What Nagle held back may go now. */
+		tcp_output_app(tp);
+	}
 }
 
 void *
@@ -474,7 +486,7 @@ nobufs_resume(struct tcp_lcore *tl)
 		next = TAILQ_NEXT(tp, link);
 		if (!(tp->flags & TF_WANT_WRITE) || ptcp_send_space(tp) == 0)
 			continue;
-		tp->flags &= (uint16_t)~TF_WANT_WRITE;
+		tp->flags &= ~TF_WANT_WRITE;
 		if (tp->ops != NULL && tp->ops->writable != NULL)
 			tp->ops->writable(tp);
 		if (next != NULL && (next->flags & TF_DEAD))
@@ -590,6 +602,33 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 			return -ENOMEM;
 		}
 	}
+	if (cfg->tcp.max_recovery != 0) {
+		snprintf(name, sizeof(name), "ptcp%u_rcv_%u", e->id, lc->idx);
+		tl->recov_pool = rte_mempool_create(name, cfg->tcp.max_recovery,
+			sizeof(struct tcp_recov), 0, 0, NULL, NULL, NULL, NULL,
+			sock, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		if (tl->recov_pool == NULL) {
+			snprintf(err, errlen, "worker %u: cannot create %u "
+				"recovery blocks: %s (raise -m, or lower [tcp] "
+				"max_recovery)", lc->idx, cfg->tcp.max_recovery,
+				rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+	}
+	/* Indirect mbufs (no data room) for zero-copy transmission. */
+	snprintf(name, sizeof(name), "ptcp%u_ind_%u", e->id, lc->idx);
+	tl->ind_pool = rte_pktmbuf_pool_create(name, cfg->mbufs,
+		RTE_MIN(cfg->mbuf_cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE),
+		0, 0, sock);
+	if (tl->ind_pool == NULL) {
+		snprintf(err, errlen, "worker %u: cannot create %u indirect "
+			"mbufs: %s (raise -m, or lower [mempool] mbufs)",
+			lc->idx, cfg->mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	tl->ooo_max = cfg->tcp.ooo_max != 0 ? cfg->tcp.ooo_max :
+		(cfg->tcp.rcv_buf > UINT32_MAX / 2 ? UINT32_MAX :
+		 2 * cfg->tcp.rcv_buf);
 	if (ptcp_timer_wheel_init(&tl->wheel, &wc) != 0) {
 		snprintf(err, errlen, "worker %u: bad timer configuration",
 			lc->idx);
@@ -608,6 +647,11 @@ ptcp_tcp_attach(struct ptcp_engine *e, char *err, size_t errlen)
 	unsigned int i;
 	int ret;
 
+	if (tcp_ooo_register() != 0) {
+		snprintf(err, errlen, "cannot register the mbuf field of the "
+			"out-of-order queue: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
 	for (i = 0; i < e->nb_lcores; i++) {
 		ret = tcp_lcore_create(e, e->lcores[i], err, errlen);
 		if (ret != 0) {
@@ -697,7 +741,7 @@ ptcp_tcp_detach(struct ptcp_engine *e)
 		if (tl->tcb_pool != NULL) {
 			/* Connections left (no drain): gone without a word. */
 			while ((tp = TAILQ_FIRST(&tl->conns)) != NULL) {
-				tp->flags &= (uint16_t)~TF_NOTIFIED;
+				tp->flags &= ~TF_NOTIFIED;
 				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 			}
 			tcp_conn_free_dead(tl);
@@ -711,6 +755,8 @@ ptcp_tcp_detach(struct ptcp_engine *e)
 		ptcp_flow_table_free(tl->flows);
 		rte_mempool_free(tl->tcb_pool);
 		rte_mempool_free(tl->tw_pool);
+		rte_mempool_free(tl->recov_pool);
+		rte_mempool_free(tl->ind_pool);
 		rte_free(tl);
 	}
 }

@@ -40,37 +40,52 @@ fold16(uint32_t sum)
  * @return 0, or -1 to drop (counted; the caller frees @m)
  */
 static int
-tcp_parse(struct tcp_lcore *tl, struct rte_mbuf *m, struct tcp_seg *seg)
+tcp_parse(struct tcp_lcore *tl, struct rte_mbuf **mp, struct tcp_seg *seg)
 {
 	struct ptcp_stats *st = &tl->lc->stats;
+	struct rte_mbuf *m = *mp, *n;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
-	uint32_t l4off = m->l2_len + m->l3_len, l4len, thlen;
+	uint32_t l4off = m->l2_len + m->l3_len, l4len, thlen, raw;
 	uint64_t csum;
 
 	if (unlikely(rte_pktmbuf_pkt_len(m) < l4off + sizeof(*th))) {
 		PTCP_STAT_INC(st, tcp_short);
 		return -1;
 	}
-	/* Frames here fit one segment; a chained one is made contiguous. */
-	if (unlikely(!rte_pktmbuf_is_contiguous(m)) &&
-			rte_pktmbuf_linearize(m) != 0) {
-		PTCP_STAT_INC(st, tcp_short);
-		return -1;
+	/*
+	 * The headers must be in the first segment (a chain whose payload
+	 * follows in other segments stays as it is: zero copy); a chain that
+	 * splits them is made contiguous.
+	 */
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4off);
+	if (unlikely(m->data_len < l4off + sizeof(*th) ||
+			m->data_len < l4off + (uint32_t)(th->data_off >> 4) * 4)) {
+		if (rte_pktmbuf_linearize(m) != 0) {
+			PTCP_STAT_INC(st, tcp_short);
+			return -1;
+		}
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+			l4off);
 	}
 	l4len = rte_pktmbuf_pkt_len(m) - l4off;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
-	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4off);
 	thlen = (uint32_t)(th->data_off >> 4) * 4;
 	if (unlikely(thlen < sizeof(*th) || thlen > l4len)) {
 		PTCP_STAT_INC(st, tcp_bad_off);
 		return -1;
 	}
 	csum = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	if (unlikely(csum == RTE_MBUF_F_RX_L4_CKSUM_BAD) ||
-			(csum != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-			 fold16((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
-				rte_raw_cksum(th, l4len)) != 0xffff)) {
+	if (likely(csum == RTE_MBUF_F_RX_L4_CKSUM_GOOD))
+		raw = 0xffff;
+	else if (unlikely(csum == RTE_MBUF_F_RX_L4_CKSUM_BAD))
+		raw = 0;
+	else if (m->nb_segs == 1)
+		raw = fold16((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
+			rte_raw_cksum(th, l4len));
+	else
+		raw = tcp_cksum_chain(m, ip, l4off, l4len);
+	if (unlikely(raw != 0xffff)) {
 		PTCP_STAT_INC(st, tcp_bad_csum);
 		return -1;
 	}
@@ -102,6 +117,16 @@ tcp_parse(struct tcp_lcore *tl, struct rte_mbuf *m, struct tcp_seg *seg)
 	seg->key.rport = th->src_port;
 	seg->key.pad = 0;
 	rte_pktmbuf_adj(m, (uint16_t)(l4off + thlen));
+	/* A first segment that held only headers is not kept. */
+	if (m->data_len == 0 && m->next != NULL) {
+		n = m->next;
+		n->nb_segs = (uint16_t)(m->nb_segs - 1);
+		n->pkt_len = m->pkt_len;
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		*mp = n;
+	}
 	return 0;
 }
 
@@ -145,7 +170,7 @@ conn_from_listener(struct tcp_lcore *tl, unsigned int ifidx,
 		return NULL;
 	tp->ops = lst->ops;
 	tp->arg = lst->arg;
-	tp->lst = lst;
+	tp->lst_idx = (uint8_t)(lst - tl->listeners);
 	if (lst->keepalive) {
 		tp->flags |= TF_KEEPALIVE;
 		tp->keep_idle_s = lst->keep_idle_s;
@@ -169,13 +194,16 @@ tcp_established(struct ptcp_conn *tp)
 {
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
 
+	struct tcp_listener *lst = tcp_conn_listener(tp);
+
 	if (tp->flags & TF_IN_BACKLOG) {
-		tp->lst->nsynrcvd--;
-		tp->flags &= (uint16_t)~TF_IN_BACKLOG;
+		lst->nsynrcvd--;
+		tp->flags &= ~TF_IN_BACKLOG;
 	}
 	/* A shutdown during the handshake takes effect now. */
 	tcp_set_state(tp, (tp->flags & TF_FIN_QUEUED) ?
 		PTCP_TCPS_FIN_WAIT_1 : PTCP_TCPS_ESTABLISHED);
+	tp->recover = tp->snd_una;
 	tcp_keep_arm_for_state(tp);
 	if (tp->flags & TF_ACTIVE) {
 		/* Closed by the app during the handshake: it hears only closed. */
@@ -187,14 +215,14 @@ tcp_established(struct ptcp_conn *tp)
 	PTCP_STAT_INC(&tl->lc->stats, tcp_passive_open);
 	tp->flags |= TF_NOTIFIED;
 	if (tp->ops != NULL && tp->ops->accepted != NULL &&
-			tp->ops->accepted(tp, tp->lst->arg) < 0) {
+			tp->ops->accepted(tp, lst != NULL ? lst->arg : NULL) < 0) {
 		PTCP_STAT_INC(&tl->lc->stats, tcp_accept_refused);
-		tp->flags &= (uint16_t)~TF_NOTIFIED;
+		tp->flags &= ~TF_NOTIFIED;
 		tcp_send_rst(tp);
 		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 		return false;
 	}
-	tp->lst = NULL;
+	tp->lst_idx = TCP_LST_NONE;
 	return !(tp->flags & TF_DEAD);
 }
 
@@ -378,7 +406,7 @@ syn_sent_input(struct ptcp_conn *tp, struct tcp_seg *seg)
 static bool
 seq_acceptable(const struct ptcp_conn *tp, const struct tcp_seg *seg)
 {
-	uint32_t wnd = tp->rcv_wnd;
+	uint32_t wnd = tcp_rcv_wnd(tp);
 	uint32_t seglen = seg->len +
 		((seg->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
 		((seg->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
@@ -432,6 +460,115 @@ fin_input(struct ptcp_conn *tp)
 	return !(tp->flags & TF_DEAD);
 }
 
+/*
+ * When to acknowledge in-order data: at once without delayed ACKs, on
+ * every second full-sized segment, else within [tcp] delack_ms (RFC 9293
+ * §3.8.6.3, RFC 5681 §4.2).
+ */
+static void
+ack_policy(struct ptcp_conn *tp, uint32_t len)
+{
+	if (tcp_lc(tp->lc)->cfg->delack_ms == 0) {
+		tp->flags |= TF_ACKNOW;
+		return;
+	}
+	if (len >= tp->t_maxseg && ++tp->delack_segs >= 2) {
+		tp->flags |= TF_ACKNOW;
+		return;
+	}
+	tp->flags |= TF_DELACK;      /* tcp_do_segment() arms the timer */
+}
+
+/*
+ * Data beyond a hole: into the out-of-order queue, and a duplicate ACK
+ * with SACK blocks at once (RFC 5681 §4.2, RFC 2018). The queue takes
+ * @m in every case.
+ */
+static void
+data_ooo(struct ptcp_conn *tp, const struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	struct ptcp_stats *st = &tl->lc->stats;
+	struct tcp_recov *r = tcp_recov_get(tp);
+
+	tp->flags |= TF_ACKNOW;
+	PTCP_STAT_INC(st, tcp_dup_ack_tx);
+	if (r == NULL) {
+		PTCP_STAT_INC(st, tcp_ooo_drop);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	switch (tcp_ooo_insert(&r->ooo, seg->seq, m,
+			(seg->flags & RTE_TCP_FIN_FLAG) != 0, tl->ooo_max)) {
+	case TCP_OOO_QUEUED:
+		PTCP_STAT_INC(st, tcp_ooo_segs);
+		PTCP_STAT_ADD(st, tcp_ooo_bytes, seg->len);
+		break;
+	case TCP_OOO_DUP:
+		PTCP_STAT_INC(st, tcp_dup_data);
+		break;
+	default:
+		PTCP_STAT_INC(st, tcp_ooo_drop);
+		break;
+	}
+}
+
+/*
+ * In-order data: with whatever it joins up from the out-of-order queue,
+ * to the app as one chain. *@fin is set when a queued FIN now follows.
+ * @return false if the connection ended in the data callback.
+ */
+static bool
+data_in_order(struct ptcp_conn *tp, const struct tcp_seg *seg,
+		struct rte_mbuf *m, bool *fin)
+{
+	struct ptcp_stats *st = &tp->lc->stats;
+	struct rte_mbuf *more;
+	uint32_t len = seg->len;
+	bool ofin = false;
+
+	tp->rcv_nxt += seg->len;
+	/* (Nothing can follow a FIN: a queue behind one is not taken.) */
+	if (tp->recov != NULL && tp->recov->ooo.nb != 0 && !*fin) {
+		uint32_t before = tp->rcv_nxt;
+
+		more = tcp_ooo_pull(&tp->recov->ooo, &tp->rcv_nxt, &ofin);
+		if (more != NULL) {
+			len += tp->rcv_nxt - before;
+			if (rte_pktmbuf_chain(m, more) != 0) {
+				/* Too many segments for one chain: two calls. */
+				PTCP_STAT_ADD(st, tcp_data_bytes_in, seg->len);
+				if (tp->ops != NULL && tp->ops->data != NULL) {
+					tp->ops->data(tp, m);
+					if (tp->flags & TF_DEAD) {
+						rte_pktmbuf_free(more);
+						return false;
+					}
+				} else {
+					rte_pktmbuf_free(m);
+				}
+				len -= seg->len;
+				m = more;
+			}
+		}
+		if (ofin)
+			*fin = true;
+		/* Filling a hole is acknowledged at once (RFC 5681 §4.2). */
+		tp->flags |= TF_ACKNOW;
+	} else {
+		ack_policy(tp, seg->len);
+	}
+	PTCP_STAT_ADD(st, tcp_data_bytes_in, len);
+	if (tp->ops != NULL && tp->ops->data != NULL) {
+		tp->ops->data(tp, m);
+		if (tp->flags & TF_DEAD)
+			return false;
+	} else {
+		rte_pktmbuf_free(m);
+	}
+	return true;
+}
+
 static void do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
 		struct rte_mbuf *m);
 
@@ -445,11 +582,14 @@ tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 {
 	tp->flags |= TF_IN_INPUT;
 	do_segment(tp, seg, m);
-	tp->flags &= (uint16_t)~TF_IN_INPUT;
+	tp->flags &= ~TF_IN_INPUT;
 	if (tp->flags & TF_OUTPUT_LATER) {
-		tp->flags &= (uint16_t)~TF_OUTPUT_LATER;
+		tp->flags &= ~TF_OUTPUT_LATER;
 		tcp_output(tp);          /* returns at once if tp ended */
 	}
+	/* An ACK still owed (nothing we sent carried it): its timer. */
+	if ((tp->flags & (TF_DELACK | TF_DEAD)) == TF_DELACK)
+		tcp_delack_arm(tp);
 }
 
 static void
@@ -457,8 +597,8 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 {
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
 	struct ptcp_stats *st = &tl->lc->stats;
-	uint32_t todrop, acked, data_acked;
-	bool fin_acked;
+	uint32_t todrop, acked, data_acked, wnd;
+	bool fin_acked, fin;
 
 	tp->idle_ms = (uint32_t)tl->lc->now_ms;
 	tp->keep_probes = 0;
@@ -515,16 +655,19 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			if (todrop > seg->len || !(seg->flags & RTE_TCP_FIN_FLAG))
 				seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 			tp->flags |= TF_ACKNOW;
+			if (seg->len != 0)
+				PTCP_STAT_INC(st, tcp_dup_data);
 			todrop = seg->len;
 		}
-		rte_pktmbuf_adj(m, (uint16_t)todrop);
+		m = tcp_mbuf_cut_front(m, todrop);
 		seg->seq += todrop;
 		seg->len -= todrop;
 	}
 	/* ... and what lies beyond the window from the back. */
-	if (SEQ_GT(seg->seq + seg->len, tp->rcv_nxt + tp->rcv_wnd)) {
-		todrop = seg->seq + seg->len - (tp->rcv_nxt + tp->rcv_wnd);
-		rte_pktmbuf_trim(m, (uint16_t)todrop);
+	wnd = tcp_rcv_wnd(tp);
+	if (SEQ_GT(seg->seq + seg->len, tp->rcv_nxt + wnd)) {
+		todrop = seg->seq + seg->len - (tp->rcv_nxt + wnd);
+		tcp_mbuf_cut_back(m, todrop);
 		seg->len -= todrop;
 		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		tp->flags |= TF_ACKNOW;
@@ -612,6 +755,15 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			tcp_rexmt_stop(tp);
 		else
 			tcp_rexmt_arm(tp);
+		if (seg->opt.nsack != 0)
+			tcp_loss_sack(tp, seg);
+		tcp_loss_ack(tp, data_acked, acked + (tp->snd_max - tp->snd_una));
+	} else if (seg->len == 0 && tp->snd_una != tp->snd_max &&
+			!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+			((seg->opt.nsack != 0 && tcp_loss_sack(tp, seg) != 0) ||
+			 (seg->wnd << tp->snd_wscale) == tp->snd_wnd)) {
+		/* A duplicate ACK (RFC 5681 §2; RFC 6675 §2 with SACK). */
+		tcp_loss_dupack(tp);
 	}
 	/* Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2). */
 	if (SEQ_LT(tp->snd_wl1, seg->seq) || (tp->snd_wl1 == seg->seq &&
@@ -644,6 +796,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	}
 
 	/* Data. */
+	fin = (seg->flags & RTE_TCP_FIN_FLAG) && seg->seq == tp->rcv_nxt;
 	if (seg->len != 0) {
 		switch (tp->state) {
 		case PTCP_TCPS_ESTABLISHED:
@@ -657,21 +810,15 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 				goto drop;
 			}
 			if (seg->seq != tp->rcv_nxt) {
-				/* A hole before it: no reassembly yet. */
-				PTCP_STAT_INC(st, tcp_ooo_drop);
-				seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
-				tcp_send_ack(tp);
+				/* Beyond a hole: queued, its FIN too. */
+				data_ooo(tp, seg, m);
+				m = NULL;
+				fin = false;
 				break;
 			}
-			tp->rcv_nxt += seg->len;
-			tp->flags |= TF_ACKNOW;
-			PTCP_STAT_ADD(st, tcp_data_bytes_in, seg->len);
-			if (tp->ops != NULL && tp->ops->data != NULL) {
-				tp->ops->data(tp, m);
-				m = NULL;
-				if (tp->flags & TF_DEAD)
-					return;
-			}
+			if (!data_in_order(tp, seg, m, &fin))
+				return;
+			m = NULL;
 			break;
 		default:
 			/* After the peer's FIN: nothing more can arrive. */
@@ -682,9 +829,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 	m = NULL;
 
-	if ((seg->flags & RTE_TCP_FIN_FLAG) &&
-			seg->seq + seg->len == tp->rcv_nxt &&
-			!PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
+	if (fin && !PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
 		if (!fin_input(tp))
 			return;
 	} else if (seg->flags & RTE_TCP_FIN_FLAG) {
@@ -695,7 +840,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	tcp_output(tp);
 	if ((tp->flags & TF_WANT_WRITE) && !(tp->flags & TF_DEAD) &&
 			ptcp_send_space(tp) != 0) {
-		tp->flags &= (uint16_t)~TF_WANT_WRITE;
+		tp->flags &= ~TF_WANT_WRITE;
 		if (tp->ops != NULL && tp->ops->writable != NULL)
 			tp->ops->writable(tp);
 	}
@@ -766,7 +911,7 @@ tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 	while (n != 0) {
 		chunk = RTE_MIN(n, (unsigned int)PTCP_FLOW_BULK_MAX);
 		for (i = 0, k = 0; i < chunk; i++) {
-			if (tcp_parse(tl, pkts[i], &segs[k]) != 0) {
+			if (tcp_parse(tl, &pkts[i], &segs[k]) != 0) {
 				rte_pktmbuf_free(pkts[i]);
 				continue;
 			}

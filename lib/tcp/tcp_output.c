@@ -57,11 +57,18 @@ seg_send(struct tcp_lcore *tl, unsigned int ifidx, struct rte_mbuf *m,
 		port->tx_ip_csum);
 	m->l3_len = sizeof(*ip);
 	m->l4_len = (uint8_t)thlen;
+	if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && port->tso_frame_in_mtu)
+		m->tso_segsz = (uint16_t)RTE_MIN((uint32_t)m->tso_segsz,
+			(uint32_t)port->mtu - RTE_ETHER_HDR_LEN - sizeof(*ip) -
+			thlen);
 	if (port->tx_l4_csum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-	} else {
+	} else if (m->nb_segs == 1) {
 		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	} else {
+		th->cksum = (uint16_t)~tcp_cksum_chain(m, ip, sizeof(*ip),
+			thlen + plen);
 	}
 	PTCP_STAT_INC(&lc->stats, tcp_segs_out);
 	if (flags & RTE_TCP_RST_FLAG)
@@ -79,26 +86,78 @@ seg_alloc(struct tcp_lcore *tl)
 	return m;
 }
 
-/* Copy @len bytes at @off of the send queue into @m. */
+/*
+ * Payload of at most this many bytes is copied into the header mbuf; more
+ * is attached zero copy (indirect mbufs into the send queue), where the
+ * port takes chains.
+ */
+#define TCP_COPY_MAX 512
+
+/* Find the send-queue segment holding offset *@off; *@off becomes the
+ * offset within it. */
+static const struct rte_mbuf *
+sndq_seek(const struct ptcp_conn *tp, uint32_t *off)
+{
+	const struct rte_mbuf *s = tp->sndq_head;
+
+	while (s != NULL && *off >= s->data_len) {
+		*off -= s->data_len;
+		s = s->next;
+	}
+	return s;
+}
+
+/* Copy @len bytes at @off of the send queue to the end of @m. */
 static int
 copy_from_sndq(const struct ptcp_conn *tp, struct rte_mbuf *m, uint32_t off,
 		uint32_t len)
 {
-	const struct rte_mbuf *s = tp->sndq_head;
+	const struct rte_mbuf *s = sndq_seek(tp, &off);
 	uint8_t *dst;
 	uint32_t n;
 
 	dst = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
 	if (dst == NULL)
 		return -1;
-	while (s != NULL && off >= s->data_len) {
-		off -= s->data_len;
-		s = s->next;
-	}
 	while (len != 0 && s != NULL) {
 		n = RTE_MIN(len, (uint32_t)s->data_len - off);
 		memcpy(dst, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n);
 		dst += n;
+		len -= n;
+		off = 0;
+		s = s->next;
+	}
+	return len == 0 ? 0 : -1;
+}
+
+/*
+ * Chain @len bytes at @off of the send queue after @m without copying:
+ * one indirect mbuf per send-queue segment touched, each holding a
+ * reference on its buffer until the port has sent it.
+ */
+static int
+attach_from_sndq(struct tcp_lcore *tl, const struct ptcp_conn *tp,
+		struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	const struct rte_mbuf *s = sndq_seek(tp, &off);
+	struct rte_mbuf *last = rte_pktmbuf_lastseg(m), *mi;
+	uint32_t n;
+
+	while (len != 0 && s != NULL) {
+		n = RTE_MIN(len, (uint32_t)s->data_len - off);
+		mi = rte_pktmbuf_alloc(tl->ind_pool);
+		if (unlikely(mi == NULL))
+			return -1;
+		rte_pktmbuf_attach(mi, (struct rte_mbuf *)(uintptr_t)s);
+		mi->data_off = (uint16_t)(mi->data_off + off);
+		mi->data_len = (uint16_t)n;
+		mi->pkt_len = n;
+		mi->nb_segs = 1;
+		mi->next = NULL;
+		last->next = mi;
+		last = mi;
+		m->nb_segs++;
+		m->pkt_len += n;
 		len -= n;
 		off = 0;
 		s = s->next;
@@ -112,8 +171,12 @@ rcv_wnd_field(struct ptcp_conn *tp, bool syn)
 {
 	uint32_t w = tcp_rcv_space(tp);
 
-	if (syn)
-		return (uint16_t)RTE_MIN(w, (uint32_t)UINT16_MAX);
+	if (syn) {
+		w = RTE_MIN(w, (uint32_t)UINT16_MAX);
+		if (SEQ_GT(tp->rcv_nxt + w, tp->rcv_adv))
+			tp->rcv_adv = tp->rcv_nxt + w;
+		return (uint16_t)w;
+	}
 	w >>= tp->rcv_wscale;
 	w = RTE_MIN(w, (uint32_t)UINT16_MAX);
 	/* Never shrink the right edge we already offered (RFC 9293 §3.8.6). */
@@ -123,22 +186,58 @@ rcv_wnd_field(struct ptcp_conn *tp, bool syn)
 	return (uint16_t)w;
 }
 
-/* Send one segment of @tp: @len bytes from send-queue offset @off. */
-static void
+/* Options of a non-SYN segment: timestamps, SACK blocks (RFC 2018). */
+static unsigned int
+ack_options(struct tcp_lcore *tl, struct ptcp_conn *tp, uint8_t *opt,
+		bool ack)
+{
+	struct tcp_sack_block blk[TCP_OOO_SACK_MAX];
+	unsigned int n = 0;
+	bool ts = (tp->flags & TF_TS) != 0;
+
+	if (likely(tp->recov == NULL))
+		return ts ? tcp_opt_build_ts(opt, tcp_ts_now(tl), tp->ts_recent) :
+			0;
+	if (ack && (tp->flags & TF_SACK_OK) && tp->recov->ooo.nb != 0) {
+		n = tcp_ooo_sack_blocks(&tp->recov->ooo, blk,
+			ts ? 3 : TCP_OOO_SACK_MAX);
+		PTCP_STAT_ADD(&tl->lc->stats, tcp_sack_blocks_tx, n);
+	}
+	if (n == 0)
+		return ts ? tcp_opt_build_ts(opt, tcp_ts_now(tl), tp->ts_recent) :
+			0;
+	return tcp_opt_build_ack(opt, ts, tcp_ts_now(tl), tp->ts_recent, blk,
+		n);
+}
+
+/*
+ * Send one segment of @tp: @len bytes from send-queue offset @off (more
+ * than one MSS only for TSO). @return 0, or -1 when no mbuf was free.
+ */
+static int
 tcp_xmit(struct ptcp_conn *tp, uint32_t seq, uint8_t flags, uint32_t off,
 		uint32_t len)
 {
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	const struct ptcp_port *port = tp->lc->ifs[tp->ifidx].port;
 	uint8_t opt[TCP_OPT_MAX_LEN];
 	unsigned int optlen = 0;
 	struct rte_mbuf *m = seg_alloc(tl);
 	uint16_t wnd;
+	int ret;
 
 	if (m == NULL)
-		return;
-	if (len != 0 && copy_from_sndq(tp, m, off, len) != 0) {
+		return -1;
+	if (len == 0)
+		ret = 0;
+	else if (len <= TCP_COPY_MAX || !port->tx_multi_seg)
+		ret = copy_from_sndq(tp, m, off, len);
+	else
+		ret = attach_from_sndq(tl, tp, m, off, len);
+	if (ret != 0) {
+		PTCP_STAT_INC(&tl->lc->stats, tx_drop_nombuf);
 		rte_pktmbuf_free(m);
-		return;
+		return -1;
 	}
 	if (flags & RTE_TCP_SYN_FLAG) {
 		struct tcp_opts o = {
@@ -162,15 +261,27 @@ tcp_xmit(struct ptcp_conn *tp, uint32_t seq, uint8_t flags, uint32_t off,
 			o.tsecr = (flags & RTE_TCP_ACK_FLAG) ? tp->ts_recent : 0;
 		}
 		optlen = tcp_opt_build_syn(opt, &o);
-	} else if (tp->flags & TF_TS) {
-		optlen = tcp_opt_build_ts(opt, tcp_ts_now(tl), tp->ts_recent);
+	} else {
+		optlen = ack_options(tl, tp, opt,
+			(flags & RTE_TCP_ACK_FLAG) != 0);
 	}
 	wnd = rcv_wnd_field(tp, flags & RTE_TCP_SYN_FLAG);
-	if (flags & RTE_TCP_ACK_FLAG)
+	if (flags & RTE_TCP_ACK_FLAG) {
 		tp->last_ack_sent = tp->rcv_nxt;
+		/* This segment carries the ACK that was owed. */
+		tp->flags &= ~(TF_ACKNOW | TF_DELACK);
+		tp->delack_segs = 0;
+	}
+	if (len > tp->t_maxseg) {
+		/* TSO: the port cuts it into t_maxseg pieces. */
+		m->tso_segsz = tp->t_maxseg;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		PTCP_STAT_INC(&tl->lc->stats, tcp_tso_segs);
+	}
 	seg_send(tl, tp->ifidx, m, &tp->key, seq,
 		(flags & RTE_TCP_ACK_FLAG) ? tp->rcv_nxt : 0, flags, wnd, opt,
 		optlen);
+	return 0;
 }
 
 /* SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), first or again. */
@@ -188,11 +299,17 @@ tcp_send_syn(struct ptcp_conn *tp)
 	tcp_rexmt_arm(tp);
 }
 
+/*
+ * A pure ACK carries SND.MAX, not SND.NXT (as BSD): after an RTO rewound
+ * SND.NXT, a sequence number below what the peer already has would make
+ * the ACK unacceptable there, and its acknowledgment would be ignored;
+ * two sides both rewound would then wait on each other forever.
+ */
 void
 tcp_send_ack(struct ptcp_conn *tp)
 {
-	tp->flags &= (uint16_t)~TF_ACKNOW;
-	tcp_xmit(tp, tp->snd_nxt, RTE_TCP_ACK_FLAG, 0, 0);
+	tp->flags &= ~TF_ACKNOW;
+	tcp_xmit(tp, tp->snd_max, RTE_TCP_ACK_FLAG, 0, 0);
 }
 
 /* RST|ACK at SND.NXT (abort, RFC 9293 §3.10.5; orphan time-outs). */
@@ -210,33 +327,102 @@ tcp_send_probe(struct ptcp_conn *tp)
 	tcp_xmit(tp, tp->snd_una - 1, RTE_TCP_ACK_FLAG, 0, 0);
 }
 
-void
-tcp_output(struct ptcp_conn *tp)
+/*
+ * (Re)send @len bytes from @seq (within [snd_una, snd_max)), without
+ * moving snd_nxt: fast retransmit, NewReno's partial ACKs, SACK recovery.
+ * The FIN goes along when the range reaches it. @return the sequence
+ * space sent (0: no mbuf).
+ */
+uint32_t
+tcp_send_range(struct ptcp_conn *tp, uint32_t seq, uint32_t len)
 {
-	struct tcp_lcore *tl = tcp_lc(tp->lc);
-	uint32_t off, avail, usable, len;
+	uint32_t off = seq - tp->snd_una;
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+	bool fin;
+
+	len = RTE_MIN(len, tp->sndq_len > off ? tp->sndq_len - off : 0);
+	fin = (tp->flags & TF_FIN_QUEUED) && seq + len == tp->fin_seq &&
+		SEQ_LT(tp->fin_seq, tp->snd_max);
+	if (len == 0 && !fin)
+		return 0;
+	if (fin)
+		flags |= RTE_TCP_FIN_FLAG;
+	if (len != 0 && off + len == tp->sndq_len)
+		flags |= RTE_TCP_PSH_FLAG;
+	if (tcp_xmit(tp, seq, flags, off, len) != 0)
+		return 0;
+	PTCP_STAT_INC(&tp->lc->stats, tcp_rexmt);
+	/* Karn: no RTT sample from a range sent twice. */
+	if (tp->rtt_start_ms != 0 && SEQ_LT(seq, tp->rtt_seq + 1) &&
+			SEQ_GT(seq + len, tp->rtt_seq))
+		tp->rtt_start_ms = 0;
+	return len + (fin ? 1 : 0);
+}
+
+/* Largest TSO segment: a 64 KB IP datagram, in whole MSS. */
+static uint32_t
+tso_max(const struct ptcp_conn *tp)
+{
+	uint32_t room = 65535 - 20 - 20 - TCP_OPT_MAX_LEN;
+
+	return room / tp->t_maxseg * tp->t_maxseg;
+}
+
+/*
+ * Send new data (or data again after an RTO) from snd_nxt: at most
+ * @budget bytes of sequence space in this call (UINT32_MAX: no limit),
+ * within the peer's window, the congestion window (plus RFC 3042 limited
+ * transmit), Nagle and sender SWS avoidance. @return bytes sent.
+ */
+uint32_t
+tcp_output_new(struct ptcp_conn *tp, uint32_t budget)
+{
+	const struct ptcp_port *port = tp->lc->ifs[tp->ifidx].port;
+	struct ptcp_stats *st = &tp->lc->stats;
+	uint32_t off, avail, usable, len, wnd, cwnd, sent = 0, maxseg;
 	uint8_t flags;
 	bool fin;
 
-	if (tp->flags & TF_DEAD)
-		return;
-	if (!PTCP_TCPS_HAVE_ESTABLISHED(tp->state)) {
-		if ((tp->flags & TF_ACKNOW) &&
-				tp->state == PTCP_TCPS_SYN_RECEIVED) {
-			tp->flags &= (uint16_t)~TF_ACKNOW;
-			tcp_xmit(tp, tp->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
-				0, 0);
-		}
-		return;
-	}
-	for (;;) {
+	/* Nothing new to send, and no FIN waiting: the common case. */
+	if (tp->snd_nxt - tp->snd_una >= tp->sndq_len &&
+			!((tp->flags & TF_FIN_QUEUED) &&
+			  SEQ_LEQ(tp->snd_nxt, tp->fin_seq)))
+		return 0;
+	cwnd = tp->cc.cwnd;
+	if (!(tp->flags & TF_RECOVERY) && tp->dupacks != 0 &&
+			tp->dupacks < TCP_DUPTHRESH)
+		cwnd += (uint32_t)tp->dupacks * tp->t_maxseg;   /* RFC 3042 */
+	wnd = RTE_MIN(tp->snd_wnd, cwnd);
+	/* In SACK recovery the caller checked cwnd against the pipe. */
+	if ((tp->flags & TF_RECOVERY) && (tp->flags & TF_SACK_OK) &&
+			tp->recov != NULL)
+		wnd = tp->snd_wnd;
+	maxseg = port->tx_tso && tcp_lc(tp->lc)->cfg->tso ? tso_max(tp) :
+		tp->t_maxseg;
+	while (sent < budget) {
 		off = tp->snd_nxt - tp->snd_una;
 		avail = tp->sndq_len > off ? tp->sndq_len - off : 0;
-		usable = SEQ_GT(tp->snd_una + tp->snd_wnd, tp->snd_nxt) ?
-			tp->snd_una + tp->snd_wnd - tp->snd_nxt : 0;
-		len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)tp->t_maxseg);
+		usable = SEQ_GT(tp->snd_una + wnd, tp->snd_nxt) ?
+			tp->snd_una + wnd - tp->snd_nxt : 0;
+		len = RTE_MIN(RTE_MIN(avail, usable), budget - sent);
+		len = RTE_MIN(len, maxseg);
+		if (len > tp->t_maxseg && len < avail)
+			len -= len % tp->t_maxseg;   /* whole segments for TSO */
 		fin = (tp->flags & TF_FIN_QUEUED) &&
 			tp->snd_nxt + len == tp->fin_seq;
+		if (len < tp->t_maxseg && len < avail &&
+				tp->snd_max != tp->snd_una) {
+			/* Window-limited runt: wait for the ACK that opens
+			 * the window (sender SWS avoidance, RFC 9293
+			 * §3.8.6.2.1). */
+			break;
+		}
+		if (len != 0 && len < tp->t_maxseg && len == avail && !fin &&
+				(tp->flags & TF_NAGLE) &&
+				tp->snd_max != tp->snd_una) {
+			/* Nagle: one small segment in flight at a time. */
+			break;
+		}
 		if (len == 0 && !fin)
 			break;
 		flags = RTE_TCP_ACK_FLAG;
@@ -244,30 +430,55 @@ tcp_output(struct ptcp_conn *tp)
 			flags |= RTE_TCP_FIN_FLAG;
 		if (len != 0 && len == avail)
 			flags |= RTE_TCP_PSH_FLAG;
+		if (tcp_xmit(tp, tp->snd_nxt, flags, off, len) != 0)
+			break;
 		if (len != 0 && tp->rtt_start_ms == 0 &&
 				tp->snd_nxt == tp->snd_max) {
 			tp->rtt_seq = tp->snd_nxt;
 			tp->rtt_start_ms = (uint32_t)tp->lc->now_ms;
+			if (tp->rtt_start_ms == 0)
+				tp->rtt_start_ms = 1;
 		}
 		if (len != 0 && SEQ_GEQ(tp->snd_nxt, tp->snd_max))
-			PTCP_STAT_ADD(&tp->lc->stats, tcp_data_bytes_out, len);
+			PTCP_STAT_ADD(st, tcp_data_bytes_out, len);
 		else if (len != 0)
-			PTCP_STAT_INC(&tp->lc->stats, tcp_rexmt);
+			PTCP_STAT_INC(st, tcp_rexmt);
 		else if (fin && SEQ_LT(tp->snd_nxt, tp->snd_max))
-			PTCP_STAT_INC(&tp->lc->stats, tcp_fin_rexmt);
-		tcp_xmit(tp, tp->snd_nxt, flags, off, len);
-		tp->flags &= (uint16_t)~TF_ACKNOW;
+			PTCP_STAT_INC(st, tcp_fin_rexmt);
 		tp->snd_nxt += len + (fin ? 1 : 0);
+		sent += len + (fin ? 1 : 0);
 		if (SEQ_GT(tp->snd_nxt, tp->snd_max))
 			tp->snd_max = tp->snd_nxt;
 		if (!ptcp_timer_pending(&tp->t_rexmt) ||
 				(tp->flags & TF_PERSIST)) {
-			tp->flags &= (uint16_t)~TF_PERSIST;
+			tp->flags &= ~TF_PERSIST;
 			tcp_rexmt_arm(tp);
 		}
 		if (fin)
 			break;
 	}
+	return sent;
+}
+
+void
+tcp_output(struct ptcp_conn *tp)
+{
+	if (tp->flags & TF_DEAD)
+		return;
+	if (!PTCP_TCPS_HAVE_ESTABLISHED(tp->state)) {
+		if ((tp->flags & TF_ACKNOW) &&
+				tp->state == PTCP_TCPS_SYN_RECEIVED) {
+			tp->flags &= ~TF_ACKNOW;
+			tcp_xmit(tp, tp->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+				0, 0);
+		}
+		return;
+	}
+	if ((tp->flags & TF_RECOVERY) && tp->recov != NULL &&
+			(tp->flags & TF_SACK_OK))
+		tcp_sack_output(tp);
+	else
+		tcp_output_new(tp, UINT32_MAX);
 	if (tp->flags & TF_ACKNOW)
 		tcp_send_ack(tp);
 	/* Data waits on a zero window with nothing in flight: probe it. */
@@ -276,7 +487,6 @@ tcp_output(struct ptcp_conn *tp)
 		tp->flags |= TF_PERSIST;
 		tcp_rexmt_arm(tp);
 	}
-	RTE_SET_USED(tl);
 }
 
 void

@@ -20,6 +20,7 @@
 #include <sys/queue.h>
 
 #include <rte_common.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -27,8 +28,11 @@
 #include "ptcp_flow.h"
 #include "ptcp_tcp.h"
 #include "ptcp_timer.h"
+#include "tcp_cc.h"
 #include "tcp_isn.h"
+#include "tcp_ooo.h"
 #include "tcp_opt.h"
+#include "tcp_sack.h"
 #include "tcp_seq.h"
 
 extern int ptcp_logtype_tcp;
@@ -55,22 +59,27 @@ enum {
 };
 
 /* TCB flags (tcb.flags). */
-#define TF_ACKNOW       0x0001  /* send an ACK at the end of input */
-#define TF_FIN_QUEUED   0x0002  /* app shut down: FIN at fin_seq */
-#define TF_ORPHAN       0x0004  /* app closed: no more callbacks but closed */
-#define TF_TS           0x0008  /* timestamps negotiated */
-#define TF_SACK_OK      0x0010  /* SACK-permitted both ways */
-#define TF_WS           0x0020  /* window scaling negotiated */
-#define TF_WANT_WRITE   0x0040  /* a send was short: call writable */
-#define TF_DEAD         0x0080  /* freed at the end of the pass */
-#define TF_ACTIVE       0x0100  /* we sent the first SYN */
-#define TF_KEEPALIVE    0x0200  /* keepalive on */
-#define TF_NOTIFIED     0x0400  /* the app has seen the connection */
-#define TF_IN_BACKLOG   0x0800  /* counted in its listener's backlog */
-#define TF_PERSIST      0x1000  /* rexmt timer is probing a zero window */
-#define TF_HASHED       0x2000  /* owns its tuple in the flow table */
-#define TF_IN_INPUT     0x4000  /* a segment of it is being processed */
-#define TF_OUTPUT_LATER 0x8000  /* the app queued data or a FIN meanwhile */
+#define TF_ACKNOW       0x00000001  /* send an ACK at the end of input */
+#define TF_FIN_QUEUED   0x00000002  /* app shut down: FIN at fin_seq */
+#define TF_ORPHAN       0x00000004  /* app closed: no more callbacks but closed */
+#define TF_TS           0x00000008  /* timestamps negotiated */
+#define TF_SACK_OK      0x00000010  /* SACK-permitted both ways */
+#define TF_WS           0x00000020  /* window scaling negotiated */
+#define TF_WANT_WRITE   0x00000040  /* a send was short: call writable */
+#define TF_DEAD         0x00000080  /* freed at the end of the pass */
+#define TF_ACTIVE       0x00000100  /* we sent the first SYN */
+#define TF_KEEPALIVE    0x00000200  /* keepalive on */
+#define TF_NOTIFIED     0x00000400  /* the app has seen the connection */
+#define TF_IN_BACKLOG   0x00000800  /* counted in its listener's backlog */
+#define TF_PERSIST      0x00001000  /* rexmt timer is probing a zero window */
+#define TF_HASHED       0x00002000  /* owns its tuple in the flow table */
+#define TF_IN_INPUT     0x00004000  /* a segment of it is being processed */
+#define TF_OUTPUT_LATER 0x00008000  /* the app queued data or a FIN meanwhile */
+#define TF_DELACK       0x00010000  /* an ACK is owed: t_keep runs for it */
+#define TF_NAGLE        0x00020000  /* Nagle's algorithm on (RFC 896) */
+#define TF_RECOVERY     0x00040000  /* in fast recovery, until snd_una >= recover */
+#define TF_RTO_SERIES   0x00080000  /* RTOs since the last new ACK (ssthresh taken) */
+#define TF_CUBIC        0x00100000  /* CUBIC (else NewReno) */
 
 /* Which pool an entry came from, first byte of both kinds (tcb.kind). */
 #define TCP_KIND_TCB 1
@@ -80,12 +89,25 @@ struct tcp_listener;
 struct tcp_lcore;
 
 /*
+ * What a connection needs only once data goes missing: the out-of-order
+ * queue, the SACK scoreboard, CUBIC's epoch. Taken from a per-lcore pool
+ * ([tcp] max_recovery) the first time a connection receives data beyond a
+ * hole, gets SACK blocks or duplicate ACKs, or loses a segment; kept until
+ * the connection ends. Short connections that lose nothing never take one.
+ */
+struct tcp_recov {
+	struct tcp_ooo ooo;
+	struct tcp_scoreboard sb;
+	struct tcp_cubic cubic;
+};
+
+/*
  * The TCB: at most 256 bytes (pinned below), hot fields first. Send data
  * is a list of mbuf segments linked by m->next (the queue does not use
  * nb_segs/pkt_len of its head), holding the bytes from snd_una on.
  */
 struct ptcp_conn {
-	/* bytes 0-87: what every segment touches */
+	/* bytes 0-111: what every segment touches */
 	uint8_t kind;               /* TCP_KIND_TCB */
 	uint8_t state;              /* enum ptcp_tcp_state */
 	uint8_t ifidx;              /* port index on the lcore */
@@ -93,9 +115,11 @@ struct ptcp_conn {
 	uint8_t rcv_wscale;         /* shift for ours */
 	uint8_t rexmt_shift;        /* retransmissions since progress */
 	uint8_t keep_probes;        /* keepalive probes unanswered */
-	uint8_t pad0;
-	uint16_t flags;             /* TF_* */
+	uint8_t lst_idx;            /* listener slot, while TF_IN_BACKLOG */
+	uint32_t flags;             /* TF_* */
 	uint16_t t_maxseg;          /* most payload per segment we send */
+	uint8_t dupacks;            /* duplicate ACKs in a row */
+	uint8_t delack_segs;        /* full segments received, not ACKed */
 	uint32_t snd_una;           /* oldest unacknowledged */
 	uint32_t snd_nxt;           /* next to send */
 	uint32_t snd_max;           /* highest sent + 1 */
@@ -105,16 +129,18 @@ struct ptcp_conn {
 	uint32_t iss;
 	uint32_t fin_seq;           /* our FIN's seq (TF_FIN_QUEUED) */
 	uint32_t rcv_nxt;
-	uint32_t rcv_wnd;           /* what we offer, bytes */
 	uint32_t irs;
 	uint32_t rcv_adv;           /* right edge we advertised */
 	uint32_t ts_recent;         /* peer's TSval to echo */
 	uint32_t ts_recent_ms;      /* when ts_recent was updated */
 	uint32_t last_ack_sent;
 	struct ptcp_flow_key key;
-
-	/* bytes 88-175: sending, timers */
+	struct tcp_cc cc;           /* cwnd, ssthresh */
+	struct tcp_recov *recov;    /* NULL until data goes missing */
+	uint32_t recover;           /* RFC 6582 recovery point */
 	uint32_t rcv_held;          /* delivered, still held by the app */
+
+	/* bytes 112-199: sending, timers */
 	struct rte_mbuf *sndq_head; /* bytes from snd_una */
 	struct rte_mbuf *sndq_tail;
 	uint32_t sndq_len;          /* bytes queued (sent or not) */
@@ -124,15 +150,14 @@ struct ptcp_conn {
 	uint32_t rtt_seq;           /* segment being timed (Karn) */
 	uint32_t rtt_start_ms;      /* 0: none timed */
 	struct ptcp_timer t_rexmt;
-	struct ptcp_timer t_keep;
+	struct ptcp_timer t_keep;   /* keepalive, FIN-WAIT-2, CLOSE-WAIT age,
+	                             * and the delayed ACK (TF_DELACK) */
 
-	/* bytes 176-247: cold */
+	/* bytes 200-255: cold */
 	const struct ptcp_tcp_ops *ops;
 	void *arg;
-	struct tcp_listener *lst;   /* while in its backlog */
 	struct ptcp_lcore *lc;
 	TAILQ_ENTRY(ptcp_conn) link;  /* lcore's conns, or its dead list */
-	uint32_t created_ms;        /* lcore ms clock, wraps in 49 days */
 	uint32_t state_ms;          /* entered its current state */
 	uint32_t idle_ms;           /* last segment received */
 	uint16_t keep_idle_s;
@@ -175,6 +200,7 @@ struct tcp_listener {
 };
 
 #define TCP_MAX_LISTENERS 32
+#define TCP_LST_NONE 0xff              /* tcb.lst_idx: no listener */
 
 TAILQ_HEAD(tcb_list, ptcp_conn);
 
@@ -185,6 +211,10 @@ struct tcp_lcore {
 	struct ptcp_flow_table *flows;
 	struct rte_mempool *tcb_pool;
 	struct rte_mempool *tw_pool;   /* NULL when max_tw is 0 */
+	struct rte_mempool *recov_pool;  /* NULL when max_recovery is 0 */
+	struct rte_mempool *ind_pool;  /* indirect mbufs: zero-copy TX */
+	uint32_t nb_recov;             /* recovery blocks in use */
+	uint32_t ooo_max;              /* resolved [tcp] ooo_max */
 	struct ptcp_timer_wheel wheel;
 	struct tcp_secret secret;
 	uint32_t ts_offset;            /* our TSval = now_ms + ts_offset */
@@ -238,11 +268,61 @@ tcp_ts_now(const struct tcp_lcore *tl)
 	return (uint32_t)tl->lc->now_ms + tl->ts_offset;
 }
 
+/* The receive buffer ([tcp] rcv_buf). */
+static inline uint32_t
+tcp_rcv_buf(const struct ptcp_conn *tp)
+{
+	return tcp_lc(tp->lc)->cfg->rcv_buf;
+}
+
 /* The window we may offer: the buffer less what the app still holds. */
 static inline uint32_t
 tcp_rcv_space(const struct ptcp_conn *tp)
 {
-	return tp->rcv_held >= tp->rcv_wnd ? 0 : tp->rcv_wnd - tp->rcv_held;
+	uint32_t buf = tcp_rcv_buf(tp);
+
+	return tp->rcv_held >= buf ? 0 : buf - tp->rcv_held;
+}
+
+/*
+ * RCV.WND for the acceptance test: what we offered (the right edge never
+ * moves back), or more if the buffer has room for more.
+ */
+static inline uint32_t
+tcp_rcv_wnd(const struct ptcp_conn *tp)
+{
+	uint32_t offered = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ?
+		tp->rcv_adv - tp->rcv_nxt : 0;
+
+	return RTE_MAX(offered, tcp_rcv_space(tp));
+}
+
+/* The listener of a passive open still in its handshake. */
+static inline struct tcp_listener *
+tcp_conn_listener(const struct ptcp_conn *tp)
+{
+	return tp->lst_idx == TCP_LST_NONE ? NULL :
+		&tcp_lc(tp->lc)->listeners[tp->lst_idx];
+}
+
+/*
+ * The folded one's complement sum of the IPv4 pseudo-header and the @len
+ * bytes at @off of chain @m (0xffff when a received checksum is right;
+ * complement it for the field when sending).
+ */
+static inline uint16_t
+tcp_cksum_chain(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		uint32_t off, uint32_t len)
+{
+	uint16_t raw = 0;
+	uint32_t sum;
+
+	if (rte_raw_cksum_mbuf(m, off, len, &raw) != 0)
+		return 0;
+	sum = (uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 /* tcp_subr.c */
@@ -254,6 +334,8 @@ void tcp_conn_drop(struct ptcp_conn *tp, enum ptcp_close_reason why);
 void tcp_conn_free_dead(struct tcp_lcore *tl);
 void tcp_sndq_free(struct ptcp_conn *tp);
 void tcp_sndq_drop(struct ptcp_conn *tp, uint32_t bytes);
+struct rte_mbuf *tcp_mbuf_cut_front(struct rte_mbuf *m, uint32_t len);
+void tcp_mbuf_cut_back(struct rte_mbuf *m, uint32_t len);
 void tcp_set_mss(struct ptcp_conn *tp, uint16_t peer_mss);
 void tcp_rtt_update(struct ptcp_conn *tp, uint32_t rtt_ms);
 uint32_t tcp_rexmt_ms(const struct ptcp_conn *tp);
@@ -264,6 +346,8 @@ void tcp_flow_del(struct tcp_lcore *tl, const struct ptcp_flow_key *k);
 
 /* tcp_output.c */
 void tcp_output(struct ptcp_conn *tp);
+uint32_t tcp_output_new(struct ptcp_conn *tp, uint32_t budget);
+uint32_t tcp_send_range(struct ptcp_conn *tp, uint32_t seq, uint32_t len);
 /*
  * Output asked for by the app: at once, or, from a callback during input,
  * once the segment is processed (response, FIN and ACK then leave in one
@@ -297,6 +381,35 @@ void tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 void tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
 		struct rte_mbuf *m);
 
+/* tcp_loss.c: congestion control and loss recovery on a TCB */
+struct tcp_recov *tcp_recov_get(struct ptcp_conn *tp);
+void tcp_recov_free(struct ptcp_conn *tp);
+void tcp_cc_conn_init(struct ptcp_conn *tp);
+uint32_t tcp_loss_sack(struct ptcp_conn *tp, const struct tcp_seg *seg);
+void tcp_loss_ack_slow(struct ptcp_conn *tp, uint32_t acked,
+		uint32_t flight);
+
+/*
+ * snd_una moved forward by @acked bytes of data (already applied);
+ * @flight is what was outstanding before this ACK. The window grows only
+ * while the sender uses it (RFC 7661: an application-limited connection,
+ * like a request/response exchange, does not grow cwnd).
+ */
+static inline void
+tcp_loss_ack(struct ptcp_conn *tp, uint32_t acked, uint32_t flight)
+{
+	if (likely(tp->recov == NULL && !(tp->flags & TF_RECOVERY) &&
+			(uint64_t)flight * 2 < tp->cc.cwnd)) {
+		tp->flags &= ~TF_RTO_SERIES;
+		tp->dupacks = 0;
+		return;
+	}
+	tcp_loss_ack_slow(tp, acked, flight);
+}
+void tcp_loss_dupack(struct ptcp_conn *tp);
+void tcp_loss_rto(struct ptcp_conn *tp);
+void tcp_sack_output(struct ptcp_conn *tp);
+
 /* tcp_timewait.c */
 void tcp_enter_timewait(struct ptcp_conn *tp);
 /* @return true if the segment must go on to the listener (reuse) */
@@ -311,6 +424,7 @@ void tcp_timers_register(struct tcp_lcore *tl);
 void tcp_rexmt_arm(struct ptcp_conn *tp);
 void tcp_rexmt_stop(struct ptcp_conn *tp);
 void tcp_keep_arm_for_state(struct ptcp_conn *tp);
+void tcp_delack_arm(struct ptcp_conn *tp);
 
 /* Size pins: issue requirements. */
 _Static_assert(sizeof(struct ptcp_conn) <= 256, "TCB must fit 256 bytes");

@@ -91,6 +91,7 @@ tcp_set_mss(struct ptcp_conn *tp, uint16_t peer_mss)
 	if (tp->flags & TF_TS)
 		mss -= TCP_OPT_TS_LEN;
 	tp->t_maxseg = RTE_MAX(mss, (uint16_t)64);
+	tcp_cc_conn_init(tp);
 }
 
 struct ptcp_conn *
@@ -113,10 +114,13 @@ tcp_conn_alloc(struct tcp_lcore *tl, unsigned int ifidx,
 	tp->key = *key;
 	tp->lc = tl->lc;
 	tp->rto_ms = tl->cfg->rto_init_ms;
-	tp->rcv_wnd = tl->cfg->rcv_buf;
-	tp->created_ms = (uint32_t)tl->lc->now_ms;
-	tp->state_ms = tp->created_ms;
-	tp->idle_ms = tp->created_ms;
+	tp->lst_idx = TCP_LST_NONE;
+	if (tl->cfg->nagle)
+		tp->flags |= TF_NAGLE;
+	if (tl->cfg->cc == PTCP_CC_CUBIC)
+		tp->flags |= TF_CUBIC;
+	tp->state_ms = (uint32_t)tl->lc->now_ms;
+	tp->idle_ms = tp->state_ms;
 	ptcp_timer_init(&tp->t_rexmt);
 	ptcp_timer_init(&tp->t_keep);
 	tl->nb_conns++;
@@ -218,15 +222,17 @@ tcp_conn_drop(struct ptcp_conn *tp, enum ptcp_close_reason why)
 	ptcp_timer_cancel(w, &tp->t_rexmt);
 	ptcp_timer_cancel(w, &tp->t_keep);
 	if (tp->flags & TF_IN_BACKLOG) {
-		tp->lst->nsynrcvd--;
-		tp->flags &= (uint16_t)~TF_IN_BACKLOG;
+		tcp_conn_listener(tp)->nsynrcvd--;
+		tp->flags &= ~TF_IN_BACKLOG;
 	}
 	/* Unless a TIME-WAIT entry took the tuple over. */
 	if (tp->flags & TF_HASHED) {
 		tcp_flow_del(tl, &tp->key);
-		tp->flags &= (uint16_t)~TF_HASHED;
+		tp->flags &= ~TF_HASHED;
 	}
 	tcp_sndq_free(tp);
+	if (tp->recov != NULL)
+		tcp_recov_free(tp);
 	tcp_set_state(tp, PTCP_TCPS_CLOSED);
 	TAILQ_REMOVE(&tl->conns, tp, link);
 	TAILQ_INSERT_TAIL(&tl->dead, tp, link);
@@ -249,29 +255,14 @@ tcp_conn_free_dead(struct tcp_lcore *tl)
 	}
 }
 
-/* RFC 6298 §2: the estimator, in ms, with BSD's fixed-point scaling. */
+/* RFC 6298 §2: a new RTT sample (tcp_cc.c has the arithmetic). */
 void
 tcp_rtt_update(struct ptcp_conn *tp, uint32_t rtt)
 {
 	const struct ptcp_tcp_config *cfg = tcp_lc(tp->lc)->cfg;
-	uint32_t rto;
-	int32_t delta;
 
-	if (rtt == 0)
-		rtt = 1;
-	if (tp->srtt_ms8 == 0) {
-		tp->srtt_ms8 = rtt << 3;           /* SRTT = R */
-		tp->rttvar_ms4 = rtt << 1;         /* RTTVAR = R/2 */
-	} else {
-		delta = (int32_t)rtt - (int32_t)(tp->srtt_ms8 >> 3);
-		tp->srtt_ms8 = (uint32_t)((int32_t)tp->srtt_ms8 + delta);  /* +1/8 */
-		if (delta < 0)
-			delta = -delta;
-		tp->rttvar_ms4 = (uint32_t)((int32_t)tp->rttvar_ms4 +
-			(delta - (int32_t)(tp->rttvar_ms4 >> 2)));        /* +1/4 */
-	}
-	rto = (tp->srtt_ms8 >> 3) + RTE_MAX(1u, tp->rttvar_ms4);  /* + 4*var */
-	tp->rto_ms = RTE_MIN(RTE_MAX(rto, cfg->rto_min_ms), cfg->rto_max_ms);
+	tp->rto_ms = tcp_rtt_estimate(&tp->srtt_ms8, &tp->rttvar_ms4, rtt,
+		cfg->rto_min_ms, cfg->rto_max_ms);
 }
 
 /* The RTO with exponential backoff applied. */
@@ -293,4 +284,57 @@ tcp_listener_find(struct tcp_lcore *tl, uint16_t port)
 		if (tl->listeners[i].port == port)
 			return &tl->listeners[i];
 	return NULL;
+}
+
+/*
+ * Cut @len bytes from the front of the payload chain @m (rte_pktmbuf_adj
+ * only reaches into the first segment). Segments left empty are freed,
+ * except the last. @return the new head.
+ */
+struct rte_mbuf *
+tcp_mbuf_cut_front(struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t pkt_len = m->pkt_len;
+	uint16_t nb = m->nb_segs;
+	struct rte_mbuf *n;
+
+	while (len != 0 && len >= m->data_len && m->next != NULL) {
+		n = m->next;
+		len -= m->data_len;
+		pkt_len -= m->data_len;
+		nb--;
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		m = n;
+	}
+	len = RTE_MIN(len, (uint32_t)m->data_len);
+	m->data_off = (uint16_t)(m->data_off + len);
+	m->data_len = (uint16_t)(m->data_len - len);
+	m->pkt_len = pkt_len - len;
+	m->nb_segs = nb;
+	return m;
+}
+
+/* Cut @len bytes from the back of the payload chain @m. */
+void
+tcp_mbuf_cut_back(struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t keep = len >= m->pkt_len ? 0 : m->pkt_len - len, acc = 0;
+	struct rte_mbuf *s;
+	uint16_t nb = 1;
+
+	for (s = m; s != NULL; s = s->next, nb++) {
+		if (acc + s->data_len >= keep || s->next == NULL) {
+			s->data_len = (uint16_t)(keep - acc);
+			if (s->next != NULL) {
+				rte_pktmbuf_free(s->next);
+				s->next = NULL;
+			}
+			break;
+		}
+		acc += s->data_len;
+	}
+	m->pkt_len = keep;
+	m->nb_segs = nb;
 }

@@ -5,7 +5,10 @@
  *                  exponential backoff and a bounded number of tries;
  *                  zero-window probes (persist)
  *   PTCP_TT_KEEP   keepalive (ESTABLISHED), the FIN-WAIT-2 limit of a
- *                  closed connection, the CLOSE-WAIT age report
+ *                  closed connection, the CLOSE-WAIT age report, and the
+ *                  delayed ACK: while TF_DELACK is set the timer runs for
+ *                  it, and the other uses check their own deadlines when
+ *                  it fires, so firing early for the ACK costs nothing
  *   PTCP_TT_2MSL   end of a TIME-WAIT entry
  */
 #include <rte_common.h>
@@ -25,7 +28,7 @@ void
 tcp_rexmt_stop(struct ptcp_conn *tp)
 {
 	ptcp_timer_cancel(&tcp_lc(tp->lc)->wheel, &tp->t_rexmt);
-	tp->flags &= (uint16_t)~TF_PERSIST;
+	tp->flags &= ~TF_PERSIST;
 }
 
 static void
@@ -37,12 +40,38 @@ keep_arm_ms(struct ptcp_conn *tp, uint64_t ms)
 		tcp_ms_to_ticks(tl, ms));
 }
 
+/*
+ * An ACK is owed (TF_DELACK) and no segment took it along during the
+ * input that made it due: it goes with the next segment we send, or when
+ * [tcp] delack_ms runs out. (Arming only now saves a timer for the usual
+ * case of an app that answers from its data callback.)
+ */
+void
+tcp_delack_arm(struct ptcp_conn *tp)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	uint32_t ticks = tcp_ms_to_ticks(tl, tl->cfg->delack_ms);
+
+	/* Only ever earlier than what the timer waits for already. */
+	if (ptcp_timer_pending(&tp->t_keep) &&
+			(int32_t)(ptcp_timer_expires(&tp->t_keep) -
+			(uint32_t)(ptcp_timer_wheel_now(&tl->wheel) + ticks)) <= 0)
+		return;
+	ptcp_timer_arm(&tl->wheel, &tp->t_keep, PTCP_TT_KEEP, ticks);
+}
+
 /* Arm (or stop) the KEEP timer for what the new state needs. */
 void
 tcp_keep_arm_for_state(struct ptcp_conn *tp)
 {
 	const struct ptcp_tcp_config *cfg = tcp_lc(tp->lc)->cfg;
 
+	/* A delayed ACK is due first; its expiry comes back here. */
+	if (tp->flags & TF_DELACK) {
+		if (!ptcp_timer_pending(&tp->t_keep))
+			keep_arm_ms(tp, cfg->delack_ms);
+		return;
+	}
 	switch (tp->state) {
 	case PTCP_TCPS_ESTABLISHED:
 		if (tp->flags & TF_KEEPALIVE) {
@@ -115,6 +144,7 @@ rexmt_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		goto timeout;
 	tp->rexmt_shift++;
 	PTCP_STAT_INC(st, tcp_rto);
+	tcp_loss_rto(tp);
 	/* Go back to the oldest unacknowledged byte (or the FIN). */
 	tp->snd_nxt = tp->snd_una;
 	tp->rtt_start_ms = 0;                 /* Karn: no sample from these */
@@ -135,17 +165,41 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 {
 	struct ptcp_conn *tp = container_of(t, struct ptcp_conn, t_keep);
 	struct tcp_lcore *tl = arg;
+	const struct ptcp_tcp_config *cfg = tl->cfg;
 	struct ptcp_stats *st = &tl->lc->stats;
-	uint32_t idle;
+	uint32_t idle, now;
 
 	RTE_SET_USED(w);
+	if (tp->flags & TF_DELACK) {
+		PTCP_STAT_INC(st, tcp_delack);
+		tp->flags |= TF_ACKNOW;
+		tcp_output(tp);                  /* clears TF_DELACK */
+		tp->flags &= ~TF_DELACK;
+		tcp_keep_arm_for_state(tp);
+		return;
+	}
+	now = (uint32_t)tl->lc->now_ms;
 	switch (tp->state) {
 	case PTCP_TCPS_FIN_WAIT_2:
+		if (!(tp->flags & TF_ORPHAN))
+			return;
+		if (now - tp->state_ms < cfg->fin_wait2_ms) {
+			/* Early (a delayed ACK used the timer): wait on. */
+			keep_arm_ms(tp, cfg->fin_wait2_ms - (now - tp->state_ms));
+			return;
+		}
 		/* Closed by the app, and the peer never sends its FIN. */
 		PTCP_STAT_INC(st, tcp_fin_wait_2_timeout);
 		tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
 		return;
 	case PTCP_TCPS_CLOSE_WAIT:
+		if (cfg->close_wait_warn_s == 0)
+			return;
+		if (now - tp->state_ms < cfg->close_wait_warn_s * 1000u) {
+			keep_arm_ms(tp, cfg->close_wait_warn_s * 1000u -
+				(now - tp->state_ms));
+			return;
+		}
 		/* The peer closed long ago and the app has not. */
 		PTCP_STAT_INC(st, tcp_close_wait_old);
 		if (tl->lc->now_ms - tl->cw_warn_ms >= 60000 ||

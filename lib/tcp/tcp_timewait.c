@@ -84,7 +84,7 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 	} else {
 		tl->nb_tw++;
 		tl->flow_gen++;        /* a burst's bulk lookup is stale */
-		tp->flags &= (uint16_t)~TF_HASHED;    /* the entry owns it now */
+		tp->flags &= ~TF_HASHED;    /* the entry owns it now */
 		tw_arm(tl, tw);
 	}
 	tcp_conn_drop(tp, PTCP_CLOSE_NORMAL);
