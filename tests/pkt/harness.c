@@ -159,6 +159,9 @@ setup(struct harness *h, unsigned int nb_ports, bool cross,
 		sets[n++] = "port1.address=10.98.0.2/24";
 	sets[n++] = "mempool.mbufs=2047";
 	sets[n++] = "mempool.cache=32";
+	/* The tests playing the peer expect every segment ACKed at once;
+	 * those about delayed ACKs set it back. */
+	sets[n++] = "tcp.delack_ms=0";
 	for (i = 0; i < nb_overrides && n < RTE_DIM(sets); i++)
 		sets[n++] = overrides[i];
 	ret = ptcp_config_load(&cfg, NULL, sets, n, err, sizeof(err));
@@ -413,7 +416,13 @@ h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s)
 			break;
 		rte_pktmbuf_free(m);
 	}
-	if (!rte_pktmbuf_is_contiguous(m) || rte_raw_cksum(ip, 20) != 0xffff) {
+	/* Payload may come zero copy, chained after the headers. */
+	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) != 0) {
+		fprintf(stderr, "  h_tcp_recv: cannot linearize a chain\n");
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	if (rte_raw_cksum(ip, 20) != 0xffff) {
 		fprintf(stderr, "  h_tcp_recv: bad IPv4 header\n");
 		rte_pktmbuf_free(m);
 		return -1;
@@ -569,4 +578,11 @@ h_stack_stat(const struct h_stack *s, enum ptcp_stat_id id)
 
 	ptcp_engine_stats(s->e, &st);
 	return st.c[id];
+}
+
+void
+h_stack_poll_us(struct h_stack *s, uint64_t now_us)
+{
+	ptcp_lcore_poll_at(s->lc, s->e->start_tsc +
+		now_us * s->e->tsc_hz / 1000000 + 1);
 }

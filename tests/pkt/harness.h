@@ -168,4 +168,12 @@ struct rte_mbuf *h_tcp_frame(struct harness *h, uint32_t src, uint16_t sport,
  */
 int h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s);
 
+/* ---- Finer clocks ---------------------------------------------------- */
+
+/*
+ * As h_stack_poll() with the clock in microseconds, for tests whose wire
+ * (tests/pkt/wire.h) spaces frames closer than a millisecond.
+ */
+void h_stack_poll_us(struct h_stack *s, uint64_t now_us);
+
 #endif /* PKT_HARNESS_H */
