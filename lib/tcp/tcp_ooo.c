@@ -109,6 +109,12 @@ tcp_ooo_seq(const struct rte_mbuf *m)
 	return ent_seq(m);
 }
 
+void
+tcp_ooo_set_seq(struct rte_mbuf *m, uint32_t seq)
+{
+	dyn(m)->seq = seq;
+}
+
 struct rte_mbuf *
 tcp_ooo_next(const struct rte_mbuf *m)
 {

@@ -90,8 +90,12 @@ unsigned int tcp_ooo_sack_blocks(const struct tcp_ooo *q,
 /* Free every entry. */
 void tcp_ooo_free(struct tcp_ooo *q);
 
-/* Sequence number of entry @m (for tests and debugging). */
+/*
+ * Sequence number of entry @m. The field is also the send queue's: the
+ * segment a connection last sent from keeps its own there (sndq_seek()).
+ */
 uint32_t tcp_ooo_seq(const struct rte_mbuf *m);
+void tcp_ooo_set_seq(struct rte_mbuf *m, uint32_t seq);
 /* The entry after @m, or NULL. */
 struct rte_mbuf *tcp_ooo_next(const struct rte_mbuf *m);
 

@@ -93,23 +93,39 @@ seg_alloc(struct tcp_lcore *tl)
  */
 #define TCP_COPY_MAX 512
 
-/* Find the send-queue segment holding offset *@off; *@off becomes the
- * offset within it. */
+/*
+ * Find the send-queue segment holding offset *@off (from SND.UNA); *@off
+ * becomes the offset within it. Segments go out in order, so the search
+ * starts where the last one began (tp->snd_cur) unless @off lies before
+ * it: without that, each segment of a long queue would walk it from the
+ * head.
+ */
 static const struct rte_mbuf *
-sndq_seek(const struct ptcp_conn *tp, uint32_t *off)
+sndq_seek(struct ptcp_conn *tp, uint32_t *off)
 {
-	const struct rte_mbuf *s = tp->sndq_head;
+	uint32_t seq = tp->snd_una + *off, base = tp->snd_una;
+	struct rte_mbuf *s = tp->sndq_head;
 
+	if (tp->snd_cur != NULL && SEQ_GEQ(seq, tcp_ooo_seq(tp->snd_cur))) {
+		s = tp->snd_cur;
+		base = tcp_ooo_seq(s);
+		*off = seq - base;
+	}
 	while (s != NULL && *off >= s->data_len) {
 		*off -= s->data_len;
+		base += s->data_len;
 		s = s->next;
+	}
+	if (s != NULL && s != tp->snd_cur) {
+		tp->snd_cur = s;
+		tcp_ooo_set_seq(s, base);
 	}
 	return s;
 }
 
 /* Copy @len bytes at @off of the send queue to the end of @m. */
 static int
-copy_from_sndq(const struct ptcp_conn *tp, struct rte_mbuf *m, uint32_t off,
+copy_from_sndq(struct ptcp_conn *tp, struct rte_mbuf *m, uint32_t off,
 		uint32_t len)
 {
 	const struct rte_mbuf *s = sndq_seek(tp, &off);
@@ -136,7 +152,7 @@ copy_from_sndq(const struct ptcp_conn *tp, struct rte_mbuf *m, uint32_t off,
  * reference on its buffer until the port has sent it.
  */
 static int
-attach_from_sndq(struct tcp_lcore *tl, const struct ptcp_conn *tp,
+attach_from_sndq(struct tcp_lcore *tl, struct ptcp_conn *tp,
 		struct rte_mbuf *m, uint32_t off, uint32_t len)
 {
 	const struct rte_mbuf *s = sndq_seek(tp, &off);

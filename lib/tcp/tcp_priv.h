@@ -129,7 +129,10 @@ struct ptcp_conn {
 	uint32_t iss;
 	uint32_t fin_seq;           /* our FIN's seq (TF_FIN_QUEUED) */
 	uint32_t rcv_nxt;
-	uint32_t irs;
+	union {
+		uint32_t irs;       /* until synchronized */
+		uint32_t recover;   /* after: RFC 6582 recovery point */
+	};
 	uint32_t rcv_adv;           /* right edge we advertised */
 	uint32_t ts_recent;         /* peer's TSval to echo */
 	uint32_t ts_recent_ms;      /* when ts_recent was updated */
@@ -137,14 +140,15 @@ struct ptcp_conn {
 	struct ptcp_flow_key key;
 	struct tcp_cc cc;           /* cwnd, ssthresh */
 	struct tcp_recov *recov;    /* NULL until data goes missing */
-	uint32_t recover;           /* RFC 6582 recovery point */
 	uint32_t rcv_held;          /* delivered, still held by the app */
+	uint32_t sndq_len;          /* bytes queued (sent or not) */
 
 	/* bytes 112-199: sending, timers */
 	struct rte_mbuf *sndq_head; /* bytes from snd_una */
 	struct rte_mbuf *sndq_tail;
-	uint32_t sndq_len;          /* bytes queued (sent or not) */
-	uint32_t rto_ms;            /* current RTO, before backoff */
+	struct rte_mbuf *snd_cur;   /* where the last segment's data began
+	                             * (its sequence number in the mbuf's
+	                             * dynamic field): seeks start there */
 	uint32_t srtt_ms8;          /* smoothed RTT << 3 (RFC 6298) */
 	uint32_t rttvar_ms4;        /* RTT variance << 2 */
 	uint32_t rtt_seq;           /* segment being timed (Karn) */

@@ -113,7 +113,6 @@ tcp_conn_alloc(struct tcp_lcore *tl, unsigned int ifidx,
 	tp->ifidx = (uint8_t)ifidx;
 	tp->key = *key;
 	tp->lc = tl->lc;
-	tp->rto_ms = tl->cfg->rto_init_ms;
 	tp->lst_idx = TCP_LST_NONE;
 	if (tl->cfg->nagle)
 		tp->flags |= TF_NAGLE;
@@ -166,7 +165,7 @@ tcp_sndq_free(struct ptcp_conn *tp)
 		rte_pktmbuf_free_seg(m);
 		m = next;
 	}
-	tp->sndq_head = tp->sndq_tail = NULL;
+	tp->sndq_head = tp->sndq_tail = tp->snd_cur = NULL;
 	tp->sndq_len = 0;
 }
 
@@ -179,6 +178,8 @@ tcp_sndq_drop(struct ptcp_conn *tp, uint32_t bytes)
 	bytes = RTE_MIN(bytes, tp->sndq_len);
 	tp->sndq_len -= bytes;
 	while (bytes != 0 && (m = tp->sndq_head) != NULL) {
+		if (m == tp->snd_cur)
+			tp->snd_cur = NULL;   /* freed, or its start moves */
 		if (m->data_len <= bytes) {
 			bytes -= m->data_len;
 			tp->sndq_head = m->next;
@@ -194,6 +195,8 @@ tcp_sndq_drop(struct ptcp_conn *tp, uint32_t bytes)
 	/* Empty segments may remain at the head; skip them too. */
 	while ((m = tp->sndq_head) != NULL && m->data_len == 0 &&
 			m != tp->sndq_tail) {
+		if (m == tp->snd_cur)
+			tp->snd_cur = NULL;
 		tp->sndq_head = m->next;
 		m->next = NULL;
 		m->nb_segs = 1;
@@ -261,8 +264,8 @@ tcp_rtt_update(struct ptcp_conn *tp, uint32_t rtt)
 {
 	const struct ptcp_tcp_config *cfg = tcp_lc(tp->lc)->cfg;
 
-	tp->rto_ms = tcp_rtt_estimate(&tp->srtt_ms8, &tp->rttvar_ms4, rtt,
-		cfg->rto_min_ms, cfg->rto_max_ms);
+	tcp_rtt_estimate(&tp->srtt_ms8, &tp->rttvar_ms4, rtt, cfg->rto_min_ms,
+		cfg->rto_max_ms);
 }
 
 /* The RTO with exponential backoff applied. */
@@ -270,7 +273,9 @@ uint32_t
 tcp_rexmt_ms(const struct ptcp_conn *tp)
 {
 	const struct ptcp_tcp_config *cfg = tcp_lc(tp->lc)->cfg;
-	uint64_t ms = (uint64_t)tp->rto_ms << RTE_MIN(tp->rexmt_shift, 20);
+	uint64_t ms = (uint64_t)tcp_rto_of(tp->srtt_ms8, tp->rttvar_ms4,
+		cfg->rto_init_ms, cfg->rto_min_ms, cfg->rto_max_ms) <<
+		RTE_MIN(tp->rexmt_shift, 20);
 
 	return (uint32_t)RTE_MIN(ms, (uint64_t)cfg->rto_max_ms);
 }

@@ -1387,7 +1387,7 @@ lost_data_is_retransmitted_on_rto(void)
 	 * Lost: nothing acknowledged. The handshake measured an RTT of
 	 * ~1 ms, so RFC 6298 gives the floor, rto_min (200 ms).
 	 */
-	CHECK_EQ(tcb_of(&p)->rto_ms, 200);
+	CHECK_EQ(tcp_rexmt_ms(tcb_of(&p)), 200);
 	CHECK_EQ(p_recv(&p, &s2, 150), 0);
 	CHECK_EQ(p_recv(&p, &s2, 100), 1);
 	CHECK_EQ(s2.seq, s1.seq);
