@@ -116,7 +116,8 @@ sndq_seek(struct ptcp_conn *tp, uint32_t *off)
 		base += s->data_len;
 		s = s->next;
 	}
-	if (s != NULL && s != tp->snd_cur) {
+	/* (The head needs no cursor: short queues never pay for one.) */
+	if (s != NULL && s != tp->snd_cur && s != tp->sndq_head) {
 		tp->snd_cur = s;
 		tcp_ooo_set_seq(s, base);
 	}
