@@ -758,12 +758,18 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		if (seg->opt.nsack != 0)
 			tcp_loss_sack(tp, seg);
 		tcp_loss_ack(tp, data_acked, acked + (tp->snd_max - tp->snd_una));
-	} else if (seg->len == 0 && tp->snd_una != tp->snd_max &&
-			!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
-			((seg->opt.nsack != 0 && tcp_loss_sack(tp, seg) != 0) ||
-			 (seg->wnd << tp->snd_wscale) == tp->snd_wnd)) {
-		/* A duplicate ACK (RFC 5681 §2; RFC 6675 §2 with SACK). */
-		tcp_loss_dupack(tp);
+	} else if (tp->snd_una != tp->snd_max &&
+			!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
+		/*
+		 * A duplicate ACK (RFC 5681 §2): no data, same window. With
+		 * SACK (RFC 6675 §2), also any ACK with new SACK information,
+		 * data or not: in a two-way transfer the ACKs ride on data,
+		 * and their blocks are what recovery needs.
+		 */
+		if ((seg->opt.nsack != 0 && tcp_loss_sack(tp, seg) != 0) ||
+				(seg->len == 0 && (seg->wnd << tp->snd_wscale) ==
+				 tp->snd_wnd))
+			tcp_loss_dupack(tp);
 	}
 	/* Window update (RFC 9293 §3.10.7.4: SND.WL1/WL2). */
 	if (SEQ_LT(tp->snd_wl1, seg->seq) || (tp->snd_wl1 == seg->seq &&

@@ -540,16 +540,21 @@ h_pair_destroy(struct h_stack *a, struct h_stack *b, struct h_wire *w)
 	struct rte_mbuf *m;
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
-		if (s[i]->e == NULL)
-			continue;
-		ptcp_tcp_detach(s[i]->e);
-		ptcp_engine_destroy(s[i]->e);
-		s[i]->e = NULL;
-	}
-	for (i = 0; i < 2; i++) {
+	/*
+	 * Each stack may hold the other's mbufs (zero copy: queued data,
+	 * indirect segments on the rings), so both let go of everything
+	 * before either pool goes away.
+	 */
+	for (i = 0; i < 2; i++)
+		if (s[i]->e != NULL)
+			ptcp_tcp_detach(s[i]->e);
+	for (i = 0; i < 2; i++)
 		while (r[i] != NULL && rte_ring_dequeue(r[i], (void **)&m) == 0)
 			rte_pktmbuf_free(m);
+	for (i = 0; i < 2; i++) {
+		if (s[i]->e != NULL)
+			ptcp_engine_destroy(s[i]->e);
+		s[i]->e = NULL;
 		rte_ring_free(r[i]);
 	}
 	memset(w, 0, sizeof(*w));
