@@ -35,22 +35,14 @@ import socket
 import sys
 import time
 
+# The chargen pattern, the failure type and the check runner are
+# tcp_peer.py's (beside this file).
+from tcp_peer import CHARGEN_CYCLE, CheckFailed, run_check
+
 CONNECT_TIMEOUT = 5.0   # seconds
 STALL = 10.0            # no byte moved in either direction for this long
 DEADLINE = 20.0         # per transfer, connect to EOF
 CHUNK = 256 * 1024      # bytes per send() / recv_into() call
-
-# chargen (docs/server.md, app/server/textgen.c chargen_fill()): 72 of the
-# 95 printable ASCII characters 0x20..0x7e per line, line i starting at
-# character i mod 95, then CRLF; the stream repeats every 95 lines.
-CHARGEN_CHARS = bytes(range(0x20, 0x7F))
-CHARGEN_CYCLE = b"".join(
-    (CHARGEN_CHARS * 2)[i:i + 72] + b"\r\n" for i in range(95))
-
-
-class CheckFailed(Exception):
-    pass
-
 
 def mib_per_s(nbytes, seconds):
     return nbytes / (1 << 20) / max(seconds, 1e-6)
@@ -278,23 +270,5 @@ CHECKS = {
 }
 
 
-def main():
-    if len(sys.argv) < 5 or sys.argv[1] not in CHECKS:
-        print(__doc__, file=sys.stderr)
-        return 2
-    name = sys.argv[1]
-    try:
-        what = CHECKS[name](*sys.argv[2:])
-    except (CheckFailed, OSError) as e:
-        print("FAIL: %s: %s%s" % (name, "" if isinstance(e, CheckFailed)
-                                  else type(e).__name__ + ": ", e))
-        return 1
-    except TypeError as e:
-        print("usage: %s" % e, file=sys.stderr)
-        return 2
-    print("PASS: %s: %s" % (name, what))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_check(CHECKS, 5, __doc__))

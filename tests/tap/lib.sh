@@ -50,6 +50,76 @@ ptcp_tap_init()
 	PTCP_SRV_ERR=$PTCP_DIR/server.err
 }
 
+# ptcp_tap_setup TAG LABEL [TOOL...]: the start of every tap script. Skip
+# (exit 77) unless the tap topology can run here and every TOOL is on PATH;
+# then a work folder $PTCP_DIR (/tmp/ptcp-tap-LABEL.*), names from TAG
+# (ptcp_tap_init), and traps that clean everything up on any exit.
+ptcp_tap_setup()
+{
+	local tag=$1 label=$2 why c
+
+	shift 2
+	if ! why=$(ptcp_tap_can_run); then
+		echo "SKIP: $why"
+		exit 77
+	fi
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			echo "SKIP: $c not installed (devtools/test installs it)"
+			exit 77
+		fi
+	done
+	PTCP_DIR=$(mktemp -d "/tmp/ptcp-tap-$label.XXXXXX") || exit 1
+	ptcp_tap_init "$tag"
+	trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# ptcp_dump_server: what the server printed, for a failure's log.
+ptcp_dump_server()
+{
+	echo "--- server stdout"
+	cat "$PTCP_SRV_OUT"
+	echo "--- server stderr"
+	cat "$PTCP_SRV_ERR"
+	echo "---"
+}
+
+# nsx SECONDS CMD...: CMD inside the namespace, killed after SECONDS.
+nsx()
+{
+	local t=$1
+
+	shift
+	timeout -k 2 "$t" ip netns exec "$PTCP_NS" "$@"
+}
+
+# ptcp_peer_run SECONDS CHECK ARG...: run one check of the Python peer
+# $PEER (with $PY) in the namespace, show its other output indented, and
+# count its PASS:/FAIL: line. Its output stays in $PTCP_DIR/peer.out.
+# Status 0 on PASS.
+ptcp_peer_run()
+{
+	local t=$1 name=$2 rc out=$PTCP_DIR/peer.out t0
+
+	shift
+	t0=$(date +%s%N)
+	nsx "$t" "$PY" "$PEER" "$@" >"$out" 2>&1
+	rc=$?
+	grep -v '^PASS: \|^FAIL: ' "$out" | sed 's/^/    /'
+	if [ $rc -eq 0 ] && grep -q "^PASS: $name:" "$out"; then
+		pass "$(sed -n "s/^PASS: //p" "$out") ($(ms_since "$t0") ms)"
+		return 0
+	fi
+	if grep -q "^FAIL: $name:" "$out"; then
+		fail "$(sed -n "s/^FAIL: //p" "$out")"
+	else
+		fail "$name: $(basename "$PEER") exited $rc without a verdict"
+	fi
+	return 1
+}
+
 # ptcp_tap_can_run: why this machine cannot run the tap topology (on stdout,
 # status 1), or nothing and status 0.
 ptcp_tap_can_run()

@@ -22,26 +22,7 @@ fi
 PTCP_SERVER=$1
 PTCP_CONFIG=$2
 
-if ! why=$(ptcp_tap_can_run); then
-	echo "SKIP: $why"
-	exit 77
-fi
-
-PTCP_DIR=$(mktemp -d /tmp/ptcp-tap-basic.XXXXXX) || exit 1
-ptcp_tap_init t
-trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-
-dump_server()
-{
-	echo "--- server stdout"
-	cat "$PTCP_SRV_OUT"
-	echo "--- server stderr"
-	cat "$PTCP_SRV_ERR"
-	echo "---"
-}
+ptcp_tap_setup t basic
 
 echo "netns $PTCP_NS, iface $PTCP_IFACE, server $PTCP_SERVER"
 ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
@@ -50,7 +31,7 @@ echo "started: ${PTCP_SRV_CMD[*]}"
 if ! ptcp_server_wait_ready 30; then
 	ptcp_server_why_not_ready
 	echo "FAIL: $PTCP_WHY"
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
@@ -88,7 +69,7 @@ if grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' \
 fi
 
 if [ $fails -ne 0 ]; then
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 echo "PASS"

@@ -98,15 +98,6 @@ trap 'exit 143' TERM
 
 t_start=$(date +%s%N)
 
-# nsx SECONDS CMD...: CMD inside the namespace, killed after SECONDS.
-nsx()
-{
-	local t=$1
-
-	shift
-	timeout -k 2 "$t" ip netns exec "$PTCP_NS" "$@"
-}
-
 passive_opens()
 {
 	nsx 10 nstat -asz TcpPassiveOpens | awk '$1 == "TcpPassiveOpens" {

@@ -51,42 +51,9 @@ PTCP_KERNEL_ADDR=10.98.50.1/24
 PTCP_ADDR=10.98.50.2
 ADDR_SET=port0.address=$PTCP_ADDR/24
 
-if ! why=$(ptcp_tap_can_run); then
-	echo "SKIP: $why"
-	exit 77
-fi
-for c in "$PY" ss nstat; do
-	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "SKIP: $c not installed (devtools/test installs it)"
-		exit 77
-	fi
-done
-
-PTCP_DIR=$(mktemp -d /tmp/ptcp-tap-data.XXXXXX) || exit 1
-ptcp_tap_init data
-trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+ptcp_tap_setup data data "$PY" ss nstat
 
 t_start=$(date +%s%N)
-
-dump_server()
-{
-	echo "--- server stdout"
-	cat "$PTCP_SRV_OUT"
-	echo "--- server stderr"
-	cat "$PTCP_SRV_ERR"
-	echo "---"
-}
-
-# nsx SECONDS CMD...: CMD inside the namespace, killed after SECONDS.
-nsx()
-{
-	local t=$1
-
-	shift
-	timeout -k 2 "$t" ip netns exec "$PTCP_NS" "$@"
-}
 
 # kernel_state LPORT: the state of the kernel's TCP socket with local port
 # LPORT (nothing if there is none).
@@ -100,22 +67,10 @@ kernel_state()
 # TIME-WAIT (we closed after the server's FIN; a RST would have removed it).
 peer()
 {
-	local name=$1 rc out=$PTCP_DIR/peer.out t0 lport state i
+	local name=$1 lport state i
 
-	t0=$(date +%s%N)
-	nsx 45 "$PY" "$PEER" "$@" >"$out" 2>&1
-	rc=$?
-	grep -v '^PASS: \|^FAIL: ' "$out" | sed 's/^/    /'
-	if [ $rc -ne 0 ] || ! grep -q "^PASS: $name:" "$out"; then
-		if grep -q "^FAIL: $name:" "$out"; then
-			fail "$(sed -n "s/^FAIL: //p" "$out")"
-		else
-			fail "$name: data_peer.py exited $rc without a verdict"
-		fi
-		return 1
-	fi
-	pass "$(sed -n "s/^PASS: //p" "$out") ($(ms_since "$t0") ms)"
-	lport=$(sed -n 's/^lport=//p' "$out")
+	ptcp_peer_run 45 "$@" || return 1
+	lport=$(sed -n 's/^lport=//p' "$PTCP_DIR/peer.out")
 	state=
 	for ((i = 0; i < 20; i++)); do
 		state=$(kernel_state "$lport")
@@ -161,7 +116,7 @@ start_server()
 	if ! ptcp_server_wait_ready 30; then
 		ptcp_server_why_not_ready
 		echo "FAIL: $PTCP_WHY"
-		dump_server
+		ptcp_dump_server
 		exit 1
 	fi
 	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
@@ -187,7 +142,7 @@ rc=$?
 idle_mbufs=$(mbufs_at_stop)
 if [ $rc -ne 0 ] || [ -z "$idle_mbufs" ]; then
 	echo "FAIL: idle run: exit status $rc, mbufs in use '${idle_mbufs}'"
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 echo "idle run: exit 0, mbufs in use at stop: $idle_mbufs"
@@ -310,7 +265,7 @@ echo "    ptcp: $(for c in tcp_rexmt tcp_fast_rexmt tcp_rto tcp_recovery \
 
 echo "tap_data: $passes passed, $fails failed in $(ms_since "$t_start") ms"
 if [ $fails -ne 0 ]; then
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 exit 0

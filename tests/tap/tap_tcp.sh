@@ -37,63 +37,14 @@ PTCP_CONFIG=$2
 PY=/usr/bin/python3
 PEER=$here/tcp_peer.py
 
-if ! why=$(ptcp_tap_can_run); then
-	echo "SKIP: $why"
-	exit 77
-fi
-for c in "$PY" curl ab ss; do
-	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "SKIP: $c not installed (devtools/test installs it)"
-		exit 77
-	fi
-done
-
-PTCP_DIR=$(mktemp -d /tmp/ptcp-tap-tcp.XXXXXX) || exit 1
-ptcp_tap_init c
-trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+ptcp_tap_setup c tcp "$PY" curl ab ss
 
 t_start=$(date +%s%N)
 
-dump_server()
-{
-	echo "--- server stdout"
-	cat "$PTCP_SRV_OUT"
-	echo "--- server stderr"
-	cat "$PTCP_SRV_ERR"
-	echo "---"
-}
-
-# nsx SECONDS CMD...: CMD inside the namespace, killed after SECONDS.
-nsx()
-{
-	local t=$1
-
-	shift
-	timeout -k 2 "$t" ip netns exec "$PTCP_NS" "$@"
-}
-
-# peer CHECK ARG...: run one tcp_peer.py check, show its output (indented),
-# count its PASS/FAIL line. Its output is kept in $PTCP_DIR/peer.out.
+# peer CHECK ARG...: one tcp_peer.py check (lib.sh's ptcp_peer_run).
 peer()
 {
-	local name=$1 rc out=$PTCP_DIR/peer.out t0
-
-	t0=$(date +%s%N)
-	nsx 60 "$PY" "$PEER" "$@" >"$out" 2>&1
-	rc=$?
-	grep -v '^PASS: \|^FAIL: ' "$out" | sed 's/^/    /'
-	if [ $rc -eq 0 ] && grep -q "^PASS: $name:" "$out"; then
-		pass "$(sed -n "s/^PASS: //p" "$out") ($(ms_since "$t0") ms)"
-		return 0
-	fi
-	if grep -q "^FAIL: $name:" "$out"; then
-		fail "$(sed -n "s/^FAIL: //p" "$out")"
-	else
-		fail "$name: tcp_peer.py exited $rc without a verdict"
-	fi
-	return 1
+	ptcp_peer_run 60 "$@"
 }
 
 # kernel_sockets LPORT: the kernel's TCP sockets with local port LPORT,
@@ -146,7 +97,7 @@ start_server()
 	if ! ptcp_server_wait_ready 30; then
 		ptcp_server_why_not_ready
 		echo "FAIL: $PTCP_WHY"
-		dump_server
+		ptcp_dump_server
 		exit 1
 	fi
 	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
@@ -165,7 +116,7 @@ rc=$?
 idle_mbufs=$(mbufs_at_stop)
 if [ $rc -ne 0 ] || [ -z "$idle_mbufs" ]; then
 	echo "FAIL: idle run: exit status $rc, mbufs in use '${idle_mbufs}'"
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 echo "idle run: exit 0, mbufs in use at stop: $idle_mbufs"
@@ -180,7 +131,7 @@ head_limit=$(sed -n 's/^ptcp-server: http on port 80 .*request head limit \([0-9
 if [ -z "$body_len" ] || [ -z "$head_limit" ]; then
 	echo "FAIL: no 'http on port 80 (body N bytes, request head limit N)'" \
 		"line (tap_tcp.sh expects config/tap.ini's defaults)"
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 url=http://$PTCP_ADDR/
@@ -333,7 +284,7 @@ fi
 
 echo "tap_tcp: $passes passed, $fails failed in $(ms_since "$t_start") ms"
 if [ $fails -ne 0 ]; then
-	dump_server
+	ptcp_dump_server
 	exit 1
 fi
 exit 0

@@ -314,13 +314,16 @@ CHECKS = {
 }
 
 
-def main():
-    if len(sys.argv) < 4 or sys.argv[1] not in CHECKS:
-        print(__doc__, file=sys.stderr)
+def run_check(checks, min_args, usage):
+    """sys.argv[1] names one of @checks, called with the other arguments:
+    print its PASS: or FAIL: line. @return the exit status. (data_peer.py
+    runs its checks with this too.)"""
+    if len(sys.argv) < min_args or sys.argv[1] not in checks:
+        print(usage, file=sys.stderr)
         return 2
     name = sys.argv[1]
     try:
-        what = CHECKS[name](*sys.argv[2:])
+        what = checks[name](*sys.argv[2:])
     except (CheckFailed, OSError) as e:
         print("FAIL: %s: %s%s" % (name, "" if isinstance(e, CheckFailed)
                                   else type(e).__name__ + ": ", e))
@@ -333,4 +336,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_check(CHECKS, 4, __doc__))
