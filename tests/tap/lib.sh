@@ -120,6 +120,42 @@ ptcp_peer_run()
 	return 1
 }
 
+# want_ge WHAT VALUE MIN / want_eq WHAT VALUE WANT: one PASS or FAIL line.
+want_ge()
+{
+	if [ "${2:-0}" -ge "$3" ] 2>/dev/null; then
+		pass "$1 ${2:-0} (>= $3)"
+	else
+		fail "$1 '${2:-}', want >= $3"
+	fi
+}
+want_eq()
+{
+	if [ "${2:-}" = "$3" ]; then
+		pass "$1 $2"
+	else
+		fail "$1 '${2:-}', want $3"
+	fi
+}
+
+# ptcp_stop_checked: SIGINT the server, show what it printed from its
+# "stopping" line on, and check that it exited 0 within 30 s.
+ptcp_stop_checked()
+{
+	local t0 rc
+
+	echo "== SIGINT the server"
+	t0=$(date +%s%N)
+	ptcp_server_stop 30
+	rc=$?
+	sed -n '/^ptcp-server: stopping/,$p' "$PTCP_SRV_OUT" | sed 's/^/    /'
+	if [ $rc -eq 0 ]; then
+		pass "server exit 0 after SIGINT ($(ms_since "$t0") ms)"
+	else
+		fail "server exit status $rc after SIGINT, want 0"
+	fi
+}
+
 # ptcp_tap_can_run: why this machine cannot run the tap topology (on stdout,
 # status 1), or nothing and status 0.
 ptcp_tap_can_run()

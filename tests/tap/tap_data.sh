@@ -213,33 +213,7 @@ fi
 
 # --- stop: exit status, counters ------------------------------------------
 
-echo "== SIGINT the server"
-t0=$(date +%s%N)
-ptcp_server_stop 30
-rc=$?
-sed -n '/^ptcp-server: stopping/,$p' "$PTCP_SRV_OUT" | sed 's/^/    /'
-if [ $rc -eq 0 ]; then
-	pass "server exit 0 after SIGINT ($(ms_since "$t0") ms)"
-else
-	fail "server exit status $rc after SIGINT, want 0"
-fi
-
-want_ge()
-{
-	if [ "${2:-0}" -ge "$3" ] 2>/dev/null; then
-		pass "$1 ${2:-0} (>= $3)"
-	else
-		fail "$1 '${2:-}', want >= $3"
-	fi
-}
-want_eq()
-{
-	if [ "${2:-}" = "$3" ]; then
-		pass "$1 $2"
-	else
-		fail "$1 '${2:-}', want $3"
-	fi
-}
+ptcp_stop_checked
 
 want_eq "services: echo bytes" "$(svc_field echo bytes)" "$SIZE"
 want_eq "services: discard bytes" "$(svc_field discard bytes)" "$SIZE"

@@ -235,34 +235,7 @@ ab_check "2000 keep-alive requests, 8 at a time" 2000 -k -n 2000 -c 8 "$url"
 
 # --- stop: exit status, counters ------------------------------------------
 
-echo "== SIGINT the server"
-t0=$(date +%s%N)
-ptcp_server_stop 30
-rc=$?
-sed -n '/^ptcp-server: stopping/,$p' "$PTCP_SRV_OUT" | sed 's/^/    /'
-if [ $rc -eq 0 ]; then
-	pass "server exit 0 after SIGINT ($(ms_since "$t0") ms)"
-else
-	fail "server exit status $rc after SIGINT, want 0"
-fi
-
-# want_ge WHAT VALUE MIN
-want_ge()
-{
-	if [ "${2:-0}" -ge "$3" ] 2>/dev/null; then
-		pass "$1 ${2:-0} (>= $3)"
-	else
-		fail "$1 '${2:-}', want >= $3"
-	fi
-}
-want_eq()
-{
-	if [ "${2:-}" = "$3" ]; then
-		pass "$1 $2"
-	else
-		fail "$1 '${2:-}', want $3"
-	fi
-}
+ptcp_stop_checked
 
 # ptcp prints only counters that are not 0
 want_ge "tcp_rst_rx (our SO_LINGER 0 close)" "$(ptcp_counter tcp_rst_rx)" 1
