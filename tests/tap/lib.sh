@@ -156,6 +156,32 @@ ptcp_stop_checked()
 	fi
 }
 
+# svc_field SERVICE KEY: the number after KEY on SERVICE's line of the
+# server's "services:" block.
+svc_field()
+{
+	awk -v s="$1" -v k="$2" '
+		/^ptcp-server: services:/ { in_svc = 1; next }
+		/^ptcp-server: / { in_svc = 0 }
+		in_svc && $1 == s {
+			for (i = 2; i < NF; i++)
+				if ($i == k) { print $(i + 1); exit }
+		}' "$PTCP_SRV_OUT"
+}
+
+# mbufs_at_stop: the server's "mbufs in use at stop" figure.
+mbufs_at_stop()
+{
+	sed -n 's/^ptcp-server: mbufs in use at stop: \([0-9]\+\).*/\1/p' \
+		"$PTCP_SRV_OUT"
+}
+
+# sanitizer_report: did ASan/UBSan report anything on the server's stderr?
+sanitizer_report()
+{
+	grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' "$PTCP_SRV_ERR"
+}
+
 # ptcp_tap_can_run: why this machine cannot run the tap topology (on stdout,
 # status 1), or nothing and status 0.
 ptcp_tap_can_run()

@@ -85,29 +85,6 @@ peer()
 	fi
 }
 
-# svc_field SERVICE KEY: the number after KEY on SERVICE's line.
-svc_field()
-{
-	awk -v s="$1" -v k="$2" '
-		/^ptcp-server: services:/ { in_svc = 1; next }
-		/^ptcp-server: / { in_svc = 0 }
-		in_svc && $1 == s {
-			for (i = 2; i < NF; i++)
-				if ($i == k) { print $(i + 1); exit }
-		}' "$PTCP_SRV_OUT"
-}
-
-mbufs_at_stop()
-{
-	sed -n 's/^ptcp-server: mbufs in use at stop: \([0-9]\+\).*/\1/p' \
-		"$PTCP_SRV_OUT"
-}
-
-sanitizer_report()
-{
-	grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' "$PTCP_SRV_ERR"
-}
-
 # start_server DURATION: start, wait until ready, kernel side up.
 start_server()
 {
