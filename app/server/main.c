@@ -331,6 +331,25 @@ main(int argc, char **argv)
 	ptcp_engine_stats(e, &st);
 	printf(PROG ": stopping; counters:\n");
 	ptcp_stats_print(&st, stdout, "  ");
+	if (e->nb_lcores > 1) {
+		/* Who did the work, and what steering moved between whom. */
+		printf(PROG ": workers:\n");
+		for (i = 0; i < e->nb_lcores; i++) {
+			const struct ptcp_lcore *w = e->lcores[i];
+			unsigned int j;
+
+			printf("  worker %u: rx_pkts %" PRIu64 " tcp_passive_open "
+				"%" PRIu64 " steer_out %" PRIu64 " steer_in %"
+				PRIu64 " to", i,
+				PTCP_STAT_GET(&w->stats, rx_pkts),
+				PTCP_STAT_GET(&w->stats, tcp_passive_open),
+				PTCP_STAT_GET(&w->stats, steer_out),
+				PTCP_STAT_GET(&w->stats, steer_in));
+			for (j = 0; j < e->nb_lcores; j++)
+				printf(" %" PRIu64, w->steer_to[j]);
+			printf("\n");
+		}
+	}
 	printf(PROG ": services:\n");
 	services_print(sv, stdout, "  ");
 	printf(PROG ": mbufs in use at stop: %u\n", ptcp_engine_mbufs_in_use(e));

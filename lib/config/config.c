@@ -108,6 +108,11 @@ static const struct key_desc lcores_keys[] = {
 		"packets per rx_burst/tx_burst call"),
 	CFG_KEY("tx_flush_us", V_UINT, tx_flush_us, 0, 0, 1000000,
 		"reserved: the TX batch is flushed every loop pass"),
+	CFG_KEY("workers", V_UINT, workers, 0, 0, PTCP_MAX_WORKERS,
+		"workers; 0 = one per EAL lcore (more than the EAL lcores: "
+		"the application polls the extra ones itself)"),
+	CFG_KEY("steer_ring", V_UINT, steer_ring, 1024, 64, 65536,
+		"frames a worker may have waiting for another"),
 };
 
 static const struct key_desc mempool_keys[] = {

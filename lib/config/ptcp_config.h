@@ -27,6 +27,8 @@ extern "C" {
 
 /** Most ports one endpoint drives (sections [port0] .. [port3]). */
 #define PTCP_MAX_PORTS 4
+/** Most worker lcores an engine runs. */
+#define PTCP_MAX_WORKERS 64
 /** Most static ARP entries (keys of the [arp.static] section). */
 #define PTCP_MAX_STATIC_ARP 64
 /** Longest device name (`device` key). */
@@ -134,6 +136,8 @@ struct ptcp_config {
 	/* [lcores] */
 	uint16_t burst;               /**< RX/TX burst size */
 	uint32_t tx_flush_us;         /**< reserved: flush is every pass today */
+	uint32_t workers;             /**< workers, 0 = one per EAL lcore */
+	uint32_t steer_ring;          /**< steering ring size per worker pair */
 
 	/* [mempool] */
 	uint32_t mbufs;               /**< mbufs per worker lcore pool */

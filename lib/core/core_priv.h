@@ -15,6 +15,10 @@
 void core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n);
 
+/* Handle frames another worker steered to us (consumes every frame). */
+void core_input_steered(struct ptcp_lcore *lc, struct rte_mbuf **pkts,
+		unsigned int n);
+
 /* Set the IPv4 TX offload flags of @m for port @p. */
 void core_tx_offload_ipv4(struct rte_mbuf *m, const struct ptcp_port *p);
 

@@ -2,6 +2,13 @@
 /*
  * Receive path below TCP: ptcp_input() -> arp_input() | ipv4 -> icmp/l4.
  *
+ * With several workers a frame is first taken to the worker that owns it
+ * (steer_split()): a TCP segment to the owner of its flow (the RETA entry
+ * of its symmetric Toeplitz hash: the NIC's, or rte_softrss here), ARP and
+ * ICMP to worker 0. Worker 0 answers ARP and passes every ARP frame it
+ * learns from to the other workers, which keep their own cache replica
+ * from them (read with no lock).
+ *
  * Every frame ends here in exactly one of three ways: transmitted (a reply
  * built in place), handed to the layer-4 hook (which then owns it), or
  * freed with its drop reason counted.
@@ -10,8 +17,47 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
 
 #include "core_priv.h"
+
+/* Worker 0 passes an ARP frame it learnt from to every other worker. */
+static void
+arp_share(struct ptcp_lcore *lc, const struct rte_mbuf *m)
+{
+	struct rte_ring *const *r = lc->eng->steer[0];
+	struct rte_mbuf *c;
+	unsigned int j;
+
+	for (j = 1; j < lc->nb_workers; j++) {
+		c = rte_pktmbuf_copy(m, lc->pool, 0, UINT32_MAX);
+		if (c == NULL || rte_ring_sp_enqueue(r[j], c) != 0) {
+			PTCP_STAT_INC(&lc->stats, steer_drop);
+			rte_pktmbuf_free(c);
+		}
+	}
+}
+
+/* A worker other than 0 keeps its replica: learn, never answer. */
+static void
+arp_replica_input(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
+		struct rte_mbuf *m)
+{
+	struct rte_mbuf *released[PTCP_ARP_PENDING_MAX];
+	struct ptcp_arp_info a;
+	unsigned int n, i;
+
+	PTCP_STAT_INC(&lc->stats, arp_replica_rx);
+	if (ptcp_arp_parse(m, &a, &lc->stats) == 0) {
+		n = ptcp_arp_learn(ifc->arp, a.sip, &a.sha, lc->now_ms,
+				ptcp_ipv4_is_ours(&ifc->ip, a.tip), released,
+				RTE_DIM(released), &lc->stats);
+		for (i = 0; i < n; i++)
+			core_send_l3(lc, ifc, released[i], &a.sha);
+	}
+	rte_pktmbuf_free(m);
+}
 
 static void
 arp_input(struct ptcp_lcore *lc, struct ptcp_iface *ifc, struct rte_mbuf *m)
@@ -25,6 +71,9 @@ arp_input(struct ptcp_lcore *lc, struct ptcp_iface *ifc, struct rte_mbuf *m)
 		goto drop;
 
 	for_us = ptcp_ipv4_is_ours(&ifc->ip, a.tip);
+	if (lc->nb_workers > 1 && a.sip != 0 &&
+			!ptcp_ipv4_is_ours(&ifc->ip, a.sip))
+		arp_share(lc, m);
 	/*
 	 * RFC 826 merge: refresh the sender if known; learn it if the packet
 	 * is for us. 0.0.0.0 (an RFC 5227 probe) is never learnt.
@@ -89,9 +138,110 @@ drop:
 	return false;
 }
 
+/*
+ * The worker that owns frame @m received on @port: ARP and ICMP are worker
+ * 0's, a TCP segment belongs to the owner of its flow, anything else (to
+ * be dropped and counted) stays where it is.
+ */
+static inline unsigned int
+frame_owner(const struct ptcp_lcore *lc, const struct ptcp_port *port,
+		const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	unsigned int ihl;
+
+	if (unlikely(m->data_len < sizeof(*eh) + sizeof(*ip)))
+		return lc->idx;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return 0;
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return lc->idx;
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	if (ip->next_proto_id == IPPROTO_ICMP)
+		return 0;
+	if (ip->next_proto_id != IPPROTO_TCP)
+		return lc->idx;
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		return ptcp_port_owner(port, m->hash.rss);
+	ihl = (ip->version_ihl & 0x0f) * 4u;
+	if (unlikely(ihl < sizeof(*ip) ||
+			m->data_len < sizeof(*eh) + ihl + 4))
+		return lc->idx;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	return ptcp_port_owner(port, ptcp_rss_hash(ip->src_addr,
+		ip->dst_addr, th->src_port, th->dst_port));
+}
+
+/*
+ * Hand the frames of @pkts that another worker owns to it (single
+ * producer, single consumer ring per pair); keep ours, in order.
+ * @return how many are ours, now at the front of @pkts.
+ */
+static unsigned int
+steer_split(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
+		struct rte_mbuf **pkts, unsigned int n)
+{
+	struct rte_ring *const *out = lc->eng->steer[lc->idx];
+	unsigned int i, k = 0, o;
+
+	for (i = 0; i < n; i++) {
+		o = frame_owner(lc, ifc->port, pkts[i]);
+		if (likely(o == lc->idx)) {
+			pkts[k++] = pkts[i];
+			continue;
+		}
+		if (unlikely(rte_ring_sp_enqueue(out[o], pkts[i]) != 0)) {
+			PTCP_STAT_INC(&lc->stats, steer_drop);
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		PTCP_STAT_INC(&lc->stats, steer_out);
+		lc->steer_to[o]++;
+	}
+	return k;
+}
+
+static void input_local(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n, bool steered);
+
 void
 core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n)
+{
+	if (lc->nb_workers > 1)
+		n = steer_split(lc, &lc->ifs[ifidx], pkts, n);
+	input_local(lc, ifidx, pkts, n, false);
+}
+
+void
+core_input_steered(struct ptcp_lcore *lc, struct rte_mbuf **pkts,
+		unsigned int n)
+{
+	const int8_t *port_to_if = lc->eng->port_to_if;
+	unsigned int i, j;
+	int ifidx;
+
+	PTCP_STAT_ADD(&lc->stats, steer_in, n);
+	/* In runs of the same port. */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pkts[j]->port == pkts[i]->port; j++)
+			;
+		ifidx = port_to_if[pkts[i]->port];
+		if (unlikely(ifidx < 0)) {
+			rte_pktmbuf_free_bulk(pkts + i, j - i);
+			continue;
+		}
+		input_local(lc, (unsigned int)ifidx, pkts + i, j - i, true);
+	}
+}
+
+/* Frames this worker owns: classify, ARP/ICMP in place, TCP in a batch. */
+static void
+input_local(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n, bool steered)
 {
 	struct ptcp_iface *ifc = &lc->ifs[ifidx];
 	struct rte_mbuf *m;
@@ -101,8 +251,11 @@ core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 		m = pkts[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		PTCP_STAT_INC(&lc->stats, rx_pkts);
-		PTCP_STAT_ADD(&lc->stats, rx_bytes, rte_pktmbuf_pkt_len(m));
+		if (!steered) {
+			PTCP_STAT_INC(&lc->stats, rx_pkts);
+			PTCP_STAT_ADD(&lc->stats, rx_bytes,
+				rte_pktmbuf_pkt_len(m));
+		}
 		switch (ptcp_eth_classify(m, &ifc->port->mac, &lc->stats)) {
 		case PTCP_L2_IPV4:
 			/* TCP segments are gathered in place for one call. */
@@ -110,7 +263,12 @@ core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 				pkts[nl4++] = m;
 			break;
 		case PTCP_L2_ARP:
-			arp_input(lc, ifc, m);
+			/* On a worker other than 0, ARP only comes steered:
+			 * worker 0 passing it on for the replica. */
+			if (steered && lc->idx != 0)
+				arp_replica_input(lc, ifc, m);
+			else
+				arp_input(lc, ifc, m);
 			break;
 		default:
 			rte_pktmbuf_free(m);

@@ -18,6 +18,8 @@
 
 RTE_LOG_REGISTER(ptcp_logtype_core, ptcp.core, INFO);
 
+RTE_DEFINE_PER_LCORE(struct ptcp_lcore *, ptcp_cur_lcore);
+
 static int
 lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		char *err, size_t errlen)
@@ -49,6 +51,8 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 	lc->burst = RTE_MIN(cfg->burst, (uint16_t)PTCP_TX_BATCH_MAX);
 	lc->ttl = cfg->ttl;
 	lc->nb_ifs = (uint16_t)e->nb_ports;
+	lc->nb_workers = (uint16_t)e->nb_lcores;
+	lc->steer_in = e->steer_to_me[idx];
 	/* Different workers start their IP ids apart. */
 	lc->ip_id = (uint16_t)(idx * 0x1000u);
 
@@ -63,7 +67,8 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		ifc->ip.extra = e->cfg.port[i].extra_addr;
 		ifc->ip.nb_extra = e->cfg.port[i].nb_extra;
 		ifc->gateway = pc->gateway;
-		ifc->rxq = (uint16_t)idx;
+		/* Workers beyond the port's RX queues only get steered frames. */
+		ifc->rxq = idx < e->ports[i].nb_rxq ? (uint16_t)idx : UINT16_MAX;
 		ifc->txq.port_id = e->ports[i].port_id;
 		ifc->txq.queue_id = (uint16_t)idx;
 		ifc->txq.burst = lc->burst;
@@ -96,7 +101,8 @@ struct ptcp_engine *
 ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 {
 	struct ptcp_engine *e;
-	unsigned int lcore_id, i, idx = 0;
+	unsigned int lcore_id, i, j, idx = 0, nb_eal = 0, nb_workers;
+	unsigned int wl[PTCP_MAX_WORKERS];
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int ret;
 
@@ -124,9 +130,19 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 	e->start_tsc = rte_rdtsc();
 	for (i = 0; i < RTE_MAX_LCORE; i++)
 		e->lcore_to_idx[i] = -1;
-
-	/* Every enabled lcore, main included, is a worker. */
-	RTE_LCORE_FOREACH(lcore_id) {
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
+		e->port_to_if[i] = -1;
+	/*
+	 * Every enabled lcore, main included, is a worker; or [lcores]
+	 * workers of them, the ones beyond the EAL lcores placed on the main
+	 * lcore (for tests that poll every worker from one thread).
+	 */
+	RTE_LCORE_FOREACH(lcore_id)
+		if (nb_eal < PTCP_MAX_WORKERS)
+			wl[nb_eal++] = lcore_id;
+	nb_workers = cfg->workers != 0 ? cfg->workers : nb_eal;
+	for (idx = 0; idx < nb_workers; idx++) {
+		lcore_id = idx < nb_eal ? wl[idx] : rte_get_main_lcore();
 		snprintf(name, sizeof(name), "ptcp%u_mbuf_%u", e->id, idx);
 		e->pools[idx] = rte_pktmbuf_pool_create(name, cfg->mbufs,
 				cfg->mbuf_cache, 0, cfg->mbuf_data_room,
@@ -139,10 +155,29 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 			ret = -rte_errno;
 			goto fail;
 		}
-		e->lcore_to_idx[lcore_id] = (int16_t)idx;
-		idx++;
+		if (idx < nb_eal)
+			e->lcore_to_idx[lcore_id] = (int16_t)idx;
 	}
-	e->nb_lcores = idx;
+	e->nb_lcores = nb_workers;
+	/* A ring per ordered pair of workers (software steering). */
+	for (i = 0; i < nb_workers && nb_workers > 1; i++)
+		for (j = 0; j < nb_workers; j++) {
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "ptcp%u_st_%u_%u", e->id,
+				i, j);
+			e->steer[i][j] = rte_ring_create(name, cfg->steer_ring,
+				(int)rte_socket_id(), RING_F_SP_ENQ |
+				RING_F_SC_DEQ | RING_F_EXACT_SZ);
+			if (e->steer[i][j] == NULL) {
+				snprintf(err, errlen, "workers %u->%u: cannot "
+					"create a steering ring of %u: %s", i, j,
+					cfg->steer_ring, rte_strerror(rte_errno));
+				ret = -rte_errno;
+				goto fail;
+			}
+			e->steer_to_me[j][i] = e->steer[i][j];
+		}
 
 	for (i = 0; i < e->nb_ports; i++) {
 		ret = ptcp_port_setup(&e->ports[i], cfg, i, (uint16_t)e->nb_lcores,
@@ -150,12 +185,13 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 		if (ret != 0)
 			goto fail;
 	}
-	idx = 0;
-	RTE_LCORE_FOREACH(lcore_id) {
-		ret = lcore_create(e, idx, lcore_id, err, errlen);
+	for (i = 0; i < e->nb_ports; i++)
+		e->port_to_if[e->ports[i].port_id] = (int8_t)i;
+	for (idx = 0; idx < nb_workers; idx++) {
+		ret = lcore_create(e, idx, idx < nb_eal ? wl[idx] :
+			rte_get_main_lcore(), err, errlen);
 		if (ret != 0)
 			goto fail;
-		idx++;
 	}
 	return e;
 fail:
@@ -230,6 +266,18 @@ ptcp_engine_destroy(struct ptcp_engine *e)
 	for (i = 0; i < e->nb_ports; i++)
 		if (e->ports[i].nb_queues != 0)
 			ptcp_port_close(&e->ports[i]);
+	/* Frames still on a steering ring go back to their pools first. */
+	for (i = 0; i < PTCP_MAX_WORKERS; i++)
+		for (p = 0; p < PTCP_MAX_WORKERS; p++) {
+			struct rte_ring *r = e->steer[i][p];
+			struct rte_mbuf *m;
+
+			if (r == NULL)
+				continue;
+			while (rte_ring_dequeue(r, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(r);
+		}
 	for (i = 0; i < RTE_MAX_LCORE; i++)
 		rte_mempool_free(e->pools[i]);
 	rte_free(e);
@@ -276,13 +324,26 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 	lc->now_tsc = tsc;
 	lc->now_ms = (tsc - e->start_tsc) * 1000 / e->tsc_hz;
 
+	RTE_PER_LCORE(ptcp_cur_lcore) = lc;
 	for (i = 0; i < lc->nb_ifs; i++) {
 		struct ptcp_iface *ifc = &lc->ifs[i];
 
+		if (ifc->rxq == UINT16_MAX)
+			continue;
 		n = rte_eth_rx_burst(ifc->port->port_id, ifc->rxq, pkts,
 				lc->burst);
 		if (n != 0)
 			core_input_burst(lc, i, pkts, n);
+		total += n;
+	}
+	/* What other workers received for flows we own. */
+	for (i = 0; i < lc->nb_workers && lc->nb_workers > 1; i++) {
+		if (lc->steer_in[i] == NULL)
+			continue;
+		n = (uint16_t)rte_ring_sc_dequeue_burst(lc->steer_in[i],
+			(void **)pkts, lc->burst, NULL);
+		if (n != 0)
+			core_input_steered(lc, pkts, n);
 		total += n;
 	}
 	if (lc->wheel != NULL)
@@ -297,6 +358,7 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 
 	for (i = 0; i < lc->nb_ifs; i++)
 		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	RTE_PER_LCORE(ptcp_cur_lcore) = NULL;
 	return total;
 }
 

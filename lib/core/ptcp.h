@@ -27,6 +27,8 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_per_lcore.h>
+#include <rte_ring.h>
 
 #include "ptcp_config.h"
 #include "ptcp_io.h"
@@ -97,8 +99,13 @@ struct ptcp_lcore {
 	unsigned int idx;                  /**< worker index == queue id */
 	struct ptcp_timer_wheel *wheel;    /**< this worker's timers, or NULL */
 
+	uint16_t nb_workers;               /**< the engine's, copied */
+	struct rte_ring *const *steer_in;  /**< rings from each worker to us */
+
 	struct ptcp_stats stats;
 	struct ptcp_iface ifs[PTCP_MAX_PORTS];
+	/** Frames this worker handed to worker j (software steering). */
+	uint64_t steer_to[PTCP_MAX_WORKERS];
 } __rte_cache_aligned;
 
 /** The endpoint: ports, workers, configuration. Read-only after start. */
@@ -115,6 +122,15 @@ struct ptcp_engine {
 	struct rte_mempool *pools[RTE_MAX_LCORE];  /**< by worker index */
 	struct ptcp_lcore *lcores[RTE_MAX_LCORE];  /**< by worker index */
 	int16_t lcore_to_idx[RTE_MAX_LCORE];       /**< EAL id -> index, -1 */
+	int8_t port_to_if[RTE_MAX_ETHPORTS];       /**< ethdev id -> ifidx */
+	/**
+	 * Software steering: steer[i][j] carries frames worker i received
+	 * for flows worker j owns (single producer, single consumer; NULL
+	 * on the diagonal and with one worker). steer[0][j] also carries the
+	 * ARP frames worker 0 passes on for j's ARP cache replica.
+	 */
+	struct rte_ring *steer[PTCP_MAX_WORKERS][PTCP_MAX_WORKERS];
+	struct rte_ring *steer_to_me[PTCP_MAX_WORKERS][PTCP_MAX_WORKERS];
 };
 
 /**
@@ -125,6 +141,13 @@ struct ptcp_engine {
  * @param err  one line on failure
  * @return the engine, or NULL with rte_errno set (ENODEV, ENOMEM, EINVAL...)
  */
+/**
+ * The worker whose loop pass runs on this thread now (inside
+ * ptcp_lcore_poll_at()), or NULL between passes: debug builds check that
+ * a connection is only touched by the worker that owns it.
+ */
+RTE_DECLARE_PER_LCORE(struct ptcp_lcore *, ptcp_cur_lcore);
+
 struct ptcp_engine *ptcp_engine_create(const struct ptcp_config *cfg,
 		char *err, size_t errlen);
 

@@ -59,13 +59,19 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 			index, p->name, strerror(-ret));
 		return ret;
 	}
-	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues) {
-		snprintf(err, errlen, "port%u (%s): %u workers need %u queue "
-			"pairs, the device has %u RX / %u TX", index, p->name,
-			nb_queues, nb_queues, info.max_rx_queues,
-			info.max_tx_queues);
+	/*
+	 * Every worker sends on a TX queue of its own (no lock); RX queues
+	 * may be fewer: workers without one get their flows from the others
+	 * (software steering, lib/core).
+	 */
+	if (nb_queues > info.max_tx_queues || info.max_rx_queues == 0) {
+		snprintf(err, errlen, "port%u (%s): %u workers need %u TX "
+			"queues, the device has %u (and %u RX)", index, p->name,
+			nb_queues, nb_queues, info.max_tx_queues,
+			info.max_rx_queues);
 		return -EINVAL;
 	}
+	p->nb_rxq = RTE_MIN(nb_queues, info.max_rx_queues);
 
 	memset(&conf, 0, sizeof(conf));
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
@@ -108,7 +114,33 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 		p->tso_frame_in_mtu = strcmp(info.driver_name, "net_tap") == 0;
 	}
 
-	ret = rte_eth_dev_configure(p->port_id, nb_queues, nb_queues, &conf);
+	/*
+	 * RSS when every worker has an RX queue and the NIC hashes IPv4/TCP:
+	 * our symmetric key, so both directions of a flow meet on one queue,
+	 * and the RETA programmed below. Otherwise a software RETA over the
+	 * workers, the same shape, for steering and port choice.
+	 */
+	if (p->nb_rxq == nb_queues && nb_queues > 1 &&
+			(info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+			info.hash_key_size == PTCP_RSS_KEY_LEN &&
+			info.reta_size != 0 && info.reta_size <= PTCP_RETA_MAX &&
+			rte_is_power_of_2(info.reta_size)) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key =
+			(uint8_t *)(uintptr_t)ptcp_rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = PTCP_RSS_KEY_LEN;
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		p->hw_rss = true;
+		p->reta_size = info.reta_size;
+	} else {
+		p->reta_size = PTCP_RETA_MAX;
+	}
+	for (q = 0; q < p->reta_size; q++)
+		p->reta[q] = (uint16_t)(q % nb_queues);
+
+	ret = rte_eth_dev_configure(p->port_id, p->nb_rxq, nb_queues, &conf);
 	if (ret != 0) {
 		snprintf(err, errlen, "port%u (%s): configure: %s", index,
 			p->name, strerror(-ret));
@@ -129,8 +161,8 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 
 		rxc.offloads = conf.rxmode.offloads;
 		txc.offloads = conf.txmode.offloads;
-		ret = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd,
-				(unsigned int)sock, &rxc, pools[q]);
+		ret = q < p->nb_rxq ? rte_eth_rx_queue_setup(p->port_id, q,
+				nb_rxd, (unsigned int)sock, &rxc, pools[q]) : 0;
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
 					(unsigned int)sock, &txc);
@@ -178,11 +210,34 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 	return 0;
 }
 
+/* After start (some drivers only take the RETA then). */
+static int
+port_reta_program(struct ptcp_port *p)
+{
+	struct rte_eth_rss_reta_entry64 r[PTCP_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	unsigned int i;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < p->reta_size; i++) {
+		r[i / RTE_ETH_RETA_GROUP_SIZE].mask |=
+			1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		r[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			p->reta[i];
+	}
+	return rte_eth_dev_rss_reta_update(p->port_id, r, p->reta_size);
+}
+
 int
 ptcp_port_start(struct ptcp_port *p)
 {
 	int ret = rte_eth_dev_start(p->port_id);
 
+	if (ret == 0 && p->hw_rss && port_reta_program(p) != 0) {
+		/* The default RETA spreads over the queues round-robin too,
+		 * but another size would break the port choice of connect. */
+		rte_eth_dev_stop(p->port_id);
+		return -ENOTSUP;
+	}
 	if (ret == 0) {
 		p->started = true;
 		/* Broadcast is needed for ARP; promiscuous is not. */

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "ptcp_config.h"
+#include "ptcp_rss.h"
 #include "ptcp_stats.h"
 
 #ifdef __cplusplus
@@ -28,7 +29,12 @@ extern "C" {
 /** A started port, shared read-only by the worker lcores. */
 struct ptcp_port {
 	uint16_t port_id;             /**< ethdev port id */
-	uint16_t nb_queues;           /**< RX and TX queues (one per worker) */
+	uint16_t nb_queues;           /**< TX queues: one per worker */
+	uint16_t nb_rxq;              /**< RX queues: min(workers, device's) */
+	bool hw_rss;                  /**< the NIC spreads flows by RSS with
+	                               *   ptcp_rss_key and this RETA */
+	uint16_t reta_size;           /**< entries in reta (a power of 2) */
+	uint16_t reta[PTCP_RETA_MAX]; /**< hash & (reta_size - 1) -> worker */
 	uint16_t mtu;                 /**< IP MTU */
 	bool rx_ip_csum;              /**< NIC checks IPv4 header checksums */
 	bool rx_l4_csum;              /**< NIC checks TCP checksums */
@@ -86,6 +92,17 @@ ptcp_txq_add(struct ptcp_txq *q, struct rte_mbuf *m, struct ptcp_stats *st)
 	if (unlikely(q->n >= q->burst))
 		ptcp_txq_flush(q, st);
 	q->pkts[q->n++] = m;
+}
+
+/**
+ * The worker that owns a flow whose 4-tuple hashes (ptcp_rss_hash()) to
+ * @p hash on port @p p: the same answer whichever direction, and, when
+ * the port does RSS, the queue the NIC puts it on.
+ */
+static inline unsigned int
+ptcp_port_owner(const struct ptcp_port *p, uint32_t hash)
+{
+	return p->reta[hash & (p->reta_size - 1u)];
 }
 
 #ifdef __cplusplus

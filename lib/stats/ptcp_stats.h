@@ -60,6 +60,10 @@ extern "C" {
 	X(icmp_short,         "dropped: ICMP message truncated") \
 	X(icmp_echo_rx,       "ICMP echo requests answered") \
 	X(icmp_other,         "ICMP messages of other types (ignored)") \
+	X(steer_out,          "frames handed to the worker that owns their flow") \
+	X(steer_in,           "frames taken from another worker (owned here)") \
+	X(steer_drop,         "dropped: the owner's steering ring was full") \
+	X(arp_replica_rx,     "ARP frames passed on by worker 0 to keep this replica") \
 	X(tcp_rx,             "TCP segments received (handled by lib/tcp)") \
 	X(sw_steer_rx,        "frames received from other lcores (software RSS)") \
 	X(tcp_short,          "dropped: TCP header truncated") \

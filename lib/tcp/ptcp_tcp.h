@@ -204,10 +204,15 @@ struct ptcp_connect_opts {
  * opts->lport is 0, reusing a TIME-WAIT tuple only when timestamps make it
  * safe. The connected or closed callback reports the outcome.
  *
+ * With several workers, only local ports whose tuple hashes (symmetric
+ * Toeplitz, ptcp_rss_hash()) to this worker on the port are chosen, so
+ * that the peer's segments come back here.
+ *
  * @return the connection, or NULL with rte_errno: EADDRNOTAVAIL (no local
  *         port free: the tuple space is exhausted), EADDRINUSE (the given
- *         lport's tuple is in use), ENETUNREACH (no port for raddr),
- *         ENOBUFS (connection cap or memory), EINVAL.
+ *         lport's tuple is in use), EXDEV (the given lport's tuple belongs
+ *         to another worker), ENETUNREACH (no port for raddr), ENOBUFS
+ *         (connection cap or memory), EINVAL.
  */
 struct ptcp_conn *ptcp_connect(struct ptcp_lcore *lc,
 		const struct ptcp_connect_opts *opts,

@@ -89,6 +89,20 @@ ptcp_unlisten(struct ptcp_lcore *lc, uint16_t port)
 /* Connect                                                              */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Will the peer's segments for @k reach this worker? With several, a
+ * tuple belongs to the worker its symmetric hash maps to on the port (the
+ * NIC's RSS or software steering sends every segment there).
+ */
+static inline bool
+tuple_is_ours(const struct ptcp_lcore *lc, unsigned int ifidx,
+		const struct ptcp_flow_key *k)
+{
+	return lc->nb_workers <= 1 ||
+		ptcp_port_owner(lc->ifs[ifidx].port, ptcp_rss_hash(k->raddr,
+			k->laddr, k->rport, k->lport)) == lc->idx;
+}
+
 /* Take @k for a new connection: free, or a TIME-WAIT entry safe to reuse. */
 static int
 tuple_take(struct tcp_lcore *tl, const struct ptcp_flow_key *k)
@@ -143,6 +157,10 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 	k.rport = rte_cpu_to_be_16(opts->rport);
 	if (opts->lport != 0) {
 		k.lport = rte_cpu_to_be_16(opts->lport);
+		if (!tuple_is_ours(lc, ifidx, &k)) {
+			rte_errno = EXDEV;
+			return NULL;
+		}
 		if (tuple_take(tl, &k) != 0) {
 			rte_errno = EADDRINUSE;
 			return NULL;
@@ -158,7 +176,9 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 		for (i = 0; i < n; i++) {
 			p = (uint16_t)(lo + (tl->lport_next + i) % n);
 			k.lport = rte_cpu_to_be_16(p);
-			if (tuple_take(tl, &k) == 0)
+			/* With N workers, one port in N is ours. */
+			if (tuple_is_ours(lc, ifidx, &k) &&
+					tuple_take(tl, &k) == 0)
 				break;
 		}
 		if (i == n) {
@@ -267,6 +287,7 @@ ptcp_send(struct ptcp_conn *tp, const void *buf, size_t len)
 	int ret = send_check(tp);
 	char *dst;
 
+	TCP_ASSERT_OWNER(tp);
 	if (ret != 0)
 		return ret;
 	if (len > space) {
@@ -316,6 +337,7 @@ ptcp_send_mbuf(struct ptcp_conn *tp, struct rte_mbuf *m)
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	int ret = send_check(tp);
 
+	TCP_ASSERT_OWNER(tp);
 	if (ret != 0)
 		return ret;
 	if (len > ptcp_send_space(tp)) {
@@ -342,6 +364,7 @@ ptcp_send_mbuf(struct ptcp_conn *tp, struct rte_mbuf *m)
 int
 ptcp_shutdown(struct ptcp_conn *tp)
 {
+	TCP_ASSERT_OWNER(tp);
 	if (tp->flags & (TF_DEAD | TF_FIN_QUEUED))
 		return -EPIPE;
 	switch (tp->state) {
@@ -371,6 +394,7 @@ ptcp_shutdown(struct ptcp_conn *tp)
 int
 ptcp_close(struct ptcp_conn *tp)
 {
+	TCP_ASSERT_OWNER(tp);
 	if (tp->flags & TF_DEAD)
 		return 0;
 	if (tp->state == PTCP_TCPS_SYN_SENT) {
@@ -388,6 +412,7 @@ ptcp_close(struct ptcp_conn *tp)
 void
 ptcp_abort(struct ptcp_conn *tp)
 {
+	TCP_ASSERT_OWNER(tp);
 	if (tp->flags & TF_DEAD)
 		return;
 	if (PTCP_TCPS_HAVE_ESTABLISHED(tp->state) ||

@@ -580,6 +580,7 @@ static void do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
 void
 tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 {
+	TCP_ASSERT_OWNER(tp);
 	tp->flags |= TF_IN_INPUT;
 	do_segment(tp, seg, m);
 	tp->flags &= ~TF_IN_INPUT;

@@ -480,6 +480,7 @@ tcp_output_new(struct ptcp_conn *tp, uint32_t budget)
 void
 tcp_output(struct ptcp_conn *tp)
 {
+	TCP_ASSERT_OWNER(tp);
 	if (tp->flags & TF_DEAD)
 		return;
 	if (!PTCP_TCPS_HAVE_ESTABLISHED(tp->state)) {

@@ -51,6 +51,21 @@ extern int ptcp_logtype_tcp;
 #define TCP_LOG_DP(fmt, ...) do { } while (0)
 #endif
 
+/*
+ * Debug builds (meson buildtype debug, as the ASan tree: -DPTCP_DEBUG)
+ * abort when a connection is touched from a loop pass of a worker that
+ * does not own it. Outside any pass (setup code, tests between passes)
+ * there is nothing to check.
+ */
+#ifdef PTCP_DEBUG
+#define TCP_ASSERT_OWNER(tp) do { \
+	const struct ptcp_lcore *cur_ = RTE_PER_LCORE(ptcp_cur_lcore); \
+	RTE_VERIFY(cur_ == NULL || cur_ == (tp)->lc); \
+} while (0)
+#else
+#define TCP_ASSERT_OWNER(tp) do { } while (0)
+#endif
+
 /* Timer kinds on the lcore's wheel. */
 enum {
 	PTCP_TT_REXMT = 0,      /* SYN, SYN-ACK, data, FIN retransmission; persist */

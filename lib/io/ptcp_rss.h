@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PTCP_RSS_H
+#define PTCP_RSS_H
+
+/**
+ * @file
+ * Which worker owns a flow: a symmetric Toeplitz hash of the IPv4/TCP
+ * 4-tuple and a redirection table (RETA) per port, the same in software
+ * (rte_softrss) and in a NIC that does RSS, so that both directions of a
+ * connection reach the same worker, whatever queue a frame came in on.
+ */
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Toeplitz key length (bytes), as most NICs take. */
+#define PTCP_RSS_KEY_LEN 40
+/** Entries of a software RETA (and the most a port's table may have). */
+#define PTCP_RETA_MAX 512
+
+/**
+ * The key: 0x6d5a repeated, which makes the Toeplitz hash symmetric for
+ * IPv4 and TCP ports (swapping source and destination gives the same
+ * hash; Woo and Park, "Scalable TCP Session Monitoring with Symmetric
+ * Receive-side Scaling", 2012).
+ */
+extern const uint8_t ptcp_rss_key[PTCP_RSS_KEY_LEN];
+
+/**
+ * Toeplitz hash (rte_softrss() with ptcp_rss_key) of an IPv4/TCP 4-tuple,
+ * addresses and ports in network byte order as they are in the headers.
+ * Symmetric: ptcp_rss_hash(a, b, p, q) == ptcp_rss_hash(b, a, q, p). It is
+ * the hash a NIC programmed with ptcp_rss_key reports in m->hash.rss for
+ * RTE_ETH_RSS_NONFRAG_IPV4_TCP.
+ */
+uint32_t ptcp_rss_hash(uint32_t saddr, uint32_t daddr, uint16_t sport,
+		uint16_t dport);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTCP_RSS_H */
