@@ -917,7 +917,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	r = rte_zmalloc("churn_run", sizeof(*r), 0);
-	if (r == NULL || ptcp_tcp_attach(e, err, sizeof(err)) != 0 ||
+	if (r == NULL || ptcp_engine_check_lcores(e, err, sizeof(err)) != 0 ||
+			ptcp_tcp_attach(e, err, sizeof(err)) != 0 ||
 			ptcp_engine_start(e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", r == NULL ? "out of memory" :
 			err);

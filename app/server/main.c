@@ -286,7 +286,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	if (ptcp_tcp_attach(e, err, sizeof(err)) != 0) {
+	if (ptcp_engine_check_lcores(e, err, sizeof(err)) != 0 ||
+			ptcp_tcp_attach(e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		ptcp_engine_destroy(e);
 		rte_eal_cleanup();

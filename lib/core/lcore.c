@@ -303,6 +303,17 @@ ptcp_engine_mbufs_in_use(const struct ptcp_engine *e)
 	return n;
 }
 
+int
+ptcp_engine_check_lcores(const struct ptcp_engine *e, char *err,
+		size_t errlen)
+{
+	if (e->nb_lcores <= rte_lcore_count())
+		return 0;
+	snprintf(err, errlen, "[lcores] workers = %u needs as many EAL lcores "
+		"(-l), there are %u", e->nb_lcores, rte_lcore_count());
+	return -EINVAL;
+}
+
 struct ptcp_lcore *
 ptcp_engine_lcore(struct ptcp_engine *e)
 {

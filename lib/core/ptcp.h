@@ -176,6 +176,15 @@ unsigned int ptcp_engine_mbufs_in_use(const struct ptcp_engine *e);
 struct ptcp_lcore *ptcp_engine_lcore(struct ptcp_engine *e);
 
 /**
+ * For programs that run each worker on its own EAL lcore
+ * (ptcp_lcore_main()): is there one per worker? ([lcores] workers above
+ * the EAL lcores is only for tests that poll every worker themselves.)
+ * @return 0, or -EINVAL with @p err filled
+ */
+int ptcp_engine_check_lcores(const struct ptcp_engine *e, char *err,
+		size_t errlen);
+
+/**
  * The worker loop: ptcp_lcore_poll() until ptcp_engine_quit().
  * Signature fits rte_eal_remote_launch(); @p arg is the engine.
  * @return 0
