@@ -103,7 +103,7 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 	struct ptcp_engine *e;
 	unsigned int lcore_id, i, j, idx = 0, nb_eal = 0, nb_workers;
 	unsigned int wl[PTCP_MAX_WORKERS];
-	char name[RTE_MEMPOOL_NAMESIZE];
+	char name[RTE_MEMPOOL_NAMESIZE], rname[64];
 	int ret;
 
 	if (cfg->nb_ports == 0) {
@@ -164,9 +164,9 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 		for (j = 0; j < nb_workers; j++) {
 			if (i == j)
 				continue;
-			snprintf(name, sizeof(name), "ptcp%u_st_%u_%u", e->id,
-				i, j);
-			e->steer[i][j] = rte_ring_create(name, cfg->steer_ring,
+			snprintf(rname, sizeof(rname), "ptcp%u_st_%u_%u",
+				e->id, i, j);
+			e->steer[i][j] = rte_ring_create(rname, cfg->steer_ring,
 				(int)rte_socket_id(), RING_F_SP_ENQ |
 				RING_F_SC_DEQ | RING_F_EXACT_SZ);
 			if (e->steer[i][j] == NULL) {
