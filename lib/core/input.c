@@ -35,7 +35,10 @@ arp_share(struct ptcp_lcore *lc, const struct rte_mbuf *m)
 		if (c == NULL || rte_ring_sp_enqueue(r[j], c) != 0) {
 			PTCP_STAT_INC(&lc->stats, steer_drop);
 			rte_pktmbuf_free(c);
+			continue;
 		}
+		PTCP_STAT_INC(&lc->stats, steer_out);
+		lc->steer_to[j]++;
 	}
 }
 

@@ -60,12 +60,11 @@ extern "C" {
 	X(icmp_short,         "dropped: ICMP message truncated") \
 	X(icmp_echo_rx,       "ICMP echo requests answered") \
 	X(icmp_other,         "ICMP messages of other types (ignored)") \
-	X(steer_out,          "frames handed to the worker that owns their flow") \
-	X(steer_in,           "frames taken from another worker (owned here)") \
-	X(steer_drop,         "dropped: the owner's steering ring was full") \
+	X(steer_out,          "frames handed to another worker (its flow, or ARP copies from worker 0)") \
+	X(steer_in,           "frames taken from another worker") \
+	X(steer_drop,         "dropped: a steering ring full, or no mbuf for an ARP copy") \
 	X(arp_replica_rx,     "ARP frames passed on by worker 0 to keep this replica") \
 	X(tcp_rx,             "TCP segments received (handled by lib/tcp)") \
-	X(sw_steer_rx,        "frames received from other lcores (software RSS)") \
 	X(tcp_short,          "dropped: TCP header truncated") \
 	X(tcp_bad_off,        "dropped: TCP data offset < 5 or beyond the segment") \
 	X(tcp_bad_csum,       "dropped: TCP checksum wrong") \

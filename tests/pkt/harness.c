@@ -591,3 +591,235 @@ h_stack_poll_us(struct h_stack *s, uint64_t now_us)
 	ptcp_lcore_poll_at(s->lc, s->e->start_tsc +
 		now_us * s->e->tsc_hz / 1000000 + 1);
 }
+
+/* ---- many workers ---------------------------------------------------- */
+
+static int
+mstack_rings(struct h_mstack *s, unsigned int pair, char side,
+		unsigned int workers, unsigned int nb_rxq)
+{
+	char name[RTE_RING_NAMESIZE];
+	unsigned int q;
+	int ret;
+
+	s->nb_workers = workers;
+	s->nb_rxq = nb_rxq;
+	/* Deep enough that a pass of every connection's frames fits: the
+	 * wire counts what does not as a drop and the test fails on it. */
+	for (q = 0; q < nb_rxq; q++) {
+		snprintf(name, sizeof(name), "h_m%u%c_rx%u", pair, side, q);
+		s->rx[q] = rte_ring_create(name, 8192, 0,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (s->rx[q] == NULL)
+			return -1;
+	}
+	for (q = 0; q < workers; q++) {
+		snprintf(name, sizeof(name), "h_m%u%c_tx%u", pair, side, q);
+		s->tx[q] = rte_ring_create(name, 8192, 0,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (s->tx[q] == NULL)
+			return -1;
+	}
+	snprintf(name, sizeof(name), "net_ring_m%u%c", pair, side);
+	ret = rte_eth_from_rings(name, s->rx, nb_rxq, s->tx, workers,
+			rte_socket_id());
+	if (ret < 0) {
+		fprintf(stderr, "rte_eth_from_rings: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	s->port_id = (uint16_t)ret;
+	s->has_port = true;
+	return 0;
+}
+
+static int
+mstack_create(struct h_mstack *s, const char *addr, const char *workers_set,
+		const char *const *sets, unsigned int n)
+{
+	char dev[RTE_ETH_NAME_MAX_LEN];
+	const char *p[32];
+	unsigned int i, k = 0;
+
+	if (rte_eth_dev_get_name_by_port(s->port_id, dev) != 0)
+		return -1;
+	p[k++] = workers_set;
+	for (i = 0; i < n && k < RTE_DIM(p); i++)
+		p[k++] = sets[i];
+	return stack_create(&s->s, dev, addr, p, k);
+}
+
+int
+h_mpair_create(struct h_mstack *a, struct h_mstack *b, unsigned int workers,
+		unsigned int nb_rxq, const char *addr_a,
+		const char *const *sets_a, unsigned int na, const char *addr_b,
+		const char *const *sets_b, unsigned int nb)
+{
+	static unsigned int pairs;  /* ring and port names: one per call */
+	char workers_set[32];
+
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	pairs++;
+	if (workers == 0 || workers > H_MQ_MAX || nb_rxq == 0 ||
+			nb_rxq > workers)
+		return -1;
+	if (mstack_rings(a, pairs, 'a', workers, nb_rxq) != 0 ||
+			mstack_rings(b, pairs, 'b', workers, nb_rxq) != 0)
+		return -1;
+	snprintf(workers_set, sizeof(workers_set), "lcores.workers=%u",
+		workers);
+	if (mstack_create(a, addr_a, workers_set, sets_a, na) != 0)
+		return -1;
+	return mstack_create(b, addr_b, workers_set, sets_b, nb);
+}
+
+static void
+ring_free_all(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	while (r != NULL && rte_ring_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+void
+h_mpair_destroy(struct h_mstack *a, struct h_mstack *b)
+{
+	struct h_mstack *s[2] = { a, b };
+	unsigned int i, q;
+
+	/* As h_pair_destroy(): each stack may hold the other's mbufs, so
+	 * both let go of everything before either pool goes away. */
+	for (i = 0; i < 2; i++)
+		if (s[i]->s.e != NULL)
+			ptcp_tcp_detach(s[i]->s.e);
+	for (i = 0; i < 2; i++)
+		for (q = 0; q < H_MQ_MAX; q++) {
+			ring_free_all(s[i]->rx[q]);
+			ring_free_all(s[i]->tx[q]);
+		}
+	for (i = 0; i < 2; i++) {
+		if (s[i]->s.e != NULL)
+			ptcp_engine_destroy(s[i]->s.e);
+		s[i]->s.e = NULL;
+		/* A port no engine took (creation failed half-way). */
+		if (s[i]->has_port && rte_eth_dev_is_valid_port(s[i]->port_id))
+			rte_eth_dev_close(s[i]->port_id);
+	}
+	/* The ring PMD does not own rings made by rte_eth_from_rings(). */
+	for (i = 0; i < 2; i++) {
+		for (q = 0; q < H_MQ_MAX; q++) {
+			rte_ring_free(s[i]->rx[q]);
+			rte_ring_free(s[i]->tx[q]);
+		}
+		memset(s[i], 0, sizeof(*s[i]));
+	}
+}
+
+void
+h_mstack_poll_one(struct h_mstack *s, unsigned int w, uint64_t now_ms)
+{
+	const struct ptcp_engine *e = s->s.e;
+
+	ptcp_lcore_poll_at(e->lcores[w],
+		e->start_tsc + now_ms * e->tsc_hz / 1000 + 1);
+}
+
+void
+h_mstack_poll(struct h_mstack *s, uint64_t now_ms)
+{
+	unsigned int w;
+
+	for (w = 0; w < s->s.e->nb_lcores; w++)
+		h_mstack_poll_one(s, w, now_ms);
+}
+
+uint64_t
+h_mstack_state(const struct h_mstack *s, unsigned int state)
+{
+	uint64_t c[PTCP_TCPS_MAX], sum = 0;
+	unsigned int w;
+
+	for (w = 0; w < s->s.e->nb_lcores; w++) {
+		ptcp_tcp_state_counts(s->s.e->lcores[w], c);
+		sum += c[state];
+	}
+	return sum;
+}
+
+uint64_t
+h_mstack_lcore_stat(const struct h_mstack *s, unsigned int w,
+		enum ptcp_stat_id id)
+{
+	return s->s.e->lcores[w]->stats.c[id];
+}
+
+unsigned int
+h_mwire_move(struct h_mstack *from, struct h_mstack *to, h_mwire_pick_t pick,
+		void *arg, unsigned int *dropped)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int q, i, n, moved = 0;
+	int r;
+
+	for (q = 0; q < from->nb_workers; q++) {
+		/* Bounded: nothing adds to the ring while we take from it. */
+		while ((n = rte_ring_dequeue_burst(from->tx[q], (void **)pkts,
+				RTE_DIM(pkts), NULL)) > 0) {
+			for (i = 0; i < n; i++) {
+				r = pick(to, pkts[i], arg);
+				if (r < 0 || (unsigned int)r >= to->nb_rxq ||
+						rte_ring_enqueue(to->rx[r],
+							pkts[i]) != 0) {
+					rte_pktmbuf_free(pkts[i]);
+					(*dropped)++;
+					continue;
+				}
+				moved++;
+			}
+		}
+	}
+	return moved;
+}
+
+unsigned int
+h_mstack_ring_count(const struct h_mstack *s)
+{
+	unsigned int q, n = 0;
+
+	for (q = 0; q < H_MQ_MAX; q++) {
+		if (s->rx[q] != NULL)
+			n += rte_ring_count(s->rx[q]);
+		if (s->tx[q] != NULL)
+			n += rte_ring_count(s->tx[q]);
+	}
+	return n;
+}
+
+bool
+h_frame_tuple(const struct rte_mbuf *m, uint32_t *saddr, uint32_t *daddr,
+		uint16_t *sport, uint16_t *dport)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	unsigned int ihl;
+
+	if (m->data_len < sizeof(*eh) + sizeof(*ip))
+		return false;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	ihl = (ip->version_ihl & 0x0f) * 4u;
+	if (ip->next_proto_id != IPPROTO_TCP || ihl < sizeof(*ip) ||
+			m->data_len < sizeof(*eh) + ihl + sizeof(*th))
+		return false;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	*saddr = ip->src_addr;
+	*daddr = ip->dst_addr;
+	*sport = th->src_port;
+	*dport = th->dst_port;
+	return true;
+}

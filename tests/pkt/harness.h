@@ -176,4 +176,77 @@ int h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s);
  */
 void h_stack_poll_us(struct h_stack *s, uint64_t now_us);
 
+/* ---- Many workers: one port, several queues, the test as the NIC ------- */
+
+/* Most RX or TX queues (rings) of an h_mstack port. */
+#define H_MQ_MAX 8
+
+/*
+ * A stack with several workers ([lcores] workers) on one net_ring port of
+ * @nb_rxq RX queues and one TX queue per worker. Nothing connects the
+ * rings: the test moves frames from one stack's TX rings to the other's RX
+ * rings (h_mwire_move()), choosing the queue as a NIC doing RSS would, or
+ * not.
+ */
+struct h_mstack {
+	struct h_stack s;              /* s.lc: worker 0 */
+	unsigned int nb_workers;       /* workers asked for: TX queues */
+	unsigned int nb_rxq;           /* RX queues of the port */
+	struct rte_ring *rx[H_MQ_MAX]; /* wire -> RX queue q */
+	struct rte_ring *tx[H_MQ_MAX]; /* TX queue q -> wire */
+	uint16_t port_id;
+	bool has_port;                 /* ring ethdev created */
+};
+
+/*
+ * Two stacks of @workers workers each, every port with @nb_rxq RX queues
+ * (1..@workers), on the test configuration of h_pair_create() plus
+ * "lcores.workers=@workers" and the stacks' own settings. @return 0, or
+ * -1 with what was made left for h_mpair_destroy().
+ */
+int h_mpair_create(struct h_mstack *a, struct h_mstack *b,
+		unsigned int workers, unsigned int nb_rxq,
+		const char *addr_a, const char *const *sets_a, unsigned int na,
+		const char *addr_b, const char *const *sets_b, unsigned int nb);
+
+/* Detach, destroy, free what is on the rings: safe on a half-made pair. */
+void h_mpair_destroy(struct h_mstack *a, struct h_mstack *b);
+
+/* One pass of worker @w of @s with its clock at @now_ms. */
+void h_mstack_poll_one(struct h_mstack *s, unsigned int w, uint64_t now_ms);
+/* One pass of every worker of @s, in index order, all at @now_ms. */
+void h_mstack_poll(struct h_mstack *s, uint64_t now_ms);
+/* Connections of @s in @state, summed over its workers. */
+uint64_t h_mstack_state(const struct h_mstack *s, unsigned int state);
+/* Counter @id of worker @w of @s. */
+uint64_t h_mstack_lcore_stat(const struct h_mstack *s, unsigned int w,
+		enum ptcp_stat_id id);
+
+/*
+ * The wire's choice for frame @m arriving at @dst: the RX queue to put it
+ * on, or negative to drop it. It may change the mbuf's metadata (the RSS
+ * hash a NIC would report).
+ */
+typedef int (*h_mwire_pick_t)(struct h_mstack *dst, struct rte_mbuf *m,
+		void *arg);
+
+/*
+ * Move everything on @from's TX rings to @to's RX rings, each frame to
+ * the queue @pick chooses. Frames dropped (pick negative or out of range,
+ * RX ring full) are freed and added to *@dropped. @return frames moved.
+ */
+unsigned int h_mwire_move(struct h_mstack *from, struct h_mstack *to,
+		h_mwire_pick_t pick, void *arg, unsigned int *dropped);
+
+/* Frames waiting on @s's rings, both ways (0 when the wire is idle). */
+unsigned int h_mstack_ring_count(const struct h_mstack *s);
+
+/*
+ * The IPv4/TCP 4-tuple of frame @m (Ethernet first), addresses and ports in
+ * network order as in the headers. @return false if it is no IPv4 TCP
+ * segment with whole headers in its first mbuf.
+ */
+bool h_frame_tuple(const struct rte_mbuf *m, uint32_t *saddr,
+		uint32_t *daddr, uint16_t *sport, uint16_t *dport);
+
 #endif /* PKT_HARNESS_H */
