@@ -185,7 +185,7 @@ static const struct key_desc tcp_keys[] = {
 	CFG_KEY("keepalive", V_BOOL, tcp.keepalive, 0, 0, 1,
 		"keepalive on by default for listeners"),
 	CFG_KEY("keepalive_idle_s", V_UINT, tcp.keepalive_idle_s, 7200, 1,
-		86400, "idle seconds before the first keepalive probe"),
+		65535, "idle seconds before the first keepalive probe"),
 	CFG_KEY("keepalive_intvl_s", V_UINT, tcp.keepalive_intvl_s, 75, 1,
 		3600, "seconds between keepalive probes"),
 	CFG_KEY("keepalive_cnt", V_UINT, tcp.keepalive_cnt, 9, 1, 100,

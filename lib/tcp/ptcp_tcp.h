@@ -166,16 +166,17 @@ struct ptcp_tcp_ops {
 struct ptcp_listen_opts {
 	uint32_t backlog;            /**< SYN-RECEIVED connections, 0 = config */
 	int keepalive;               /**< -1 = config, 0 = off, 1 = on */
-	uint32_t keepalive_idle_s;   /**< 0 = config */
-	uint32_t keepalive_intvl_s;  /**< 0 = config */
-	uint32_t keepalive_cnt;      /**< 0 = config */
+	uint32_t keepalive_idle_s;   /**< 0 = config; at most 65535 */
+	uint32_t keepalive_intvl_s;  /**< 0 = config; at most 65535 */
+	uint32_t keepalive_cnt;      /**< 0 = config; at most 255 */
 };
 
 /**
  * Listen on @p port on every address of lcore @p lc's ports.
  *
  * @return 0; -EADDRINUSE if @p port is already listened on by this lcore;
- *         -ENOSPC when the listener table is full; -EINVAL for port 0.
+ *         -ENOSPC when the listener table is full; -EINVAL for port 0
+ *         or keepalive options out of range.
  */
 int ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
 		const struct ptcp_tcp_ops *ops, void *arg,

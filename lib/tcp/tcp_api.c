@@ -32,7 +32,10 @@ ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
 	const struct ptcp_tcp_config *cfg = tl->cfg;
 	struct tcp_listener *l;
 
-	if (port == 0)
+	/* The TCB keeps them in 16 and 8 bits. */
+	if (port == 0 || (opts != NULL && (opts->keepalive_idle_s > UINT16_MAX ||
+			opts->keepalive_intvl_s > UINT16_MAX ||
+			opts->keepalive_cnt > UINT8_MAX)))
 		return -EINVAL;
 	if (tcp_listener_find(tl, port) != NULL)
 		return -EADDRINUSE;

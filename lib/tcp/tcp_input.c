@@ -148,7 +148,6 @@ apply_syn_options(struct ptcp_conn *tp, const struct tcp_seg *seg)
 	if ((o->present & TOF_TS) && tl->cfg->timestamps) {
 		tp->flags |= TF_TS;
 		tp->ts_recent = o->tsval;
-		tp->ts_recent_ms = (uint32_t)tp->lc->now_ms;
 	}
 	if ((o->present & TOF_SACKOK) && tl->cfg->sack)
 		tp->flags |= TF_SACK_OK;
@@ -258,7 +257,6 @@ cookie_input(struct tcp_lcore *tl, unsigned int ifidx,
 		tcp_cookie_ts_decode(seg->opt.tsecr, &wscale, &sack);
 		tp->flags |= TF_TS;
 		tp->ts_recent = seg->opt.tsval;
-		tp->ts_recent_ms = (uint32_t)tl->lc->now_ms;
 	}
 	if (wscale >= 0 && tl->cfg->window_scaling) {
 		tp->flags |= TF_WS;
@@ -599,6 +597,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
 	struct ptcp_stats *st = &tl->lc->stats;
 	uint32_t todrop, acked, data_acked, wnd;
+	uint32_t idle_since = tp->idle_ms;  /* the last segment before this */
 	bool fin_acked, fin;
 
 	tp->idle_ms = (uint32_t)tl->lc->now_ms;
@@ -614,7 +613,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	if ((tp->flags & TF_TS) && (seg->opt.present & TOF_TS) &&
 			!(seg->flags & RTE_TCP_RST_FLAG) &&
 			TSTMP_LT(seg->opt.tsval, tp->ts_recent) &&
-			(uint32_t)tl->lc->now_ms - tp->ts_recent_ms < PAWS_IDLE_MS) {
+			(uint32_t)tl->lc->now_ms - idle_since < PAWS_IDLE_MS) {
 		PTCP_STAT_INC(st, tcp_paws_drop);
 		tcp_send_ack(tp);
 		goto drop;
@@ -701,7 +700,6 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			SEQ_LEQ(seg->seq, tp->last_ack_sent) &&
 			TSTMP_GEQ(seg->opt.tsval, tp->ts_recent)) {
 		tp->ts_recent = seg->opt.tsval;
-		tp->ts_recent_ms = (uint32_t)tl->lc->now_ms;
 	}
 
 	if (tp->state == PTCP_TCPS_SYN_RECEIVED) {

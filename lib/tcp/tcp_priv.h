@@ -144,13 +144,11 @@ struct ptcp_conn {
 	uint32_t iss;
 	uint32_t fin_seq;           /* our FIN's seq (TF_FIN_QUEUED) */
 	uint32_t rcv_nxt;
-	union {
-		uint32_t irs;       /* until synchronized */
-		uint32_t recover;   /* after: RFC 6582 recovery point */
-	};
+	uint32_t irs;
 	uint32_t rcv_adv;           /* right edge we advertised */
-	uint32_t ts_recent;         /* peer's TSval to echo */
-	uint32_t ts_recent_ms;      /* when ts_recent was updated */
+	uint32_t ts_recent;         /* peer's TSval to echo (its age: idle_ms,
+	                             * RFC 7323 §5.5's "idle") */
+	uint32_t recover;           /* RFC 6582 recovery point */
 	uint32_t last_ack_sent;
 	struct ptcp_flow_key key;
 	struct tcp_cc cc;           /* cwnd, ssthresh */

@@ -73,7 +73,7 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 	tw->snd_nxt = tp->snd_nxt;
 	tw->rcv_nxt = tp->rcv_nxt;
 	tw->ts_recent = tp->ts_recent;
-	tw->ts_recent_ms = tp->ts_recent_ms;
+	tw->ts_recent_ms = tp->idle_ms;
 	tw->key = tp->key;
 	ptcp_timer_init(&tw->timer);
 	if (!(tp->flags & TF_HASHED) ||

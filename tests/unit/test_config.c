@@ -1091,7 +1091,7 @@ tcp_and_server_ranges(struct env *e)
 		{ "tcp", "data_retries", 1, 30, "" },
 		{ "tcp", "orphan_retries", 1, 30, "" },
 		{ "tcp", "fin_wait2_ms", 100, 3600000, "" },
-		{ "tcp", "keepalive_idle_s", 1, 86400, "" },
+		{ "tcp", "keepalive_idle_s", 1, 65535, "" },
 		{ "tcp", "keepalive_intvl_s", 1, 3600, "" },
 		{ "tcp", "keepalive_cnt", 1, 100, "" },
 		{ "tcp", "close_wait_warn_s", 0, 86400, "" },
