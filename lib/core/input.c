@@ -214,6 +214,12 @@ void
 core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n)
 {
+	unsigned int i;
+
+	/* Counted where they came in, steered or not. */
+	PTCP_STAT_ADD(&lc->stats, rx_pkts, n);
+	for (i = 0; i < n; i++)
+		PTCP_STAT_ADD(&lc->stats, rx_bytes, rte_pktmbuf_pkt_len(pkts[i]));
 	if (lc->nb_workers > 1)
 		n = steer_split(lc, &lc->ifs[ifidx], pkts, n);
 	input_local(lc, ifidx, pkts, n, false);
@@ -254,11 +260,6 @@ input_local(struct ptcp_lcore *lc, unsigned int ifidx,
 		m = pkts[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (!steered) {
-			PTCP_STAT_INC(&lc->stats, rx_pkts);
-			PTCP_STAT_ADD(&lc->stats, rx_bytes,
-				rte_pktmbuf_pkt_len(m));
-		}
 		switch (ptcp_eth_classify(m, &ifc->port->mac, &lc->stats)) {
 		case PTCP_L2_IPV4:
 			/* TCP segments are gathered in place for one call. */

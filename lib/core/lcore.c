@@ -336,6 +336,20 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 	lc->now_ms = (tsc - e->start_tsc) * 1000 / e->tsc_hz;
 
 	RTE_PER_LCORE(ptcp_cur_lcore) = lc;
+	/*
+	 * What other workers received for flows we own, before our own
+	 * queues: it came in earlier than what they hold now, and a flow
+	 * split over two queues is less reordered this way.
+	 */
+	for (i = 0; i < lc->nb_workers && lc->nb_workers > 1; i++) {
+		if (lc->steer_in[i] == NULL)
+			continue;
+		n = (uint16_t)rte_ring_sc_dequeue_burst(lc->steer_in[i],
+			(void **)pkts, lc->burst, NULL);
+		if (n != 0)
+			core_input_steered(lc, pkts, n);
+		total += n;
+	}
 	for (i = 0; i < lc->nb_ifs; i++) {
 		struct ptcp_iface *ifc = &lc->ifs[i];
 
@@ -345,16 +359,6 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 				lc->burst);
 		if (n != 0)
 			core_input_burst(lc, i, pkts, n);
-		total += n;
-	}
-	/* What other workers received for flows we own. */
-	for (i = 0; i < lc->nb_workers && lc->nb_workers > 1; i++) {
-		if (lc->steer_in[i] == NULL)
-			continue;
-		n = (uint16_t)rte_ring_sc_dequeue_burst(lc->steer_in[i],
-			(void **)pkts, lc->burst, NULL);
-		if (n != 0)
-			core_input_steered(lc, pkts, n);
 		total += n;
 	}
 	if (lc->wheel != NULL)

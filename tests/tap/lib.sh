@@ -18,6 +18,9 @@
 
 PTCP_KERNEL_ADDR=10.99.0.1/24   # the kernel side of the tap
 PTCP_ADDR=10.99.0.2             # ptcp's address in config/tap.ini
+# EAL -l: the lcores ptcp-server runs on, one worker each (set it after
+# sourcing this file, as the two above, for more than one worker).
+PTCP_LCORES=0
 PTCP_SRV_PID=
 PTCP_NS_CREATED=no
 
@@ -236,7 +239,8 @@ ptcp_ns_create()
 # ptcp_server_start DURATION [OPTION...]: run ptcp-server in the background
 # inside PTCP_NS on net_tap0 (iface PTCP_IFACE). It stops by itself after
 # DURATION seconds (-d), and is killed 15 s after that at the latest.
-# OPTIONs go after "--". Sets PTCP_SRV_PID.
+# Its workers are the lcores of PTCP_LCORES (EAL -l; one, lcore 0, unless
+# the script set it). OPTIONs go after "--". Sets PTCP_SRV_PID.
 ptcp_server_start()
 {
 	local dur=$1
@@ -245,7 +249,8 @@ ptcp_server_start()
 	: >"$PTCP_SRV_OUT"
 	: >"$PTCP_SRV_ERR"
 	PTCP_SRV_CMD=(ip netns exec "$PTCP_NS" "$PTCP_SERVER" --no-huge -m 512
-		--no-shconf --no-pci -l 0 --file-prefix="$PTCP_PREFIX"
+		--no-shconf --no-pci -l "$PTCP_LCORES"
+		--file-prefix="$PTCP_PREFIX"
 		--vdev="net_tap0,iface=$PTCP_IFACE"
 		--log-level=pmd.net.tap:error
 		-- -c "$PTCP_CONFIG" -d "$dur" "$@")
