@@ -31,6 +31,7 @@
 
 #include "ptcp.h"
 #include "ptcp_config.h"
+#include "ptcp_obs.h"
 #include "ptcp_tcp.h"
 
 #include "churn.h"
@@ -925,6 +926,7 @@ main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	ptcp_obs_register(e);     /* /ptcp/ telemetry commands */
 	r->e = e;
 	r->p = p;
 	r->nb = e->nb_lcores;

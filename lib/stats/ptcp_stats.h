@@ -79,8 +79,16 @@ extern "C" {
 	X(tcp_no_conn_rst,    "RSTs sent for segments no connection accepts (RFC 9293 3.10.7.1)") \
 	X(tcp_no_conn_drop,   "segments for no connection, RST not allowed (RST in)") \
 	X(tcp_rst_tx,         "RSTs sent (all reasons)") \
+	X(tcp_rst_tx_no_conn, "RSTs sent: segment for no connection or listener") \
+	X(tcp_rst_tx_bad_ack, "RSTs sent: unacceptable ACK in SYN-SENT or SYN-RECEIVED, or no valid cookie") \
+	X(tcp_rst_tx_abort,   "RSTs sent: ptcp_abort(), or ptcp_unlisten() of a half-open connection") \
+	X(tcp_rst_tx_timeout, "RSTs sent: retries or keepalive probes exhausted") \
+	X(tcp_rst_tx_data_after_close,"RSTs sent: data for a connection the app closed") \
+	X(tcp_rst_tx_accept_refused,"RSTs sent: the accepted callback refused the connection") \
+	X(tcp_rst_tx_drain,   "RSTs sent: shutdown (half-open, or drain time over)") \
 	X(tcp_rst_rx,         "acceptable RSTs received (connection reset)") \
-	X(tcp_rst_rx_bad,     "RSTs ignored: outside the window") \
+	X(tcp_rst_rx_bad,     "RSTs ignored: outside the window, or no acceptable ACK in SYN-SENT") \
+	X(tcp_rst_rx_inexact, "RSTs in the window but not at RCV.NXT: challenge ACK (RFC 5961)") \
 	X(tcp_rst_tw_ignored, "RSTs ignored in TIME-WAIT (RFC 1337)") \
 	X(tcp_challenge_ack,  "challenge ACKs sent (RFC 5961)") \
 	X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
@@ -130,7 +138,9 @@ extern "C" {
 	X(tcp_keepalive_drop, "connections dropped: keepalive unanswered") \
 	X(tcp_close_wait_old, "connections found in CLOSE-WAIT too long") \
 	X(tcp_shutdown_rst,   "connections reset at shutdown (drain time over)") \
-	X(tcp_port_exhausted, "connects refused: no free local port")
+	X(tcp_port_exhausted, "connects refused: no free local port") \
+	X(capture_pkts,       "frames copied for --capture") \
+	X(capture_drop,       "frames not captured: capture pool or ring full")
 
 /** Counter indices, in list order. */
 enum ptcp_stat_id {

@@ -335,6 +335,86 @@ void ptcp_tcp_detach(struct ptcp_engine *e);
 void ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
 		uint64_t counts[PTCP_TCPS_MAX]);
 
+/**
+ * State changes of lcore @p lc per edge, @p trans[from][to], since attach.
+ * Edges are counted as RFC 9293's diagram draws them: a passive open
+ * leaves LISTEN, and TIME-WAIT -> CLOSED counts when a TIME-WAIT entry ends
+ * (2*MSL, reuse, drain) or is not kept (cap). So, for every state but
+ * CLOSED and LISTEN, what came in less what went out is the number of
+ * connections in it now (ptcp_tcp_state_counts()).
+ */
+void ptcp_tcp_transitions(const struct ptcp_lcore *lc,
+		uint64_t trans[PTCP_TCPS_MAX][PTCP_TCPS_MAX]);
+
+/*
+ * Observing from another thread (DPDK's telemetry thread, a monitor).
+ *
+ * Counters and counts are plain integers a reader may sum at any time. A
+ * connection is its worker's alone, so a listing is copied by the worker
+ * itself: ptcp_tcp_snapshot() posts a request that the worker serves at
+ * the end of its next loop pass (one predictable branch per pass when
+ * nobody asks), and waits for it a bounded time.
+ */
+
+/** Timers pending on a connection (ptcp_conn_info.timers). */
+#define PTCP_CONN_TIMER_REXMT   0x01  /**< retransmission (SYN, data, FIN) */
+#define PTCP_CONN_TIMER_PERSIST 0x02  /**< zero-window probe */
+#define PTCP_CONN_TIMER_KEEP    0x04  /**< keepalive, FIN-WAIT-2 limit,
+                                       *   CLOSE-WAIT age */
+#define PTCP_CONN_TIMER_DELACK  0x08  /**< delayed ACK */
+
+/** One connection, as its worker copied it. */
+struct ptcp_conn_info {
+	uint32_t laddr;         /**< network order */
+	uint32_t raddr;         /**< network order */
+	uint16_t lport;         /**< host order */
+	uint16_t rport;         /**< host order */
+	uint8_t state;          /**< enum ptcp_tcp_state */
+	uint8_t timers;         /**< PTCP_CONN_TIMER_* pending */
+	uint16_t pad;
+	uint32_t age_ms;        /**< time in the current state */
+	uint32_t srtt_ms;       /**< smoothed RTT; 0 before the first sample */
+	uint32_t cwnd;          /**< congestion window, bytes */
+	uint32_t bytes_in;      /**< data received in order (mod 2^32) */
+	uint32_t bytes_out;     /**< data sent and acknowledged (mod 2^32) */
+};
+
+/** What one worker reported. */
+struct ptcp_tcp_snapshot {
+	uint32_t total;         /**< its connections (TCBs: TIME-WAIT entries
+	                         *   are not connections, and not listed) */
+	uint32_t time_wait;     /**< its TIME-WAIT entries */
+	uint32_t n;             /**< entries in conns[] */
+	uint32_t max;           /**< room in conns[] */
+	struct ptcp_conn_info conns[];
+};
+
+/**
+ * Hold off ptcp_tcp_detach() of @p e while a thread that is not a worker
+ * reads it (counters, counts, snapshots); detach waits for
+ * ptcp_tcp_observe_end(). One observer at a time: others wait here.
+ * @return 0 (call ptcp_tcp_observe_end() after), or -ENODEV when TCP is
+ *         not attached to @p e (or no more: it is being torn down)
+ */
+int ptcp_tcp_observe_begin(const struct ptcp_engine *e);
+
+/** End what ptcp_tcp_observe_begin() began. */
+void ptcp_tcp_observe_end(void);
+
+/**
+ * Ask worker @p idx of @p e to copy up to @p max of its connections (in
+ * its list order, oldest first), and wait up to @p timeout_ms for it. Call
+ * between ptcp_tcp_observe_begin() and ptcp_tcp_observe_end(), from a
+ * thread that is not that worker (it would wait for itself).
+ *
+ * @return the snapshot, to free(); or NULL with rte_errno ETIMEDOUT (the
+ *         worker ran no loop pass in time: not started, stopped, or
+ *         stuck), EBUSY (an earlier request that timed out is still being
+ *         served), ENODEV (@p idx is no worker with TCP), ENOMEM
+ */
+struct ptcp_tcp_snapshot *ptcp_tcp_snapshot(struct ptcp_engine *e,
+		unsigned int idx, unsigned int max, unsigned int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -217,7 +217,7 @@ tcp_established(struct ptcp_conn *tp)
 			tp->ops->accepted(tp, lst != NULL ? lst->arg : NULL) < 0) {
 		PTCP_STAT_INC(&tl->lc->stats, tcp_accept_refused);
 		tp->flags &= ~TF_NOTIFIED;
-		tcp_send_rst(tp);
+		tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_accept_refused);
 		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 		return false;
 	}
@@ -242,7 +242,9 @@ cookie_input(struct tcp_lcore *tl, unsigned int ifidx,
 				(uint32_t)(tl->lc->now_ms / 64000), &mss)) {
 		if (tl->cfg->syncookies)
 			PTCP_STAT_INC(&tl->lc->stats, tcp_syncookie_bad);
-		tcp_reset_for(tl, ifidx, seg);
+		tcp_reset_for(tl, ifidx, seg, tl->cfg->syncookies ?
+			PTCP_STAT_tcp_rst_tx_bad_ack :
+			PTCP_STAT_tcp_rst_tx_no_conn);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -305,7 +307,7 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 		return;
 	}
 	if (!(seg->flags & RTE_TCP_SYN_FLAG) || (seg->flags & RTE_TCP_ACK_FLAG)) {
-		tcp_reset_for(tl, ifidx, seg);
+		tcp_reset_for(tl, ifidx, seg, PTCP_STAT_tcp_rst_tx_no_conn);
 		goto drop;
 	}
 	if (tl->nb_conns >= tl->cfg->max_conns) {
@@ -364,13 +366,20 @@ syn_sent_input(struct ptcp_conn *tp, struct tcp_seg *seg)
 	bool ack = (seg->flags & RTE_TCP_ACK_FLAG) != 0;
 
 	if (ack && (SEQ_LEQ(seg->ack, tp->iss) || SEQ_GT(seg->ack, tp->snd_max))) {
-		tcp_reset_for(tl, tp->ifidx, seg);
+		if (seg->flags & RTE_TCP_RST_FLAG)
+			PTCP_STAT_INC(&tl->lc->stats, tcp_rst_rx_bad);
+		else
+			tcp_reset_for(tl, tp->ifidx, seg,
+				PTCP_STAT_tcp_rst_tx_bad_ack);
 		return;
 	}
 	if (seg->flags & RTE_TCP_RST_FLAG) {
+		/* RFC 9293 §3.10.7.3: only with an acceptable ACK. */
 		if (ack) {
 			PTCP_STAT_INC(&tl->lc->stats, tcp_rst_rx);
 			tcp_conn_drop(tp, PTCP_CLOSE_REFUSED);
+		} else {
+			PTCP_STAT_INC(&tl->lc->stats, tcp_rst_rx_bad);
 		}
 		return;
 	}
@@ -676,6 +685,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	/* RST (RFC 5961 §3.2): only the exact sequence resets. */
 	if (seg->flags & RTE_TCP_RST_FLAG) {
 		if (seg->seq != tp->rcv_nxt) {
+			PTCP_STAT_INC(st, tcp_rst_rx_inexact);
 			challenge_ack(tp);
 			goto drop;
 		}
@@ -705,7 +715,8 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
 		if (!SEQ_GT(seg->ack, tp->snd_una) ||
 				SEQ_GT(seg->ack, tp->snd_max)) {
-			tcp_reset_for(tl, tp->ifidx, seg);
+			tcp_reset_for(tl, tp->ifidx, seg,
+				PTCP_STAT_tcp_rst_tx_bad_ack);
 			goto drop;
 		}
 		if (tp->rexmt_shift == 0)
@@ -810,7 +821,8 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			if (tp->flags & TF_ORPHAN) {
 				/* Nobody will read it: tell the peer. */
 				PTCP_STAT_INC(st, tcp_data_after_close);
-				tcp_send_rst(tp);
+				tcp_send_rst(tp,
+					PTCP_STAT_tcp_rst_tx_data_after_close);
 				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 				goto drop;
 			}
@@ -874,7 +886,7 @@ tcp_input_one(struct tcp_lcore *tl, unsigned int ifidx, struct tcp_seg *seg,
 	lst = tl->draining ? NULL :
 		tcp_listener_find(tl, rte_be_to_cpu_16(seg->key.lport));
 	if (lst == NULL) {
-		tcp_reset_for(tl, ifidx, seg);
+		tcp_reset_for(tl, ifidx, seg, PTCP_STAT_tcp_rst_tx_no_conn);
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -329,10 +329,15 @@ tcp_send_ack(struct ptcp_conn *tp)
 	tcp_xmit(tp, tp->snd_max, RTE_TCP_ACK_FLAG, 0, 0);
 }
 
-/* RST|ACK at SND.NXT (abort, RFC 9293 §3.10.5; orphan time-outs). */
+/*
+ * RST|ACK at SND.NXT (abort, RFC 9293 §3.10.5; orphan time-outs). The
+ * reason is counted here, the RST itself (tcp_rst_tx) once it is built:
+ * they differ only when no mbuf was free.
+ */
 void
-tcp_send_rst(struct ptcp_conn *tp)
+tcp_send_rst(struct ptcp_conn *tp, enum ptcp_stat_id why)
 {
+	tp->lc->stats.c[why]++;
 	tcp_xmit(tp, tp->snd_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, 0);
 }
 
@@ -530,7 +535,7 @@ tcp_respond(struct tcp_lcore *tl, unsigned int ifidx,
  */
 void
 tcp_reset_for(struct tcp_lcore *tl, unsigned int ifidx,
-		const struct tcp_seg *seg)
+		const struct tcp_seg *seg, enum ptcp_stat_id why)
 {
 	uint32_t ack;
 
@@ -538,7 +543,9 @@ tcp_reset_for(struct tcp_lcore *tl, unsigned int ifidx,
 		PTCP_STAT_INC(&tl->lc->stats, tcp_no_conn_drop);
 		return;
 	}
+	/* tcp_no_conn_rst: every reply of this kind, whatever the reason. */
 	PTCP_STAT_INC(&tl->lc->stats, tcp_no_conn_rst);
+	tl->lc->stats.c[why]++;
 	if (seg->flags & RTE_TCP_ACK_FLAG) {
 		tcp_respond(tl, ifidx, &seg->key, seg->ack, 0, RTE_TCP_RST_FLAG,
 			0, NULL);

@@ -66,6 +66,9 @@ extern int ptcp_logtype_tcp;
 #define TCP_ASSERT_OWNER(tp) do { } while (0)
 #endif
 
+/* Warnings in the log: at most one line per kind, lcore and period. */
+#define TCP_WARN_PERIOD_MS 60000
+
 /* Timer kinds on the lcore's wheel. */
 enum {
 	PTCP_TT_REXMT = 0,      /* SYN, SYN-ACK, data, FIN retransmission; persist */
@@ -242,14 +245,36 @@ struct tcp_lcore {
 	uint32_t lport_next;           /* ephemeral port cursor */
 	uint64_t challenge_sec;        /* second of the challenge count */
 	uint32_t challenge_count;
-	uint64_t cw_warn_ms;           /* last CLOSE-WAIT warning */
+	uint64_t cw_warn_next_ms;      /* no CLOSE-WAIT warning before */
+	uint64_t cw_warn_count;        /* tcp_close_wait_old at the last one */
+	uint64_t tw_warn_next_ms;      /* no TIME-WAIT cap warning before */
+	uint64_t tw_warn_count;        /* tcp_tw_cap at the last one */
 	uint32_t state_count[PTCP_TCPS_MAX];  /* TCBs per state */
+	/*
+	 * The snapshot handshake (ptcp_tcp_snapshot()): another thread
+	 * sets snap and then snap_state to TCP_SNAP_ASKED; tcp_poll()
+	 * claims it, fills snap and publishes TCP_SNAP_DONE.
+	 */
+	uint32_t snap_state;
+	struct ptcp_tcp_snapshot *snap;
 	bool draining;
 	bool nobufs_waiting;           /* a send failed for lack of mbufs */
 	struct tcb_list conns;
 	struct tcb_list dead;          /* freed at the end of the pass */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+	/*
+	 * State changes per edge [from][to]. A passive open counts as
+	 * LISTEN -> SYN-RECEIVED, and TIME-WAIT -> CLOSED when the TIME-WAIT
+	 * entry ends (or is not kept: cap), not when the TCB hands over to it.
+	 */
+	uint64_t trans[PTCP_TCPS_MAX][PTCP_TCPS_MAX];
 };
+
+/* tcp_lcore.snap_state */
+#define TCP_SNAP_IDLE   0
+#define TCP_SNAP_ASKED  1   /* set by the asking thread */
+#define TCP_SNAP_BUSY   2   /* claimed by the worker */
+#define TCP_SNAP_DONE   3   /* filled by the worker */
 
 /* A segment, parsed once on input. */
 struct tcp_seg {
@@ -380,13 +405,14 @@ tcp_output_app(struct ptcp_conn *tp)
 }
 void tcp_send_syn(struct ptcp_conn *tp);
 void tcp_send_ack(struct ptcp_conn *tp);
-void tcp_send_rst(struct ptcp_conn *tp);
+/* @why: the tcp_rst_tx_* counter of the reason (PTCP_STAT_tcp_rst_tx_...) */
+void tcp_send_rst(struct ptcp_conn *tp, enum ptcp_stat_id why);
 void tcp_send_probe(struct ptcp_conn *tp);
 void tcp_respond(struct tcp_lcore *tl, unsigned int ifidx,
 		const struct ptcp_flow_key *key, uint32_t seq, uint32_t ack,
 		uint8_t flags, uint16_t wnd, const struct tcp_opts *ts);
 void tcp_reset_for(struct tcp_lcore *tl, unsigned int ifidx,
-		const struct tcp_seg *seg);
+		const struct tcp_seg *seg, enum ptcp_stat_id why);
 void tcp_send_synack_cookie(struct tcp_lcore *tl, unsigned int ifidx,
 		const struct tcp_seg *seg, uint32_t cookie, uint16_t mss,
 		bool with_ts, int wscale, bool sack);

@@ -52,9 +52,21 @@ void
 tcp_set_state(struct ptcp_conn *tp, unsigned int state)
 {
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	unsigned int from = tp->state;
 
-	tl->state_count[tp->state]--;
+	tl->state_count[from]--;
 	tl->state_count[state]++;
+	/*
+	 * Per edge, as RFC 9293's diagram draws them: a passive open leaves
+	 * LISTEN (its TCB is CLOSED only while it is made), and a TCB leaves
+	 * TIME-WAIT only to hand over to its compact entry, whose end
+	 * counts TIME-WAIT -> CLOSED (tcp_tw_free(), the cap).
+	 */
+	if (from != state && from != PTCP_TCPS_TIME_WAIT) {
+		if (from == PTCP_TCPS_CLOSED && state == PTCP_TCPS_SYN_RECEIVED)
+			from = PTCP_TCPS_LISTEN;
+		tl->trans[from][state]++;
+	}
 	TCP_LOG_DP("%s -> %s\n", state_names[tp->state], state_names[state]);
 	tp->state = (uint8_t)state;
 	tp->state_ms = (uint32_t)tp->lc->now_ms;

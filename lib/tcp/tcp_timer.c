@@ -11,6 +11,8 @@
  *                  it fires, so firing early for the ACK costs nothing
  *   PTCP_TT_2MSL   end of a TIME-WAIT entry
  */
+#include <inttypes.h>
+
 #include <rte_common.h>
 
 #include "tcp_priv.h"
@@ -156,8 +158,29 @@ timeout:
 	PTCP_STAT_INC(st, tcp_timeout_drop);
 	if (PTCP_TCPS_HAVE_ESTABLISHED(tp->state) ||
 			tp->state == PTCP_TCPS_SYN_RECEIVED)
-		tcp_send_rst(tp);
+		tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
 	tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
+}
+
+/*
+ * CLOSE-WAIT connections older than [tcp] close_wait_warn_s: each is
+ * counted once (tcp_close_wait_old); one line a minute per lcore says
+ * how many there were since the last line and how many wait now.
+ */
+static void __rte_cold
+close_wait_warn(struct tcp_lcore *tl, uint32_t age_ms)
+{
+	uint64_t n = PTCP_STAT_GET(&tl->lc->stats, tcp_close_wait_old);
+
+	TCP_LOG(NOTICE, "worker %u (lcore %u): %" PRIu64 " connection(s) "
+		"passed %u s in CLOSE-WAIT since the last report (one for %u "
+		"s; %u in CLOSE-WAIT now, tcp_close_wait_old %" PRIu64 "): "
+		"does the application close what its peers closed?\n",
+		tl->lc->idx, tl->lc->lcore_id, n - tl->cw_warn_count,
+		tl->cfg->close_wait_warn_s, age_ms / 1000,
+		tl->state_count[PTCP_TCPS_CLOSE_WAIT], n);
+	tl->cw_warn_count = n;
+	tl->cw_warn_next_ms = tl->lc->now_ms + TCP_WARN_PERIOD_MS;
 }
 
 static void
@@ -202,14 +225,8 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		}
 		/* The peer closed long ago and the app has not. */
 		PTCP_STAT_INC(st, tcp_close_wait_old);
-		if (tl->lc->now_ms - tl->cw_warn_ms >= 60000 ||
-				tl->cw_warn_ms == 0) {
-			tl->cw_warn_ms = tl->lc->now_ms;
-			TCP_LOG(NOTICE, "lcore %u: a connection has been in "
-				"CLOSE-WAIT for %u s: does the application "
-				"close what its peers closed?\n", tl->lc->idx,
-				((uint32_t)tl->lc->now_ms - tp->state_ms) / 1000);
-		}
+		if (tl->lc->now_ms >= tl->cw_warn_next_ms)
+			close_wait_warn(tl, now - tp->state_ms);
 		return;
 	case PTCP_TCPS_ESTABLISHED:
 		if (!(tp->flags & TF_KEEPALIVE))
@@ -222,7 +239,7 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		}
 		if (tp->keep_probes >= tp->keep_cnt) {
 			PTCP_STAT_INC(st, tcp_keepalive_drop);
-			tcp_send_rst(tp);
+			tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
 			tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
 			return;
 		}

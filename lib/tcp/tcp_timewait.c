@@ -6,6 +6,8 @@
  * reopen the tuple when that is safe (RFC 6191 with timestamps, RFC 1122
  * §4.2.2.13 with a higher sequence number without), and is capped.
  */
+#include <inttypes.h>
+
 #include <rte_byteorder.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
@@ -20,6 +22,7 @@ tcp_tw_free(struct tcp_lcore *tl, struct tcp_tw *tw)
 	tcp_flow_del(tl, &tw->key);
 	tw->kind = 0;
 	tl->nb_tw--;
+	tl->trans[PTCP_TCPS_TIME_WAIT][PTCP_TCPS_CLOSED]++;
 	rte_mempool_put(tl->tw_pool, tw);
 }
 
@@ -47,6 +50,27 @@ tw_send_ack(struct tcp_lcore *tl, const struct tcp_tw *tw)
 		RTE_TCP_ACK_FLAG, (uint16_t)wnd, &ts);
 }
 
+/*
+ * The cap is reached in bursts (a wave of closes): one line a minute per
+ * lcore says how many connections ended without TIME-WAIT meanwhile.
+ * Not with max_tw = 0: no TIME-WAIT at all is then a choice.
+ */
+static void __rte_cold
+tw_cap_warn(struct tcp_lcore *tl)
+{
+	uint64_t n = PTCP_STAT_GET(&tl->lc->stats, tcp_tw_cap);
+
+	TCP_LOG(WARNING, "worker %u (lcore %u): TIME-WAIT cap reached: %u "
+		"entries ([tcp] max_tw %u); %" PRIu64 " connection(s) ended "
+		"without TIME-WAIT since the last report (tcp_tw_cap %" PRIu64
+		"): raise max_tw, or check for a peer opening and closing "
+		"connections faster than 2*MSL allows\n", tl->lc->idx,
+		tl->lc->lcore_id, tl->nb_tw, tl->cfg->max_tw,
+		n - tl->tw_warn_count, n);
+	tl->tw_warn_count = n;
+	tl->tw_warn_next_ms = tl->lc->now_ms + TCP_WARN_PERIOD_MS;
+}
+
 void
 tcp_enter_timewait(struct ptcp_conn *tp)
 {
@@ -61,6 +85,10 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 	if (tl->tw_pool == NULL || tl->nb_tw >= tl->cfg->max_tw ||
 			rte_mempool_get(tl->tw_pool, &obj) != 0) {
 		PTCP_STAT_INC(&tl->lc->stats, tcp_tw_cap);
+		tl->trans[PTCP_TCPS_TIME_WAIT][PTCP_TCPS_CLOSED]++;
+		if (tl->lc->now_ms >= tl->tw_warn_next_ms &&
+				tl->cfg->max_tw != 0)
+			tw_cap_warn(tl);
 		tcp_conn_drop(tp, PTCP_CLOSE_NORMAL);
 		return;
 	}
@@ -81,6 +109,7 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 		/* Not in the table (cannot happen): do not keep it. */
 		tw->kind = 0;
 		rte_mempool_put(tl->tw_pool, tw);
+		tl->trans[PTCP_TCPS_TIME_WAIT][PTCP_TCPS_CLOSED]++;
 	} else {
 		tl->nb_tw++;
 		tl->flow_gen++;        /* a burst's bulk lookup is stale */
