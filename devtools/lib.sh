@@ -16,7 +16,7 @@ PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
 # ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
 # with python3 above, /usr/bin/python3).
 PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
-	apache2-utils wrk)
+	apache2-utils wrk tshark)
 
 # Normal and sanitizer trees, as in the README.
 PTCP_BUILD_OPTS=(-Dwerror=true)

@@ -8,6 +8,7 @@
  * the workers, wait for SIGINT/SIGTERM (or --duration), print a summary.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -23,7 +24,9 @@
 #include <rte_lcore.h>
 
 #include "ptcp.h"
+#include "ptcp_capture.h"
 #include "ptcp_config.h"
+#include "ptcp_obs.h"
 #include "ptcp_tcp.h"
 #include "services.h"
 
@@ -39,6 +42,9 @@ struct options {
 	unsigned int nb_sets;
 	bool dump_config;
 	double duration;         /* seconds; 0 = until a signal */
+	const char *capture;     /* --capture FILE, or NULL */
+	const char *capture_filter;
+	struct ptcp_capture_filter cap_filter;
 };
 
 static void
@@ -66,6 +72,11 @@ usage(FILE *f)
 "  -s, --set SEC.KEY=VALUE  override one key; repeatable; applied after FILE\n"
 "      --dump-config        print the effective configuration and exit\n"
 "  -d, --duration SECONDS   stop by itself after this long (default: never)\n"
+"      --capture FILE       write what the ports receive and send to FILE,\n"
+"                           pcapng (tshark -r FILE; see docs/capture.md)\n"
+"      --capture-filter EXPR  only frames matching 'port N', 'host A.B.C.D'\n"
+"                           or 'port N and host A.B.C.D' (TCP/UDP port and\n"
+"                           IPv4 address, either direction)\n"
 "  -h, --help               this text\n"
 "\n"
 "Example (no NIC, no hugepages):\n"
@@ -84,9 +95,12 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "set", required_argument, NULL, 's' },
 		{ "dump-config", no_argument, NULL, 'D' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "capture", required_argument, NULL, 'C' },
+		{ "capture-filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[160];
 	char *end;
 	int opt;
 
@@ -116,6 +130,17 @@ parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 'C':
+			o->capture = optarg;
+			break;
+		case 'F':
+			o->capture_filter = optarg;
+			if (ptcp_capture_filter_parse(optarg, &o->cap_filter,
+					err, sizeof(err)) != 0) {
+				fprintf(stderr, PROG ": %s\n", err);
+				return -1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -127,6 +152,10 @@ parse_args(int argc, char **argv, struct options *o)
 	if (optind < argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n",
 			argv[optind]);
+		return -1;
+	}
+	if (o->capture_filter != NULL && o->capture == NULL) {
+		fprintf(stderr, PROG ": --capture-filter needs --capture FILE\n");
 		return -1;
 	}
 	return 0;
@@ -237,9 +266,12 @@ main(int argc, char **argv)
 	struct ptcp_engine *e;
 	struct services *sv;
 	struct main_arg ma;
+	struct ptcp_capture *cap = NULL;
+	struct ptcp_capture_summary csum = { 0 };
 	char err[PTCP_CONFIG_ERRLEN * 2];
 	unsigned int lcore_id, i;
-	int ret, nargs;
+	int ret, nargs, cap_fd = -1;
+	bool pdump;
 
 	/* Options after "--" are ours; check them before the EAL starts. */
 	for (nargs = 1; nargs < argc; nargs++) {
@@ -274,25 +306,45 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	/* The capture file: a bad path is a usage error, before the EAL. */
+	if (o.capture != NULL) {
+		cap_fd = open(o.capture, O_WRONLY | O_CREAT | O_TRUNC |
+			O_CLOEXEC, 0644);
+		if (cap_fd < 0) {
+			fprintf(stderr, PROG ": --capture: cannot open '%s': "
+				"%s\n", o.capture, strerror(errno));
+			return 2;
+		}
+	}
+
 	ret = rte_eal_init(nargs, argv);
 	if (ret < 0) {
 		fprintf(stderr, PROG ": EAL init failed: %s\n",
 			rte_strerror(rte_errno));
+		if (cap_fd >= 0)
+			close(cap_fd);
 		return 2;
 	}
 	e = ptcp_engine_create(&cfg, err, sizeof(err));
 	if (e == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
+		if (cap_fd >= 0)
+			close(cap_fd);
 		rte_eal_cleanup();
 		return 1;
 	}
 	if (ptcp_engine_check_lcores(e, err, sizeof(err)) != 0 ||
 			ptcp_tcp_attach(e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
+		if (cap_fd >= 0)
+			close(cap_fd);
 		ptcp_engine_destroy(e);
 		rte_eal_cleanup();
 		return 1;
 	}
+	ptcp_obs_register(e);     /* /ptcp/ telemetry commands */
+	/* dpdk-dumpcap can attach (with hugepages and shared config). */
+	pdump = ptcp_capture_pdump_init();
 	sv = services_create(e, &cfg.server, err, sizeof(err));
 	if (sv == NULL) {
 		ret = rte_errno == EINVAL ? 2 : 1;
@@ -301,6 +353,18 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < e->nb_lcores; i++) {
 		if (services_listen(sv, e->lcores[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			ret = 1;
+			goto out;
+		}
+	}
+	if (cap_fd >= 0) {
+		/* Before the ports start: the gratuitous ARPs are in it. */
+		cap = ptcp_capture_start(e, &(struct ptcp_capture_conf){
+			.fd = cap_fd, .filter = o.cap_filter,
+			.appname = PROG }, err, sizeof(err));
+		cap_fd = -1;             /* the capture's, even on failure */
+		if (cap == NULL) {
 			fprintf(stderr, PROG ": %s\n", err);
 			ret = 1;
 			goto out;
@@ -326,6 +390,9 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(worker, e, lcore_id);
 	main_lcore(&ma);
 	rte_eal_mp_wait_lcore();
+	/* No worker polls: nothing is in a capture callback. */
+	ptcp_capture_stop(cap, &csum);
+	cap = NULL;
 	/* Every worker drained: every connection got its closed callback. */
 	ptcp_tcp_detach(e);
 
@@ -353,18 +420,31 @@ main(int argc, char **argv)
 	}
 	printf(PROG ": services:\n");
 	services_print(sv, stdout, "  ");
+	if (o.capture != NULL)
+		printf(PROG ": capture: %" PRIu64 " frames (%" PRIu64 " bytes) "
+			"written to %s, %" PRIu64 " not captured (pool or ring "
+			"full), %" PRIu64 " lost to write errors\n",
+			csum.written, csum.bytes, o.capture, csum.dropped,
+			csum.write_errors);
 	printf(PROG ": mbufs in use at stop: %u\n", ptcp_engine_mbufs_in_use(e));
 	fflush(stdout);
 	running_engine = NULL;
 	services_destroy(sv);
 	ptcp_engine_destroy(e);
+	if (pdump)
+		ptcp_capture_pdump_uninit();
 	rte_eal_cleanup();
-	return 0;
+	return csum.write_errors != 0 ? 1 : 0;
 
 out:
+	if (cap_fd >= 0)
+		close(cap_fd);
+	ptcp_capture_stop(cap, NULL);
 	ptcp_tcp_detach(e);
 	services_destroy(sv);
 	ptcp_engine_destroy(e);
+	if (pdump)
+		ptcp_capture_pdump_uninit();
 	rte_eal_cleanup();
 	return ret;
 }

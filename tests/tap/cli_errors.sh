@@ -48,6 +48,21 @@ expect 2 '10\.0\.0\.300' -- --set port0.address=10.0.0.300
 expect 2 'duration' -- -d soon
 expect 2 'bogus' -- bogus
 
+# --capture and --capture-filter: checked before the EAL, the file opened
+# before it too.
+expect 2 'capture-filter' -- --capture /dev/null --capture-filter bogus
+expect 2 'capture-filter' -- --capture /dev/null --capture-filter 'port 0'
+expect 2 'capture-filter' -- --capture /dev/null --capture-filter 'port 65536'
+expect 2 'capture-filter' -- --capture /dev/null \
+	--capture-filter 'host 10.0.0.300'
+expect 2 'capture-filter' -- --capture /dev/null \
+	--capture-filter 'port 80 or host 10.0.0.1'
+expect 2 'capture-filter' -- --capture /dev/null \
+	--capture-filter 'port 80 and port 81'
+expect 2 'needs --capture' -- --capture-filter 'port 80'
+expect 2 "cannot open '/nonexistent/x\.pcapng'" -- \
+	--set port0.address=10.0.0.3/24 --capture /nonexistent/x.pcapng
+
 # A bad key in a file names the key and where it is.
 printf '[port0]\naddress = 10.99.0.2/24\nmtu = 70000\n' >"$tmp/bad.ini"
 expect 2 'mtu' -- -c "$tmp/bad.ini"
