@@ -281,8 +281,19 @@ for ((w = 0; w < NB_WORKERS; w++)); do
 	want_eq "worker $w: steer_in = what the others handed it" \
 		"$(worker_field "$w" steer_in)" "$from_sum"
 done
-want_eq "tcp_passive_open of the workers = connections the kernel made" \
-	"$sum_open" "$conns"
+# Every connection the kernel made reached ESTABLISHED here, except one
+# whose client reset it (wrk's end) while its handshake ACK was still being
+# steered: that ACK then finds only the listener (a bad cookie, answered
+# with a RST; see below). So the shortfall is at most tcp_syncookie_bad.
+cookie_bad=$(ptcp_counter tcp_syncookie_bad)
+if [ "$sum_open" -le "$conns" ] &&
+		[ $((conns - sum_open)) -le "${cookie_bad:-0}" ]; then
+	pass "tcp_passive_open of the workers $sum_open = connections the" \
+		"kernel made ($conns) less late handshakes (${cookie_bad:-0})"
+else
+	fail "tcp_passive_open of the workers $sum_open, the kernel made" \
+		"$conns connections (late handshake ACKs: ${cookie_bad:-0})"
+fi
 want_eq "summed tcp_passive_open" "$(ptcp_counter tcp_passive_open)" \
 	"$sum_open"
 # ptcp prints only counters that are not 0.
