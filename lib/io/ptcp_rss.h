@@ -39,6 +39,10 @@ extern const uint8_t ptcp_rss_key[PTCP_RSS_KEY_LEN];
 uint32_t ptcp_rss_hash(uint32_t saddr, uint32_t daddr, uint16_t sport,
 		uint16_t dport);
 
+/** The same hash computed by rte_softrss() (reference, for tests). */
+uint32_t ptcp_rss_softrss(uint32_t saddr, uint32_t daddr, uint16_t sport,
+		uint16_t dport);
+
 #ifdef __cplusplus
 }
 #endif
