@@ -185,6 +185,98 @@ sanitizer_report()
 	grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' "$PTCP_SRV_ERR"
 }
 
+# ab_check TITLE WANT_COMPLETE AB_ARG...: run ab in the namespace (at most
+# 120 s), show its summary, one PASS or FAIL: all WANT_COMPLETE requests
+# complete, none failed, all 2xx.
+ab_check()
+{
+	local title=$1 want=$2 out=$PTCP_DIR/ab.out rc t0 complete failed rps
+
+	shift 2
+	echo "== ab $*"
+	t0=$(date +%s%N)
+	nsx 120 ab -q -s 10 "$@" >"$out" 2>&1
+	rc=$?
+	grep -E '^(Complete|Failed|Non-2xx|Requests per|Time taken|Keep-Alive)' \
+		"$out" | sed 's/^/    /'
+	complete=$(sed -n 's/^Complete requests: *\([0-9]\+\).*/\1/p' "$out")
+	failed=$(sed -n 's/^Failed requests: *\([0-9]\+\).*/\1/p' "$out")
+	rps=$(sed -n 's/^Requests per second: *\([0-9.]\+\).*/\1/p' "$out")
+	if [ $rc -eq 0 ] && [ "${complete:-}" = "$want" ] &&
+			[ "${failed:-}" = 0 ] && ! grep -q '^Non-2xx' "$out"; then
+		pass "$title: $complete complete, 0 failed, all 2xx," \
+			"$rps req/s ($(ms_since "$t0") ms)"
+	else
+		tail -n 20 "$out" | sed 's/^/    /'
+		fail "$title: ab exit $rc, complete '${complete:-}' (want" \
+			"$want), failed '${failed:-}' (want 0)$(grep -q \
+			'^Non-2xx' "$out" && echo ', Non-2xx responses')"
+	fi
+}
+
+# wrk_check SECONDS URL: wrk -t1 -c32 with keep-alive for SECONDS in the
+# namespace: PASS with no socket error and every response 2xx, setting
+# wrk_requests to the requests it made; SKIP (wrk_requests 0) without wrk.
+wrk_requests=0
+wrk_check()
+{
+	local secs=$1 url=$2 out=$PTCP_DIR/wrk.out rc t0 reqs rps sockerr \
+		non2xx
+
+	wrk_requests=0
+	if ! command -v wrk >/dev/null 2>&1; then
+		echo "SKIP: wrk not installed (apt-get install wrk): no wrk check"
+		return 0
+	fi
+	echo "== wrk -t1 -c32 -d${secs}s --timeout 2s $url"
+	t0=$(date +%s%N)
+	nsx $((secs + 25)) wrk -t1 -c32 -d"${secs}s" --timeout 2s "$url" \
+		>"$out" 2>&1
+	rc=$?
+	sed 's/^/    /' "$out"
+	# wrk prints "Socket errors:" and "Non-2xx or 3xx responses:" only
+	# when they are not 0.
+	reqs=$(sed -n 's/^ *\([0-9]\+\) requests in .*/\1/p' "$out")
+	rps=$(sed -n 's/^Requests\/sec: *\([0-9.]\+\).*/\1/p' "$out")
+	sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
+	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$out")
+	if [ -n "$sockerr" ] && [ "$(echo "$sockerr" | tr -cs '0-9' '\n' |
+			awk '{ n += $1 } END { print n + 0 }')" = 0 ]; then
+		sockerr=
+	fi
+	if [ $rc -eq 0 ] && [ "${reqs:-0}" -gt 0 ] && [ -z "$sockerr" ] &&
+			[ -z "$non2xx" ]; then
+		wrk_requests=$reqs
+		pass "wrk: $reqs requests, 0 socket errors, all 2xx," \
+			"$rps req/s ($(ms_since "$t0") ms)"
+	else
+		fail "wrk: exit $rc, requests '${reqs:-}', socket errors" \
+			"'${sockerr:-0}', non-2xx '${non2xx:-0}'"
+	fi
+}
+
+# ptcp_idle_run: start the server with the script's own start_server (a
+# function it defines), stop it at once, and set idle_mbufs to its "mbufs
+# in use at stop" (what the RX rings hold with no traffic: the baseline a
+# run must come back to). Exits 1 if that fails.
+ptcp_idle_run()
+{
+	local rc
+
+	start_server 30
+	sleep 0.5
+	ptcp_server_stop 20
+	rc=$?
+	idle_mbufs=$(mbufs_at_stop)
+	if [ $rc -ne 0 ] || [ -z "$idle_mbufs" ]; then
+		echo "FAIL: idle run: exit status $rc, mbufs in use" \
+			"'${idle_mbufs}'"
+		ptcp_dump_server
+		exit 1
+	fi
+	echo "idle run: exit 0, mbufs in use at stop: $idle_mbufs"
+}
+
 # ptcp_tap_can_run: why this machine cannot run the tap topology (on stdout,
 # status 1), or nothing and status 0.
 ptcp_tap_can_run()

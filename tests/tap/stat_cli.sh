@@ -173,7 +173,7 @@ start_fake()
 	rm -f "$tmp/tel.sock"
 	"$py" "$tmp/fake.py" "$tmp/tel.sock" "$1" &
 	fake_pid=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -S "$tmp/tel.sock" ] && return 0
 		sleep 0.1
 	done

@@ -112,17 +112,7 @@ ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
 
 # --- idle run: the mbufs the same configuration holds with no traffic -----
 
-start_server 30
-sleep 0.5
-ptcp_server_stop 20
-rc=$?
-idle_mbufs=$(mbufs_at_stop)
-if [ $rc -ne 0 ] || [ -z "$idle_mbufs" ]; then
-	echo "FAIL: idle run: exit status $rc, mbufs in use '${idle_mbufs}'"
-	ptcp_dump_server
-	exit 1
-fi
-echo "idle run: exit 0, mbufs in use at stop: $idle_mbufs"
+ptcp_idle_run
 
 # --- the run under test -----------------------------------------------------
 
@@ -156,37 +146,7 @@ echo "    kernel: TcpRetransSegs $(kernel_mib TcpRetransSegs)," \
 
 # --- wrk: HTTP keep-alive, 32 connections, 5 s -------------------------------
 
-wrk_requests=0
-if command -v wrk >/dev/null 2>&1; then
-	out=$PTCP_DIR/wrk.out
-	echo "== wrk -t1 -c32 -d5s --timeout 2s http://$PTCP_ADDR/"
-	t0=$(date +%s%N)
-	nsx 30 wrk -t1 -c32 -d5s --timeout 2s "http://$PTCP_ADDR/" \
-		>"$out" 2>&1
-	rc=$?
-	sed 's/^/    /' "$out"
-	# wrk prints "Socket errors:" and "Non-2xx or 3xx responses:" only
-	# when they are not 0.
-	reqs=$(sed -n 's/^ *\([0-9]\+\) requests in .*/\1/p' "$out")
-	rps=$(sed -n 's/^Requests\/sec: *\([0-9.]\+\).*/\1/p' "$out")
-	sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
-	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$out")
-	if [ -n "$sockerr" ] && [ "$(echo "$sockerr" | tr -cs '0-9' '\n' |
-			awk '{ n += $1 } END { print n + 0 }')" = 0 ]; then
-		sockerr=
-	fi
-	if [ $rc -eq 0 ] && [ "${reqs:-0}" -gt 0 ] && [ -z "$sockerr" ] &&
-			[ -z "$non2xx" ]; then
-		wrk_requests=$reqs
-		pass "wrk: $reqs requests, 0 socket errors, all 2xx," \
-			"$rps req/s ($(ms_since "$t0") ms)"
-	else
-		fail "wrk: exit $rc, requests '${reqs:-}', socket errors" \
-			"'${sockerr:-0}', non-2xx '${non2xx:-0}'"
-	fi
-else
-	echo "SKIP: wrk not installed (apt-get install wrk): no HTTP load check"
-fi
+wrk_check 5 "http://$PTCP_ADDR/"
 
 # --- stop: exit status, counters ------------------------------------------
 

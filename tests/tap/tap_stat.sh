@@ -247,17 +247,7 @@ ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
 
 # --- idle run: the mbufs the same configuration holds with no traffic -----
 
-start_server 30
-sleep 0.3
-ptcp_server_stop 20
-rc=$?
-idle_mbufs=$(mbufs_at_stop)
-if [ $rc -ne 0 ] || [ -z "$idle_mbufs" ]; then
-	echo "FAIL: idle run: exit status $rc, mbufs in use '${idle_mbufs}'"
-	ptcp_dump_server
-	exit 1
-fi
-echo "idle run: exit 0, mbufs in use at stop: $idle_mbufs"
+ptcp_idle_run
 
 # --- the run under test -----------------------------------------------------
 

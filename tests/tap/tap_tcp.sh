@@ -180,33 +180,6 @@ peer chargen "$PTCP_ADDR" 19 204800
 echo "== HTTP request head of $((head_limit + 1)) bytes (limit $head_limit)"
 peer http-431 "$PTCP_ADDR" 80 "$head_limit"
 
-# ab_check TITLE WANT_COMPLETE AB_ARG...: run ab, judge its summary.
-ab_check()
-{
-	local title=$1 want=$2 out=$PTCP_DIR/ab.out rc t0 complete failed rps
-
-	shift 2
-	echo "== ab $*"
-	t0=$(date +%s%N)
-	nsx 120 ab -q -s 10 "$@" >"$out" 2>&1
-	rc=$?
-	grep -E '^(Complete|Failed|Non-2xx|Requests per|Time taken|Keep-Alive)' \
-		"$out" | sed 's/^/    /'
-	complete=$(sed -n 's/^Complete requests: *\([0-9]\+\).*/\1/p' "$out")
-	failed=$(sed -n 's/^Failed requests: *\([0-9]\+\).*/\1/p' "$out")
-	rps=$(sed -n 's/^Requests per second: *\([0-9.]\+\).*/\1/p' "$out")
-	if [ $rc -eq 0 ] && [ "${complete:-}" = "$want" ] &&
-			[ "${failed:-}" = 0 ] && ! grep -q '^Non-2xx' "$out"; then
-		pass "$title: $complete complete, 0 failed, all 2xx," \
-			"$rps req/s ($(ms_since "$t0") ms)"
-	else
-		tail -n 20 "$out" | sed 's/^/    /'
-		fail "$title: ab exit $rc, complete '${complete:-}' (want" \
-			"$want), failed '${failed:-}' (want 0)$(grep -q \
-			'^Non-2xx' "$out" && echo ', Non-2xx responses')"
-	fi
-}
-
 ab_check "1000 sequential connections" 1000 -n 1000 -c 1 "$url"
 ab_check "2000 keep-alive requests, 8 at a time" 2000 -k -n 2000 -c 8 "$url"
 

@@ -102,33 +102,6 @@ worker_to()
 		}' "$PTCP_SRV_OUT"
 }
 
-# ab_check TITLE WANT_COMPLETE AB_ARG...: run ab, judge its summary.
-ab_check()
-{
-	local title=$1 want=$2 out=$PTCP_DIR/ab.out rc t0 complete failed rps
-
-	shift 2
-	echo "== ab $*"
-	t0=$(date +%s%N)
-	nsx 30 ab -q -s 10 "$@" >"$out" 2>&1
-	rc=$?
-	grep -E '^(Complete|Failed|Non-2xx|Requests per|Time taken|Keep-Alive)' \
-		"$out" | sed 's/^/    /'
-	complete=$(sed -n 's/^Complete requests: *\([0-9]\+\).*/\1/p' "$out")
-	failed=$(sed -n 's/^Failed requests: *\([0-9]\+\).*/\1/p' "$out")
-	rps=$(sed -n 's/^Requests per second: *\([0-9.]\+\).*/\1/p' "$out")
-	if [ $rc -eq 0 ] && [ "${complete:-}" = "$want" ] &&
-			[ "${failed:-}" = 0 ] && ! grep -q '^Non-2xx' "$out"; then
-		pass "$title: $complete complete, 0 failed, all 2xx," \
-			"$rps req/s ($(ms_since "$t0") ms)"
-	else
-		tail -n 20 "$out" | sed 's/^/    /'
-		fail "$title: ab exit $rc, complete '${complete:-}' (want" \
-			"$want), failed '${failed:-}' (want 0)$(grep -q \
-			'^Non-2xx' "$out" && echo ', Non-2xx responses')"
-	fi
-}
-
 echo "netns $PTCP_NS, iface $PTCP_IFACE, ptcp $PTCP_ADDR, lcores" \
 	"$PTCP_LCORES, server $PTCP_SERVER"
 ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
@@ -137,17 +110,7 @@ ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
 
 # Each worker's RX queue keeps its ring full of mbufs, so the figure is
 # about 2 x the descriptors; a leak anywhere shows as a difference.
-start_server 30
-sleep 0.5
-ptcp_server_stop 20
-rc=$?
-idle_mbufs=$(mbufs_at_stop)
-if [ $rc -ne 0 ] || [ -z "$idle_mbufs" ]; then
-	echo "FAIL: idle run: exit status $rc, mbufs in use '${idle_mbufs}'"
-	ptcp_dump_server
-	exit 1
-fi
-echo "idle run: exit 0, mbufs in use at stop: $idle_mbufs"
+ptcp_idle_run
 
 # --- the run under test -----------------------------------------------------
 
@@ -202,36 +165,7 @@ ab_check "ab 5000 requests, a connection each, 16 at a time" 5000 \
 ab_check "ab 5000 keep-alive requests, 16 at a time" 5000 \
 	-k -n 5000 -c 16 "$url"
 
-wrk_requests=0
-if command -v wrk >/dev/null 2>&1; then
-	out=$PTCP_DIR/wrk.out
-	echo "== wrk -t1 -c32 -d3s --timeout 2s $url"
-	t0=$(date +%s%N)
-	nsx 15 wrk -t1 -c32 -d3s --timeout 2s "$url" >"$out" 2>&1
-	rc=$?
-	sed 's/^/    /' "$out"
-	# wrk prints "Socket errors:" and "Non-2xx or 3xx responses:" only
-	# when they are not 0.
-	reqs=$(sed -n 's/^ *\([0-9]\+\) requests in .*/\1/p' "$out")
-	rps=$(sed -n 's/^Requests\/sec: *\([0-9.]\+\).*/\1/p' "$out")
-	sockerr=$(sed -n 's/^ *Socket errors: *//p' "$out")
-	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$out")
-	if [ -n "$sockerr" ] && [ "$(echo "$sockerr" | tr -cs '0-9' '\n' |
-			awk '{ n += $1 } END { print n + 0 }')" = 0 ]; then
-		sockerr=
-	fi
-	if [ $rc -eq 0 ] && [ "${reqs:-0}" -gt 0 ] && [ -z "$sockerr" ] &&
-			[ -z "$non2xx" ]; then
-		wrk_requests=$reqs
-		pass "wrk: $reqs requests, 0 socket errors, all 2xx," \
-			"$rps req/s ($(ms_since "$t0") ms)"
-	else
-		fail "wrk: exit $rc, requests '${reqs:-}', socket errors" \
-			"'${sockerr:-0}', non-2xx '${non2xx:-0}'"
-	fi
-else
-	echo "SKIP: wrk not installed (apt-get install wrk): no wrk check"
-fi
+wrk_check 3 "$url"
 
 echo "== echo 1 MiB with half-close"
 ptcp_peer_run 40 echo "$PTCP_ADDR" 7 1048576 20260601
