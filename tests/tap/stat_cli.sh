@@ -164,8 +164,6 @@ EOF
 # start_fake MODE: a stand-in on $tmp/tel.sock
 start_fake()
 {
-	local i
-
 	if [ -n "$fake_pid" ]; then
 		kill "$fake_pid" 2>/dev/null
 		wait "$fake_pid" 2>/dev/null
