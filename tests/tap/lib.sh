@@ -255,6 +255,21 @@ wrk_check()
 	fi
 }
 
+# ptcp_server_up DURATION [OPTION...]: ptcp_server_start, wait until it is
+# ready and bring the kernel side up; on failure say why and exit 1.
+ptcp_server_up()
+{
+	ptcp_server_start "$@"
+	echo "started: ${PTCP_SRV_CMD[*]}"
+	if ! ptcp_server_wait_ready 30; then
+		ptcp_server_why_not_ready
+		echo "FAIL: $PTCP_WHY"
+		ptcp_dump_server
+		exit 1
+	fi
+	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
+}
+
 # ptcp_idle_run: start the server with the script's own start_server (a
 # function it defines), stop it at once, and set idle_mbufs to its "mbufs
 # in use at stop" (what the RX rings hold with no traffic: the baseline a

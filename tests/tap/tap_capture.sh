@@ -60,15 +60,7 @@ BIG_BODY=100000        # run 2's HTTP body: many segments
 # ready, kernel side up. Exits on failure.
 start_server()
 {
-	ptcp_server_start 30 --set "$ADDR_SET" "$@"
-	echo "started: ${PTCP_SRV_CMD[*]}"
-	if ! ptcp_server_wait_ready 30; then
-		ptcp_server_why_not_ready
-		echo "FAIL: $PTCP_WHY"
-		ptcp_dump_server
-		exit 1
-	fi
-	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
+	ptcp_server_up 30 --set "$ADDR_SET" "$@"
 }
 
 # ts FILE FILTER [FIELD...]: tshark -r FILE -Y FILTER, with the fields

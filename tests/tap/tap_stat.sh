@@ -82,16 +82,8 @@ FIN_WAIT_1 CLOSING LAST_ACK FIN_WAIT_2 TIME_WAIT"
 # start_server DURATION: start, wait until ready, kernel side up.
 start_server()
 {
-	ptcp_server_start "$1" --set "port0.address=$PTCP_ADDR/24" \
+	ptcp_server_up "$1" --set "port0.address=$PTCP_ADDR/24" \
 		--set "tcp.msl_ms=$MSL_MS"
-	echo "started: ${PTCP_SRV_CMD[*]}"
-	if ! ptcp_server_wait_ready 30; then
-		ptcp_server_why_not_ready
-		echo "FAIL: $PTCP_WHY"
-		ptcp_dump_server
-		exit 1
-	fi
-	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
 }
 
 # telemetry CMD...: each CMD's reply through dpdk-telemetry.py, one JSON

@@ -69,15 +69,7 @@ svc_closed()
 # start_server DURATION: start, wait until ready, kernel side up.
 start_server()
 {
-	ptcp_server_start "$1"
-	echo "started: ${PTCP_SRV_CMD[*]}"
-	if ! ptcp_server_wait_ready 30; then
-		ptcp_server_why_not_ready
-		echo "FAIL: $PTCP_WHY"
-		ptcp_dump_server
-		exit 1
-	fi
-	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
+	ptcp_server_up "$1"
 }
 
 echo "netns $PTCP_NS, iface $PTCP_IFACE, server $PTCP_SERVER"
