@@ -140,6 +140,8 @@ static const struct key_desc arp_keys[] = {
 		"requests sent before giving up on a next hop"),
 	CFG_KEY("pending", V_UINT, arp_pending, 64, 1, 256,
 		"packets held per unresolved next hop"),
+	CFG_KEY("pending_total", V_UINT, arp_pending_total, 1024, 1, 1u << 20,
+		"packets held for all unresolved next hops of a port together"),
 	CFG_KEY("gratuitous", V_BOOL, arp_gratuitous, 1, 0, 1,
 		"announce each port's address at start"),
 };

@@ -153,6 +153,7 @@ struct ptcp_config {
 	uint32_t arp_resolve_ms;      /**< give up on a request after this */
 	uint32_t arp_retries;         /**< ARP requests sent before giving up */
 	uint32_t arp_pending;         /**< packets queued per unresolved next hop */
+	uint32_t arp_pending_total;    /**< held for all of them together (1024) */
 	bool arp_gratuitous;          /**< send a gratuitous ARP at start */
 	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP];
 	unsigned int nb_arp_static;

@@ -31,6 +31,7 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		.resolve_ms = cfg->arp_resolve_ms,
 		.retries = cfg->arp_retries,
 		.pending = RTE_MIN(cfg->arp_pending, (uint32_t)PTCP_ARP_PENDING_MAX),
+		.pending_total = cfg->arp_pending_total,
 	};
 	int sock = (int)rte_lcore_to_socket_id(lcore_id);
 	struct ptcp_lcore *lc;

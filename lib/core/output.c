@@ -104,6 +104,13 @@ ptcp_ip_output(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m)
 		PTCP_STAT_INC(&lc->stats, arp_queue_full);
 		rte_pktmbuf_free(m);
 		break;
+	case PTCP_ARP_NEW_HOLD_CAP:
+		ptcp_arp_request(lc, ifidx, nh);
+		/* fall through */
+	case PTCP_ARP_HOLD_CAP:
+		PTCP_STAT_INC(&lc->stats, arp_hold_cap);
+		rte_pktmbuf_free(m);
+		break;
 	case PTCP_ARP_TABLE_FULL:
 		PTCP_STAT_INC(&lc->stats, arp_cache_full);
 		rte_pktmbuf_free(m);

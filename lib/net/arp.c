@@ -34,6 +34,7 @@ struct ptcp_arp_table {
 	struct ptcp_arp_conf conf;
 	uint32_t mask;             /* slots - 1 */
 	uint32_t used;
+	uint32_t held;             /* packets waiting, all entries */
 	uint32_t retry_ms;         /* resolve_ms / retries */
 	struct arp_entry *slot;
 	struct rte_mbuf **pending; /* slots * conf.pending */
@@ -134,6 +135,7 @@ free_pending(struct ptcp_arp_table *t, uint32_t i)
 
 	for (k = 0; k < t->slot[i].npending; k++)
 		rte_pktmbuf_free(p[k]);
+	t->held -= t->slot[i].npending;
 	t->slot[i].npending = 0;
 }
 
@@ -164,7 +166,11 @@ ptcp_arp_resolve(struct ptcp_arp_table *t, uint32_t ip, uint64_t now,
 			return PTCP_ARP_QUEUED;
 		if (e->npending >= t->conf.pending)
 			return PTCP_ARP_QUEUE_FULL;
+		if (t->conf.pending_total != 0 &&
+				t->held >= t->conf.pending_total)
+			return PTCP_ARP_HOLD_CAP;
 		slot_pending(t, i)[e->npending++] = m;
+		t->held++;
 		return PTCP_ARP_QUEUED;
 	default:
 		break;
@@ -178,8 +184,17 @@ ptcp_arp_resolve(struct ptcp_arp_table *t, uint32_t ip, uint64_t now,
 	e->expire = now + t->retry_ms;
 	e->deadline = now + t->conf.resolve_ms;
 	e->npending = 0;
-	if (m != NULL)
+	/*
+	 * Next hops that never answer (a flood from spoofed on-link sources)
+	 * must not pin the mbuf pool: what all entries hold is capped.
+	 */
+	if (m != NULL && t->conf.pending_total != 0 &&
+			t->held >= t->conf.pending_total)
+		return PTCP_ARP_NEW_HOLD_CAP;
+	if (m != NULL) {
 		slot_pending(t, i)[e->npending++] = m;
+		t->held++;
+	}
 	return PTCP_ARP_QUEUED_NEW;
 }
 
@@ -217,6 +232,7 @@ ptcp_arp_learn(struct ptcp_arp_table *t, uint32_t ip,
 				rte_pktmbuf_free(slot_pending(t, i)[k]);
 			PTCP_STAT_ADD(st, arp_queue_full, e->npending - n);
 		}
+		t->held -= e->npending;
 		e->npending = 0;
 		break;
 	default:

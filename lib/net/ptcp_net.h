@@ -195,6 +195,8 @@ struct ptcp_arp_conf {
 	uint32_t resolve_ms;   /**< total time to wait for a reply */
 	uint32_t retries;      /**< requests sent within resolve_ms */
 	uint32_t pending;      /**< packets held per INCOMPLETE entry */
+	uint32_t pending_total; /**< packets held by all entries together
+	                         *   (0: no cap beyond entries * pending) */
 };
 
 struct ptcp_arp_table;
@@ -223,6 +225,10 @@ enum ptcp_arp_verdict {
 	PTCP_ARP_QUEUED_NEW,   /**< mbuf held; caller sends the first request */
 	PTCP_ARP_QUEUED,       /**< mbuf held behind an outstanding request */
 	PTCP_ARP_QUEUE_FULL,   /**< not held: waiting queue full (caller frees) */
+	PTCP_ARP_HOLD_CAP,     /**< not held: the table holds pending_total
+	                        *   packets already (caller frees) */
+	PTCP_ARP_NEW_HOLD_CAP, /**< entry made, caller sends the first request,
+	                        *   but the mbuf is not held (caller frees) */
 	PTCP_ARP_TABLE_FULL,   /**< not held: no free entry (caller frees) */
 };
 

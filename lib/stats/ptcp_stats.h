@@ -44,6 +44,7 @@ extern "C" {
 	X(arp_cache_full,     "ARP entries not learnt: cache full") \
 	X(arp_expired,        "ARP entries aged out") \
 	X(arp_queue_full,     "dropped: waiting queue of a next hop full") \
+	X(arp_hold_cap,       "dropped: the port's unresolved next hops hold [arp] pending_total already") \
 	X(arp_resolve_timeout,"dropped: next hop did not answer ARP in time") \
 	X(arp_no_route,       "dropped: destination off-link and no gateway") \
 	X(rx_ip_short,        "dropped: IPv4 header truncated") \

@@ -346,6 +346,54 @@ arp_learn_without_create_only_refreshes(void)
 	return 0;
 }
 
+/*
+ * Next hops that never answer must not pin the pool: what all entries hold
+ * together is capped ([arp] pending_total); an entry is still made (the
+ * request goes out) when only its packet cannot be held.
+ */
+static int
+arp_held_packets_are_capped_across_entries(void)
+{
+	const struct ptcp_arp_conf c = { .entries = 16, .timeout_ms = 10,
+		.resolve_ms = 10, .retries = 1, .pending = 2,
+		.pending_total = 3 };
+	struct ptcp_arp_table *t = arp_table(&c);
+	struct ptcp_stats st = { 0 };
+	struct rte_ether_addr got;
+	struct rte_mbuf *m[6], *rel[4];
+	unsigned int i, base = rte_mempool_in_use_count(pool), n;
+
+	for (i = 0; i < 6; i++)
+		CHECK((m[i] = rte_pktmbuf_alloc(pool)) != NULL);
+	CHECK_EQ(ptcp_arp_resolve(t, RTE_BE32(1), 0, m[0], &got),
+		PTCP_ARP_QUEUED_NEW);
+	CHECK_EQ(ptcp_arp_resolve(t, RTE_BE32(1), 0, m[1], &got),
+		PTCP_ARP_QUEUED);
+	CHECK_EQ(ptcp_arp_resolve(t, RTE_BE32(2), 0, m[2], &got),
+		PTCP_ARP_QUEUED_NEW);
+	/* Three held: the fourth is refused, a new hop gets its entry only. */
+	CHECK_EQ(ptcp_arp_resolve(t, RTE_BE32(2), 0, m[3], &got),
+		PTCP_ARP_HOLD_CAP);
+	CHECK_EQ(ptcp_arp_resolve(t, RTE_BE32(3), 0, m[4], &got),
+		PTCP_ARP_NEW_HOLD_CAP);
+	CHECK_EQ(ptcp_arp_state_of(t, RTE_BE32(3)), PTCP_ARP_INCOMPLETE);
+	rte_pktmbuf_free(m[3]);
+	rte_pktmbuf_free(m[4]);
+	/* A reply releases two: room for one more. */
+	n = ptcp_arp_learn(t, RTE_BE32(1), &peer_mac, 1, true, rel,
+		RTE_DIM(rel), &st);
+	CHECK_EQ(n, 2);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(rel[i]);
+	CHECK_EQ(ptcp_arp_resolve(t, RTE_BE32(3), 1, m[5], &got),
+		PTCP_ARP_QUEUED);
+	/* The rest go when their entries time out. */
+	ptcp_arp_age(t, 1000, NULL, NULL, &st);
+	CHECK_EQ(rte_mempool_in_use_count(pool), base);
+	rte_free(t);
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(ipv4_checksum_known_answer),
 	TEST(eth_classify_accepts_ours_and_broadcast),
@@ -356,6 +404,7 @@ static const struct ptcp_test tests[] = {
 	TEST(arp_cache_survives_churn_against_a_model),
 	TEST(arp_static_entries_are_fixed),
 	TEST(arp_learn_without_create_only_refreshes),
+	TEST(arp_held_packets_are_capped_across_entries),
 	{ NULL, NULL },
 };
 
