@@ -562,6 +562,8 @@ data_in_order(struct ptcp_conn *tp, const struct tcp_seg *seg,
 			*fin = true;
 		/* Filling a hole is acknowledged at once (RFC 5681 §4.2). */
 		tp->flags |= TF_ACKNOW;
+		if (tp->recov->ooo.nb == 0)
+			tcp_recov_release_idle(tp);
 	} else {
 		ack_policy(tp, seg->len);
 	}

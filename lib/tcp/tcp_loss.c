@@ -61,6 +61,28 @@ tcp_recov_free(struct ptcp_conn *tp)
 	tl->nb_recov--;
 }
 
+/*
+ * Give the block back when nothing in it is in use (no recovery, nothing
+ * out of order, nothing SACKed) and the pool runs short: otherwise
+ * max_recovery long-lived connections that once saw a loss would keep
+ * every other connection from recovering. What is lost is CUBIC's memory
+ * of the last reduction (the next loss starts a fresh epoch).
+ */
+void
+tcp_recov_release_idle(struct ptcp_conn *tp)
+{
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	struct tcp_recov *r = tp->recov;
+
+	if (r == NULL || (tp->flags & TF_RECOVERY) || r->ooo.nb != 0 ||
+			r->sb.n != 0)
+		return;
+	if (rte_mempool_avail_count(tl->recov_pool) * 4 >=
+			tl->cfg->max_recovery)
+		return;
+	tcp_recov_free(tp);
+}
+
 static inline enum tcp_cc_algo
 cc_algo(const struct ptcp_conn *tp)
 {
@@ -206,6 +228,7 @@ tcp_loss_ack_slow(struct ptcp_conn *tp, uint32_t acked, uint32_t flight)
 			tp->dupacks = 0;
 			tcp_cc_recovery_end(&tp->cc, tp->snd_max - tp->snd_una,
 				tp->t_maxseg);
+			tcp_recov_release_idle(tp);
 			return;
 		}
 		PTCP_STAT_INC(&tp->lc->stats, tcp_partial_ack);

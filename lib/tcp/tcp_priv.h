@@ -427,6 +427,7 @@ void tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
 /* tcp_loss.c: congestion control and loss recovery on a TCB */
 struct tcp_recov *tcp_recov_get(struct ptcp_conn *tp);
 void tcp_recov_free(struct ptcp_conn *tp);
+void tcp_recov_release_idle(struct ptcp_conn *tp);
 void tcp_cc_conn_init(struct ptcp_conn *tp);
 uint32_t tcp_loss_sack(struct ptcp_conn *tp, const struct tcp_seg *seg);
 void tcp_loss_ack_slow(struct ptcp_conn *tp, uint32_t acked,
