@@ -653,6 +653,17 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		goto drop;
 	}
 
+	/*
+	 * RFC 5961 §4: a SYN in a synchronized state draws a challenge ACK,
+	 * whatever its sequence number: before the trim below could strip
+	 * the SYN of a segment that starts just before RCV.NXT.
+	 */
+	if ((seg->flags & RTE_TCP_SYN_FLAG) &&
+			PTCP_TCPS_HAVE_ESTABLISHED(tp->state)) {
+		challenge_ack(tp);
+		goto drop;
+	}
+
 	/* Trim what we already have from the front ... */
 	if (SEQ_LT(seg->seq, tp->rcv_nxt)) {
 		todrop = tp->rcv_nxt - seg->seq;

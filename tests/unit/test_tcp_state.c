@@ -2223,6 +2223,31 @@ pure_ack_after_rto_carries_snd_max(void)
 	return end_clean();
 }
 
+/*
+ * RFC 5961 §4: a SYN (here SYN|ACK with data) whose sequence number is just
+ * below RCV.NXT, so that trimming would strip the SYN and keep the data,
+ * still gets a challenge ACK and is dropped (found by the blind-attack
+ * test).
+ */
+static int
+syn_just_below_rcv_nxt_gets_challenge_ack(void)
+{
+	struct peer p;
+	struct h_seg s;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&p, 6008, false) == 0);
+	p_raw(&p, p.seq - 1, p.ack, F_SYN | F_ACK, "evil", 4);
+	CHECK_EQ(p_recv(&p, &s, 0), 1);
+	CHECK_EQ(s.flags, F_ACK);
+	CHECK_EQ(s.ack, p.seq);
+	CHECK_EQ(app.rx_len, 0);
+	CHECK_EQ(H_STAT(h, tcp_challenge_ack), 1);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_ESTABLISHED);
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
 static int
 nagle_holds_a_small_segment_until_the_ack(void)
 {
@@ -2330,6 +2355,7 @@ static const struct ptcp_test tests[] = {
 	TEST(sack_blocks_mark_the_first_segment_lost),
 	TEST(rto_shrinks_cwnd_to_one_segment_then_slow_starts),
 	TEST(pure_ack_after_rto_carries_snd_max),
+	TEST(syn_just_below_rcv_nxt_gets_challenge_ack),
 	TEST(nagle_holds_a_small_segment_until_the_ack),
 	{ NULL, NULL },
 };
