@@ -356,12 +356,34 @@ static inline uint16_t
 tcp_cksum_chain(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		uint32_t off, uint32_t len)
 {
-	uint16_t raw = 0;
-	uint32_t sum;
+	/*
+	 * Not rte_raw_cksum_mbuf(): DPDK 22.11's byte-swaps the unfolded
+	 * 32-bit sum of a segment that starts at an odd offset and so loses
+	 * its carries (wrong checksums on chains of odd-length segments,
+	 * found by tests/fuzz). Each segment's sum is folded first here.
+	 */
+	const struct rte_mbuf *seg;
+	uint32_t sum = rte_ipv4_phdr_cksum(ip, 0), done = 0;
 
-	if (rte_raw_cksum_mbuf(m, off, len, &raw) != 0)
+	for (seg = m; seg != NULL && len > 0; seg = seg->next) {
+		uint32_t sl = rte_pktmbuf_data_len(seg), t;
+
+		if (off >= sl) {
+			off -= sl;
+			continue;
+		}
+		sl = RTE_MIN(sl - off, len);
+		t = rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const void *,
+			off), sl);
+		if (done & 1)
+			t = rte_bswap16((uint16_t)t);
+		sum += t;
+		done += sl;
+		len -= sl;
+		off = 0;
+	}
+	if (len != 0)
 		return 0;
-	sum = (uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
