@@ -11,7 +11,7 @@
 
 # Packages to build ptcp and run its tests on Debian 12.
 PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
-	pkg-config gcc python3)
+	pkg-config gcc python3 clang)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
 # ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
 # with python3 above, /usr/bin/python3).
@@ -21,6 +21,9 @@ PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
 # Normal and sanitizer trees, as in the README.
 PTCP_BUILD_OPTS=(-Dwerror=true)
 PTCP_ASAN_OPTS=(-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	-Dbuildtype=debug)
+# The libFuzzer tree (clang; tests/fuzz): ASan+UBSan, coverage on lib/.
+PTCP_FUZZ_OPTS=(-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
 	-Dbuildtype=debug)
 
 ptcp_apt_updated=no

@@ -336,7 +336,7 @@ head_over_the_limit_is_431(void)
 	/* a small limit, fed byte by byte, and a long request line */
 	http_parser_init(&p, 10);
 	for (n = 0; n < 10; n++)
-		CHECK_EQ(http_parse(&p, "GET /aaaaaaaa" + n, 1, &used),
+		CHECK_EQ(http_parse(&p, &"GET /aaaaaaaa"[n], 1, &used),
 			HTTP_PARSE_MORE);
 	CHECK_EQ(http_parse(&p, "a", 1, &used), HTTP_PARSE_ERROR);
 	CHECK_EQ(p.req.status, 431);
