@@ -62,6 +62,17 @@ churn_closer_name(unsigned int closer)
 	return closer < CHURN_CLOSER_MAX ? closer_names[closer] : "?";
 }
 
+int
+churn_closer_parse(const char *name)
+{
+	unsigned int k;
+
+	for (k = 0; k < CHURN_CLOSER_MAX; k++)
+		if (strcmp(name, closer_names[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
 const char *
 churn_fail_name(unsigned int kind)
 {

@@ -60,6 +60,8 @@ enum churn_fail {
 
 /** Name of a closer ("client") or a failure kind ("port_exhausted"). */
 const char *churn_closer_name(unsigned int closer);
+/** The closer named @p name ("client", "server", "rst"), or -1. */
+int churn_closer_parse(const char *name);
 const char *churn_fail_name(unsigned int kind);
 
 /** Longest HTTP request we build. */

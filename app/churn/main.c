@@ -216,7 +216,7 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 	};
 	bool conc_set = false, resp_set = false;
 	uint64_t v;
-	unsigned int k;
+	int cl;
 	int opt;
 
 	optind = 1;
@@ -278,15 +278,13 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 			p->verify = true;
 			break;
 		case O_CLOSER:
-			for (k = 0; k < CHURN_CLOSER_MAX; k++)
-				if (strcmp(optarg, churn_closer_name(k)) == 0)
-					break;
-			if (k == CHURN_CLOSER_MAX) {
+			cl = churn_closer_parse(optarg);
+			if (cl < 0) {
 				fprintf(stderr, PROG ": --closer: '%s' is not "
 					"client, server or rst\n", optarg);
 				return -1;
 			}
-			p->closer = (uint8_t)k;
+			p->closer = (uint8_t)cl;
 			break;
 		case O_LMIN:
 		case O_LMAX:

@@ -56,6 +56,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t count = 20000, warmup = 5000, acc0, acc1, t0, t1, passes = 0;
+	int k;
 	unsigned int concurrency = 64, closer = CHURN_CLOSE_CLIENT;
 	const char *rr_close = "client";
 	uint64_t iter;
@@ -73,16 +74,12 @@ main(int argc, char **argv)
 			concurrency = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
 		case 'c':
-			if (strcmp(optarg, "client") == 0) {
-				closer = CHURN_CLOSE_CLIENT;
-			} else if (strcmp(optarg, "server") == 0) {
-				closer = CHURN_CLOSE_SERVER;
-				rr_close = "server";
-			} else if (strcmp(optarg, "rst") == 0) {
-				closer = CHURN_CLOSE_RST;
-			} else {
+			k = churn_closer_parse(optarg);
+			if (k < 0)
 				return usage(argv[0]);
-			}
+			closer = (unsigned int)k;
+			if (closer == CHURN_CLOSE_SERVER)
+				rr_close = "server";
 			break;
 		default:
 			return usage(argv[0]);

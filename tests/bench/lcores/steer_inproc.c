@@ -247,6 +247,7 @@ main(int argc, char **argv)
 	};
 	uint64_t count = 20000, warmup = 5000, idle = 0, iter, passes = 0;
 	uint64_t acc0, acc1, rx0, rx1, st0, st1, tx0, tx1;
+	int k;
 	unsigned int concurrency = 64, closer = CHURN_CLOSE_CLIENT, rxq = 1;
 	unsigned int w, i;
 	const char *rr_close = "client";
@@ -286,16 +287,12 @@ main(int argc, char **argv)
 			idle = strtoull(optarg, NULL, 10);
 			break;
 		case 'c':
-			if (strcmp(optarg, "client") == 0) {
-				closer = CHURN_CLOSE_CLIENT;
-			} else if (strcmp(optarg, "server") == 0) {
-				closer = CHURN_CLOSE_SERVER;
-				rr_close = "server";
-			} else if (strcmp(optarg, "rst") == 0) {
-				closer = CHURN_CLOSE_RST;
-			} else {
+			k = churn_closer_parse(optarg);
+			if (k < 0)
 				return usage(argv[0]);
-			}
+			closer = (unsigned int)k;
+			if (closer == CHURN_CLOSE_SERVER)
+				rr_close = "server";
 			break;
 		default:
 			return usage(argv[0]);
