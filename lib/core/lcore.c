@@ -53,7 +53,6 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 	lc->ttl = cfg->ttl;
 	lc->nb_ifs = (uint16_t)e->nb_ports;
 	lc->nb_workers = (uint16_t)e->nb_lcores;
-	lc->steer_in = e->steer_to_me[idx];
 	/* Different workers start their IP ids apart. */
 	lc->ip_id = (uint16_t)(idx * 0x1000u);
 
@@ -177,7 +176,6 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 				ret = -rte_errno;
 				goto fail;
 			}
-			e->steer_to_me[j][i] = e->steer[i][j];
 		}
 
 	for (i = 0; i < e->nb_ports; i++) {
@@ -343,9 +341,11 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 	 * split over two queues is less reordered this way.
 	 */
 	for (i = 0; i < lc->nb_workers && lc->nb_workers > 1; i++) {
-		if (lc->steer_in[i] == NULL)
+		struct rte_ring *r = e->steer[i][lc->idx];
+
+		if (r == NULL)
 			continue;
-		n = (uint16_t)rte_ring_sc_dequeue_burst(lc->steer_in[i],
+		n = (uint16_t)rte_ring_sc_dequeue_burst(r,
 			(void **)pkts, lc->burst, NULL);
 		if (n != 0)
 			core_input_steered(lc, pkts, n);

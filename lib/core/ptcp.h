@@ -100,7 +100,6 @@ struct ptcp_lcore {
 	struct ptcp_timer_wheel *wheel;    /**< this worker's timers, or NULL */
 
 	uint16_t nb_workers;               /**< the engine's, copied */
-	struct rte_ring *const *steer_in;  /**< rings from each worker to us */
 
 	struct ptcp_stats stats;
 	struct ptcp_iface ifs[PTCP_MAX_PORTS];
@@ -130,7 +129,6 @@ struct ptcp_engine {
 	 * ARP frames worker 0 passes on for j's ARP cache replica.
 	 */
 	struct rte_ring *steer[PTCP_MAX_WORKERS][PTCP_MAX_WORKERS];
-	struct rte_ring *steer_to_me[PTCP_MAX_WORKERS][PTCP_MAX_WORKERS];
 };
 
 /**
