@@ -596,8 +596,7 @@ lcore_run(struct lcore_arg *a)
 	}
 	churn_lcore_draining(cl);
 	ptcp_tcp_drain(lc);
-	for (unsigned int i = 0; i < lc->nb_ifs; i++)
-		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	ptcp_lcore_tx_drain(lc);
 }
 
 static int

@@ -314,6 +314,15 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 		PTCP_STAT_INC(st, tcp_conn_cap);
 		goto drop;
 	}
+	/*
+	 * The port has been refusing our frames for a while: a SYN-ACK now
+	 * would compete with the segments of connections already accepted.
+	 * Shed the SYN (the peer retries it) rather than lose theirs.
+	 */
+	if (ptcp_txq_pressed(&tl->lc->ifs[ifidx].txq)) {
+		PTCP_STAT_INC(st, tcp_syn_shed);
+		goto drop;
+	}
 	if (lst->nsynrcvd >= lst->backlog) {
 		PTCP_STAT_INC(st, tcp_syn_backlog_full);
 		if (!tl->cfg->syncookies) {
