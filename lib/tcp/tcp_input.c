@@ -82,8 +82,8 @@ tcp_parse(struct tcp_lcore *tl, struct rte_mbuf **mp, struct tcp_seg *seg)
 	else if (unlikely(csum == RTE_MBUF_F_RX_L4_CKSUM_BAD))
 		raw = 0;
 	else if (m->nb_segs == 1)
-		raw = fold16((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
-			rte_raw_cksum(th, l4len));
+		raw = ptcp_cksum(th, l4len,
+			ptcp_ipv4_phdr_sum(ip, IPPROTO_TCP, l4len));
 	else
 		raw = tcp_cksum_chain(m, ip, l4off, l4len);
 	if (unlikely(raw != 0xffff)) {

@@ -373,8 +373,8 @@ tcp_cksum_chain(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 			continue;
 		}
 		sl = RTE_MIN(sl - off, len);
-		t = rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const void *,
-			off), sl);
+		t = ptcp_cksum(rte_pktmbuf_mtod_offset(seg, const void *,
+			off), sl, 0);
 		if (done & 1)
 			t = rte_bswap16((uint16_t)t);
 		sum += t;
