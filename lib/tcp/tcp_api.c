@@ -495,6 +495,12 @@ ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
 		counts[PTCP_TCPS_LISTEN] += tl->listeners[i].port != 0;
 }
 
+uint32_t
+ptcp_tcp_tw_peak(const struct ptcp_lcore *lc)
+{
+	return tcp_lc(lc)->nb_tw_peak;
+}
+
 void
 ptcp_tcp_transitions(const struct ptcp_lcore *lc,
 		uint64_t trans[PTCP_TCPS_MAX][PTCP_TCPS_MAX])
