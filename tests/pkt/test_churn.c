@@ -397,6 +397,34 @@ sized_tuple_space_reuses_time_wait_with_no_cap_drop(void)
 	return 0;
 }
 
+/*
+ * The drain frees every TIME-WAIT entry, in a table sized far above them
+ * (max_tw 262144: 3000 entries are sparse in it), walking the table once
+ * rather than once per batch (lib/tcp tw_free_all()).
+ */
+static int
+drain_frees_every_time_wait_entry(void)
+{
+	static const char *const cli[] = { "tcp.max_tw=262144",
+		"tcp.msl_ms=30000" };
+	uint64_t trans[PTCP_TCPS_MAX][PTCP_TCPS_MAX];
+
+	CHECK(pair_setup_ex("client", 64, 64, cli, RTE_DIM(cli)) == 0);
+	P.p.closer = CHURN_CLOSE_CLIENT;
+	P.p.count = 3000;
+	CHECK_EQ(churn_lcore_init(P.cl, P.a.lc, &P.p, 0, 1), 0);
+	for (unsigned int i = 0; i < 100000 && !P.cl->st.finished; i++)
+		tick(1);
+	CHECK_EQ(P.cl->st.ok, 3000);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_TIME_WAIT), 3000);
+	ptcp_tcp_drain(P.a.lc);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_TIME_WAIT), 0);
+	ptcp_tcp_transitions(P.a.lc, trans);
+	CHECK_EQ(trans[PTCP_TCPS_TIME_WAIT][PTCP_TCPS_CLOSED], 3000);
+	CHECK_EQ(ptcp_tcp_tw_peak(P.a.lc), 3000);
+	return 0;
+}
+
 static int
 more_source_addresses_widen_the_tuple_space(void)
 {
@@ -435,6 +463,7 @@ static const struct ptcp_test tests[] = {
 	TEST(more_source_addresses_widen_the_tuple_space),
 	TEST(time_wait_cap_drops_are_reported_not_hidden),
 	TEST(sized_tuple_space_reuses_time_wait_with_no_cap_drop),
+	TEST(drain_frees_every_time_wait_entry),
 	{ NULL, NULL },
 };
 
