@@ -856,6 +856,7 @@ time_wait_cap(void)
 		step();
 	CHECK_EQ(h_stack_state(&L.a, PTCP_TCPS_TIME_WAIT), 4);
 	CHECK_EQ(STAT(a, tcp_tw_cap), 8);
+	CHECK_EQ(ptcp_tcp_tw_peak(L.a.lc), 4);
 	for (i = 0; i < NREC; i++)
 		if (L.r[i].used && is_pressure(rec_port(&L.r[i])))
 			CHECK(L.r[i].closed &&
