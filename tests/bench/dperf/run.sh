@@ -13,10 +13,10 @@
 # --duration s at the target); a step holds when it has no failed,
 # unfinished or non-2xx connection, < 0.1 % of the segments of both sides
 # retransmitted, and >= 98 % of the target completed a second. Targets
-# double from --start (round 2 on: from half the previous best) up to
-# --max, then --bisect steps between the last held and the first failed
-# one, within --ramp-budget seconds per run. The figure is the rate held
-# at the highest target that held.
+# double from --start (round 2 on: from half the previous round's best) up
+# to --max, then --bisect steps between the last held and the first failed
+# one (from 0 when the first fails), within --ramp-budget seconds per run.
+# The figure is the rate achieved at the highest target that held.
 # (c) holds TIME-WAIT on every connection: the client closes first and its
 # [tcp] max_tw covers the whole tuple space (--sources x 28232 ports).
 # Prints a markdown table (per round, median, min, max, ratios (c)/(a) and
@@ -30,6 +30,9 @@
 #   [--ramp-budget S] [--slow-start S] [--concurrency C] [--sources N]
 #   [--body N] [--http-port P] [--dperf-dir DIR] [--cache DIR]
 #   [--no-build] [--out DIR]
+# Defaults: 3 rounds, 10 s, a,b,c,d, start 100000, max 2000000, bisect 2,
+# ramp budget 300 s, slow start 10 s, concurrency 64, 32 sources, 14-byte
+# body (dperf's own), port 80, cache tests/bench/out/dperf-build.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -54,7 +57,7 @@ outdir=$top/tests/bench/out
 dperf_mem=700          # MB of hugepages per dperf process (socket_mem)
 churn_mac=02:00:0a:61:00:02
 
-usage() { sed -n '3,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -328,13 +331,16 @@ declare -A best_prev=()
 # (not through a $(...) subshell: the PIDs it starts must reach the trap).
 dp_ramp() {
 	local case=$1 rnd=$2 steps=$CHURN_TMP/steps.jsonl t lo=0 hi=0 k t0 s
-	local est=$((slow_start + duration + 12)) note=
+	# a step: startup, dperf's wait (1 s) and slow start, the held
+	# seconds, its own 4 s drain, the servers' stop
+	local est=$((slow_start + duration + 16)) note=
 	local start=$start_cps prev=${best_prev[$1]:-0}
 	: >"$steps"
-	while [ "$prev" -gt 0 ] && [ $((start * 2)) -le $((prev / 2)) ] &&
-		[ $((start * 2)) -le "$max_cps" ]; do
-		start=$((start * 2))
-	done
+	# After round 1: from half the previous round's best
+	if [ "$prev" -gt 0 ]; then
+		start=$((prev / 2 / 1000 * 1000))
+		[ "$start" -ge 1000 ] || start=1000
+	fi
 	t0=$SECONDS
 	t=$((start < max_cps ? start : max_cps))
 	s=up
