@@ -15,7 +15,8 @@
 # retransmitted, and >= 98 % of the target completed a second. Targets
 # double from --start (round 2 on: from half the previous round's best) up
 # to --max, then --bisect steps between the last held and the first failed
-# one (from 0 when the first fails), within --ramp-budget seconds per run.
+# one (halving first while none has held, down to --start/16), within
+# --ramp-budget seconds per run.
 # The figure is the rate achieved at the highest target that held.
 # (c) holds TIME-WAIT on every connection: the client closes first and its
 # [tcp] max_tw covers the whole tuple space (--sources x 28232 ports).
@@ -323,7 +324,7 @@ dp_step() {
 		--server-rc "$srv_rc" >"$CHURN_TMP/step.json"
 }
 
-jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"; }
+jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else "; ".join(v) if isinstance(v, list) else v)' "$1" "$2"; }
 
 declare -A best_prev=()
 
@@ -369,6 +370,14 @@ dp_ramp() {
 				continue
 			fi
 			s=bisect
+		fi
+		if [ "$lo" -eq 0 ] && [ "$hi" -gt 0 ]; then
+			# nothing held yet: halve (down to --start/16), then bisect
+			t=$((hi / 2 / 1000 * 1000))
+			if [ "$t" -lt $((start_cps / 16)) ] || [ "$t" -lt 1000 ]; then
+				break
+			fi
+			continue
 		fi
 		if [ "$hi" -eq 0 ] || [ "$k" -ge "$bisect" ]; then
 			break
