@@ -107,7 +107,7 @@ done
 [[ $outdir = /* ]] || outdir=$top/$outdir
 cache=${cache:-$outdir/dperf-build}
 
-# shellcheck source=../churn/lib.sh
+# shellcheck source=SCRIPTDIR/../churn/lib.sh
 . "$top/tests/bench/churn/lib.sh"
 
 need_dperf=0
