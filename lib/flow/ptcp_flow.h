@@ -45,7 +45,7 @@ struct ptcp_flow_table;
  * Create a table for at least @p entries tuples (inserts never fail below
  * that count) on NUMA socket @p socket.
  *
- * Everything the table will use is allocated here (about 48 bytes per
+ * Everything the table will use is allocated here (about 64 bytes per
  * entry); nothing is allocated afterwards.
  *
  * @param name unique name in the process (the table reserves a memzone

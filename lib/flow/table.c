@@ -6,12 +6,14 @@
  * Slots. One array of 32-byte slots (two per cache line): the 16-byte key,
  * the owner, and the slot's distance from the key's home slot plus one
  * (0: empty). A lookup reads the key in place, so a hit usually costs one
- * cache line; a slot never straddles two. The array has
- * entries + entries / 2 + 1 slots (any count: the home slot is taken with
- * a multiply, not a mask), so a full table is at most 2/3 loaded whatever
- * `entries` is, and an add fails (-ENOSPC) only when the table already
- * holds `entries` tuples: with an empty slot always left, linear probing
- * cannot fail to place a key.
+ * cache line; a slot never straddles two. The array has 2 * entries slots
+ * (any count: the home slot is taken with a multiply, not a mask), so a
+ * full table is half loaded whatever `entries` is, and an add fails
+ * (-ENOSPC) only when the table already holds `entries` tuples: with empty
+ * slots always left, linear probing cannot fail to place a key. Half, not
+ * 2/3 (48 bytes per entry): at 1M entries 2/3 measured 1.2x slower bulk
+ * lookups and 1.5x slower delete+insert (mean probe 2 slots instead of
+ * 1.5, inserts walk runs (1 + 1/(1-a)^2)/2 long); rte_hash took ~84.
  *
  * Robin Hood (Celis 1986): an insert walking from the home slot takes the
  * place of the first entry that is closer to its own home than the new key
@@ -28,7 +30,7 @@
  *
  *   nh   = (w0 + k0) * (w1 + k1) + (w2 + k2) * (w3 + k3)   (mod 2^64)
  *   h    = nh * m                                           (mod 2^64)
- *   home = ((h >> 32) * slots) >> 32
+ *   home = (h * slots) >> 64                 (a 128-bit product)
  *
  * w0..w3 are the key's four 32-bit words, k0..k3 32-bit secrets (sums
  * mod 2^32, products 64-bit), m a secret odd 64-bit multiplier. nh is
@@ -36,10 +38,10 @@
  * CRYPTO '99): for two distinct keys, Pr[nh equal] <= 2^-32 over the
  * secret. Its low bits are poor (the low bit of a product is the AND of the
  * factors' low bits), so the slot comes from the high bits of a
- * multiply-shift (Dietzfelbinger et al. 1997: Pr[equal top 32 bits] <=
- * 2^-31 for distinct nh), scaled to the slot count (Lemire's multiply
+ * multiply-shift (Dietzfelbinger et al. 1997: Pr[equal top b bits] <=
+ * 2^(1-b) for distinct nh), scaled to the slot count (Lemire's multiply
  * instead of a modulo). Two chosen keys share a home slot with probability
- * about 1/slots + 2^-31, as for random keys: an attacker who picks tuples
+ * about 2/slots + 2^-32, as for random keys: an attacker who picks tuples
  * but does not know the secret cannot aim them at one run of slots. It is
  * a universal hash, not a PRF: an attacker who could time lookups finely
  * enough to see which of its tuples collide might learn about the secret;
@@ -52,9 +54,12 @@
  * for every seed, and anyone can compute them (tests/unit/test_flow.c
  * builds 2^16 tuples with one CRC value by Gaussian elimination).
  *
- * The cost: about 12 instructions (two multiplies of 32 x 32 bits, one of
- * 64 x 64, one 32 x 32 for the scaling) where a burst's CRC costs 3 crc32
- * instructions per key; HalfSipHash-1-3 (a PRF) would cost ~100 per key.
+ * The cost: about 20 instructions (two 32 x 32 -> 64-bit multiplies, one
+ * 64-bit, one 64 x 64 -> 128 for the scaling) where rte_hash_crc() of 16
+ * bytes is 2 crc32 instructions and ~10 more; HalfSipHash-1-3 (a PRF: 4
+ * compression and 3 finalization rounds of ~14 operations) would cost
+ * ~110. The whole bulk lookup costs ~60 instructions per key
+ * (tests/bench/flow_ir.sh), rte_hash's ~190.
  *
  * One lcore owns the table: no locks, no atomics. Nothing allocates after
  * ptcp_flow_table_create().
@@ -82,7 +87,7 @@
 #define MZ_PREFIX "ptcp_flow_"
 #define NAME_MAX_LEN 21u
 
-/* Past this many entries the slot array would pass 48 GB. */
+/* 2 * ENTRIES_MAX slots still count in 32 bits. */
 #define ENTRIES_MAX (1u << 30)
 
 _Static_assert(sizeof(MZ_PREFIX) - 1 + NAME_MAX_LEN < RTE_MEMZONE_NAMESIZE,
@@ -114,24 +119,26 @@ struct ptcp_flow_table {
 	const struct rte_memzone *mz;
 };
 
-static inline uint64_t
-flow_hash(const struct ptcp_flow_table *t, const struct ptcp_flow_key *k)
+/*
+ * The key's home slot. w3 is @c pad, 0 in every key (the contract of
+ * struct ptcp_flow_key), so (w3 + k3) is k3: a key that broke the contract
+ * would share its hash with its pad-0 twin, and still be told apart by the
+ * compare.
+ */
+static inline struct slot *
+home_slot(const struct ptcp_flow_table *t, const struct ptcp_flow_key *k)
 {
-	uint64_t q0, q1, nh;
+	uint64_t q0, nh, h;
+	uint32_t w2;
 
 	memcpy(&q0, k, sizeof(q0));
-	memcpy(&q1, (const uint8_t *)k + sizeof(q0), sizeof(q1));
+	memcpy(&w2, (const uint8_t *)k + sizeof(q0), sizeof(w2));
 	nh = (uint64_t)((uint32_t)q0 + t->k[0]) *
 		((uint32_t)(q0 >> 32) + t->k[1]) +
-		(uint64_t)((uint32_t)q1 + t->k[2]) *
-		((uint32_t)(q1 >> 32) + t->k[3]);
-	return nh * t->m;
-}
-
-static inline uint32_t
-home_slot(const struct ptcp_flow_table *t, uint64_t h)
-{
-	return (uint32_t)(((h >> 32) * t->n) >> 32);
+		(uint64_t)(w2 + t->k[2]) * t->k[3];
+	h = nh * t->m;
+	/* the top bits of h, scaled to [0, n): one 64 x 64 -> 128 multiply */
+	return &t->slots[(uint32_t)(((unsigned __int128)h * t->n) >> 64)];
 }
 
 static inline uint32_t
@@ -154,21 +161,20 @@ key_words(const struct ptcp_flow_key *k, uint64_t *q0, uint64_t *q1)
  * slot (count < n), so the walk ends.
  */
 static inline struct slot *
-find(const struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
-		uint32_t i)
+find(struct slot *slots, const struct slot *end,
+		const struct ptcp_flow_key *k, struct slot *s)
 {
-	struct slot *s;
 	uint64_t q0, q1;
 	uint32_t d;
 
 	key_words(k, &q0, &q1);
 	for (d = 1;; d++) {
-		s = &t->slots[i];
 		if (s->dist < d)
 			return NULL;
 		if (((s->q[0] ^ q0) | (s->q[1] ^ q1)) == 0)
 			return s;
-		i = next_slot(t, i);
+		if (++s == end)
+			s = slots;
 	}
 }
 
@@ -236,7 +242,7 @@ ptcp_flow_table_create(const char *name, uint32_t entries, int socket)
 	t = mz->addr;
 	memset(t, 0, sizeof(*t));
 	t->mz = mz;
-	n = entries + entries / 2 + 1;
+	n = entries * 2;
 	t->n = n;
 	t->max = entries;
 	/*
@@ -285,7 +291,7 @@ put(struct ptcp_flow_table *t, const struct ptcp_flow_key *k, void *owner,
 	uint32_t i, d;
 
 	key_words(k, &q0, &q1);
-	i = home_slot(t, flow_hash(t, k));
+	i = (uint32_t)(home_slot(t, k) - t->slots);
 	for (d = 1;; d++) {
 		s = &t->slots[i];
 		if (s->dist < d)
@@ -363,7 +369,7 @@ ptcp_flow_del(struct ptcp_flow_table *t, const struct ptcp_flow_key *k)
 	struct slot *s, *nx;
 	uint32_t i, j;
 
-	s = find(t, k, home_slot(t, flow_hash(t, k)));
+	s = find(t->slots, t->slots + t->n, k, home_slot(t, k));
 	if (s == NULL)
 		return -ENOENT;
 	/*
@@ -389,7 +395,8 @@ void *
 ptcp_flow_lookup(const struct ptcp_flow_table *t,
 		const struct ptcp_flow_key *k)
 {
-	const struct slot *s = find(t, k, home_slot(t, flow_hash(t, k)));
+	const struct slot *s = find(t->slots, t->slots + t->n, k,
+		home_slot(t, k));
 
 	return s == NULL ? NULL : s->owner;
 }
@@ -400,28 +407,29 @@ ptcp_flow_lookup(const struct ptcp_flow_table *t,
  * other keys' cache lines are on their way, so a burst pays about one
  * memory latency instead of one per key. The slot after the home slot is
  * prefetched too: it is in the next cache line when the home slot is the
- * second of its line, and a third of hits (at 2/3 load) are not in their
- * home slot.
+ * second of its line, and a walk often reads it (1.5 slots per hit on
+ * average at half load).
  */
 unsigned int
 ptcp_flow_lookup_bulk(const struct ptcp_flow_table *t,
 		const struct ptcp_flow_key *const *keys, unsigned int n,
 		void **owners)
 {
-	uint32_t home[PTCP_FLOW_BULK_MAX];
+	struct slot *home[PTCP_FLOW_BULK_MAX];
+	struct slot *slots = t->slots;
+	const struct slot *end = slots + t->n, *s;
 	unsigned int done, chunk, i, hits = 0;
-	const struct slot *s;
 
 	/* n > PTCP_FLOW_BULK_MAX breaks the contract; serve it in chunks */
 	for (done = 0; done < n; done += chunk) {
 		chunk = RTE_MIN(n - done, (unsigned int)PTCP_FLOW_BULK_MAX);
 		for (i = 0; i < chunk; i++) {
-			home[i] = home_slot(t, flow_hash(t, keys[done + i]));
-			rte_prefetch0(&t->slots[home[i]]);
-			rte_prefetch0(&t->slots[home[i] + 1]);
+			home[i] = home_slot(t, keys[done + i]);
+			rte_prefetch0(home[i]);
+			rte_prefetch0(home[i] + 1);
 		}
 		for (i = 0; i < chunk; i++) {
-			s = find(t, keys[done + i], home[i]);
+			s = find(slots, end, keys[done + i], home[i]);
 			owners[done + i] = s == NULL ? NULL : s->owner;
 			hits += s != NULL;
 		}
