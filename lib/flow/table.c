@@ -12,8 +12,9 @@
  * (-ENOSPC) only when the table already holds `entries` tuples: with empty
  * slots always left, linear probing cannot fail to place a key. Half, not
  * 2/3 (48 bytes per entry): at 1M entries 2/3 measured 1.2x slower bulk
- * lookups and 1.5x slower delete+insert (mean probe 2 slots instead of
- * 1.5, inserts walk runs (1 + 1/(1-a)^2)/2 long); rte_hash took ~84.
+ * lookups and 1.5x slower delete+insert (a hit walks (1 + 1/(1-a))/2
+ * slots on average at load a, an insert (1 + 1/(1-a)^2)/2: 2 and 5 at 2/3,
+ * 1.5 and 2.5 at 1/2). rte_hash took 75-85 bytes per entry.
  *
  * Robin Hood (Celis 1986): an insert walking from the home slot takes the
  * place of the first entry that is closer to its own home than the new key
@@ -22,9 +23,9 @@
  * miss early: once a slot's distance is below the number of slots walked,
  * the key cannot be further on. Deletion shifts the following entries of
  * the run back by one (backward shift) instead of leaving a tombstone, so
- * the table after any history of adds and deletes is the one a fresh
- * series of adds of the same keys would build: lookups do not slow down
- * under churn (tests/bench/bench_flow.c measures it over 100M cycles).
+ * after any history of adds and deletes every key sits at the distance a
+ * fresh series of adds of the same keys would give it: lookups do not slow
+ * down under churn (bench_flow --steady measures it over 100M cycles).
  *
  * The hash is keyed, with a secret drawn per table from getrandom(2):
  *
@@ -32,7 +33,8 @@
  *   h    = nh * m                                           (mod 2^64)
  *   home = (h * slots) >> 64                 (a 128-bit product)
  *
- * w0..w3 are the key's four 32-bit words, k0..k3 32-bit secrets (sums
+ * w0..w3 are the key's four 32-bit words (w3, the pad, is 0: see
+ * home_slot()), k0..k3 32-bit secrets (sums
  * mod 2^32, products 64-bit), m a secret odd 64-bit multiplier. nh is
  * UMAC's NH (Black et al., "UMAC: Fast and Secure Message Authentication",
  * CRYPTO '99): for two distinct keys, Pr[nh equal] <= 2^-32 over the
