@@ -112,7 +112,7 @@ _Static_assert(sizeof(struct slot) == 32, "two slots per cache line");
 struct ptcp_flow_table {
 	/* read by every lookup */
 	struct slot *slots;
-	uint32_t n;		/* slots (the array has one more, see create) */
+	uint32_t n;		/* slots (+1 in the array: see create) */
 	uint32_t k[4];		/* NH secret */
 	uint64_t m;		/* multiply-shift secret, odd */
 	/* written by adds and deletes */
