@@ -12,7 +12,7 @@
  * (-ENOSPC) only when the table already holds `entries` tuples: with empty
  * slots always left, linear probing cannot fail to place a key. Half, not
  * 2/3 (48 bytes per entry): at 1M entries 2/3 measured 1.2x slower bulk
- * lookups and 1.5x slower delete+insert (a hit walks (1 + 1/(1-a))/2
+ * lookups and 1.5x slower delete+insert, one run each (a hit walks (1 + 1/(1-a))/2
  * slots on average at load a, an insert (1 + 1/(1-a)^2)/2: 2 and 5 at 2/3,
  * 1.5 and 2.5 at 1/2). rte_hash took 75-85 bytes per entry.
  *
