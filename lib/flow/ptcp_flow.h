@@ -12,6 +12,7 @@
  * whole RX burst is looked up at once. Design in lib/flow/table.c.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -129,6 +130,13 @@ struct ptcp_flow_stats {
  */
 void ptcp_flow_stats(const struct ptcp_flow_table *t,
 		struct ptcp_flow_stats *st);
+
+/**
+ * Fill @p len bytes at @p buf with a secret for a keyed hash: from
+ * getrandom(2), or, where it fails, from rte_rand() (seeded at start).
+ * For the flow table's hash key and TCP's ISN and cookie key.
+ */
+void ptcp_random_secret(void *buf, size_t len);
 
 #ifdef __cplusplus
 }

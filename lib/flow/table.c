@@ -69,14 +69,12 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 #include <rte_prefetch.h>
-#include <rte_random.h>
 
 #include "ptcp_flow.h"
 
@@ -187,34 +185,8 @@ secret_init(struct ptcp_flow_table *t)
 		uint32_t k[4];
 		uint64_t m;
 	} s;
-	uint8_t *p = (uint8_t *)&s;
-	size_t got = 0;
-	ssize_t n;
 
-	while (got < sizeof(s)) {
-		n = getrandom(p + got, sizeof(s) - got, 0);
-		if (n > 0)
-			got += (size_t)n;
-		else if (n < 0 && errno == EINTR)
-			continue;
-		else
-			break;
-	}
-	if (got < sizeof(s)) {
-		/*
-		 * No getrandom (old kernel, seccomp): DPDK's generator, as
-		 * tcp_secret_init() does. Not cryptographic, but seeded
-		 * from the TSC at start, so not known in advance either.
-		 */
-		uint64_t r = rte_rand();
-
-		s.k[0] = (uint32_t)r;
-		s.k[1] = (uint32_t)(r >> 32);
-		r = rte_rand();
-		s.k[2] = (uint32_t)r;
-		s.k[3] = (uint32_t)(r >> 32);
-		s.m = rte_rand();
-	}
+	ptcp_random_secret(&s, sizeof(s));
 	memcpy(t->k, s.k, sizeof(t->k));
 	t->m = s.m | 1;
 }

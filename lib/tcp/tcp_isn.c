@@ -9,13 +9,11 @@
  * caller's (per lcore).
  */
 
-#include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <rte_common.h>
-#include <rte_random.h>
 
+#include "ptcp_flow.h"
 #include "tcp_isn.h"
 
 /* ---- SipHash-2-4 ---- */
@@ -77,24 +75,7 @@ tcp_siphash(const struct tcp_secret *s, const void *data, unsigned int len)
 void
 tcp_secret_init(struct tcp_secret *s)
 {
-	uint8_t *p = (uint8_t *)s;
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < sizeof(*s)) {
-		n = getrandom(p + got, sizeof(*s) - got, 0);
-		if (n > 0)
-			got += (size_t)n;
-		else if (n < 0 && errno == EINTR)
-			continue;
-		else
-			break;
-	}
-	if (got == sizeof(*s))
-		return;
-	/* No getrandom (old kernel, seccomp): DPDK's generator. */
-	s->k0 = rte_rand();
-	s->k1 = rte_rand();
+	ptcp_random_secret(s, sizeof(*s));
 }
 
 /* ---- hashed inputs ---- */
