@@ -145,7 +145,7 @@ report() {
 	echo
 	echo "Top functions, exclusive Ir per connection:"
 	callgrind_annotate --threshold=100 --show=Ir --sort=Ir "$out" 2>/dev/null |
-		grep -E '^ *[0-9,]+ \(' | grep -v 'PROGRAM TOTALS' | head -n "$ntop" |
+		grep -E '^ *[0-9,]+ \(' | grep -v 'PROGRAM TOTALS' | sed -n "1,${ntop}p" |
 		sed -E 's/^ *([0-9,]+) \( *([0-9.]+)%\) +[^:]*:([^ ]+).*/\1 \2 \3/' |
 		while read -r n pct fn; do
 			n=${n//,/}
