@@ -68,6 +68,7 @@ struct churn_pair {
 	struct churn_lcore *cl;
 	struct churn_params p;
 	bool measure;                     /* server passes via pair_server_pass_measured */
+	uint64_t measured_tsc;            /* TSC cycles spent in them (wall) */
 	struct pair_fill fill;            /* pair_fill() */
 };
 

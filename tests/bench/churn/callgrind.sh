@@ -29,8 +29,12 @@
 # the tables before the measurement (inproc --idle/--tw; k and M
 # suffixes). The fill runs uninstrumented (--instr-atstart=no; inproc
 # starts the instrumentation once it is done). --cache-sim adds
-# callgrind's cache simulation (D1 and LL misses per connection; the
-# simulated caches are those of the machine it runs on, see the log).
+# callgrind's cache simulation: D1 and LL misses per connection, with
+# fixed caches so that the figures do not depend on the machine (nor on
+# what a VM's cpuid claims: valgrind read a 384 MiB L3 on ours, and
+# still warns about it before using these): I1 32
+# KiB 8-way, D1 48 KiB 12-way, LL 32 MiB 16-way, 64-byte lines (an EPYC
+# core's L1s and its L3). The LL of a real server is shared by its cores.
 #
 # Usage: tests/bench/churn/callgrind.sh [--build DIR] [--closer client|server|rst]
 #        [--count N] [--warmup N] [--top N] [--offload [on|off|both]]
@@ -89,7 +93,8 @@ if [ -n "$idle$tw" ]; then
 	tag+=-idle${idle:-0}-tw${tw:-0}
 fi
 if [ "$cachesim" = yes ]; then
-	vargs+=(--cache-sim=yes)
+	vargs+=(--cache-sim=yes --I1=32768,8,64 --D1=49152,12,64 \
+		--LL=33554432,16,64)
 	tag+=-cache
 fi
 
