@@ -319,6 +319,7 @@ pair_fill(uint64_t idle, uint64_t tw)
 		.backlog = 2 * FILL_BATCH, .keepalive = 0,
 	};
 	uint64_t k, nports;
+	uint16_t port = 0;
 	int ret;
 
 	if (idle > PAIR_FILL_MAX || tw > PAIR_FILL_MAX) {
@@ -330,15 +331,17 @@ pair_fill(uint64_t idle, uint64_t tw)
 	 * measurement. */
 	nports = (idle + PAIR_FILL_PER_RPORT - 1) / PAIR_FILL_PER_RPORT;
 	for (k = 0; k < nports; k++) {
-		ret = ptcp_listen(P.b.lc, (uint16_t)(PAIR_IDLE_PORT + k),
-			&fill_idle_server_ops, NULL, &lo);
+		port = (uint16_t)(PAIR_IDLE_PORT + k);
+		ret = ptcp_listen(P.b.lc, port, &fill_idle_server_ops, NULL,
+			&lo);
 		if (ret != 0)
 			goto listen_failed;
 	}
 	nports = (tw + PAIR_FILL_PER_RPORT - 1) / PAIR_FILL_PER_RPORT;
 	for (k = 0; k < nports; k++) {
-		ret = ptcp_listen(P.b.lc, (uint16_t)(PAIR_TW_PORT + k),
-			&fill_tw_server_ops, NULL, &lo);
+		port = (uint16_t)(PAIR_TW_PORT + k);
+		ret = ptcp_listen(P.b.lc, port, &fill_tw_server_ops, NULL,
+			&lo);
 		if (ret != 0)
 			goto listen_failed;
 	}
@@ -362,7 +365,7 @@ pair_fill(uint64_t idle, uint64_t tw)
 	}
 	return 0;
 listen_failed:
-	fprintf(stderr, "pair_fill: listen on %" PRIu64 ": %s\n", k,
+	fprintf(stderr, "pair_fill: listen on port %u: %s\n", port,
 		strerror(-ret));
 	return -1;
 }

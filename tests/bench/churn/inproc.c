@@ -192,8 +192,10 @@ main(int argc, char **argv)
 		 */
 		rte_srand(13);
 		/* The test pair's 1024 TCBs and 16384 TIME-WAIT entries
-		 * (harness.h), plus the parked ones: with closer server the
-		 * churn's own TIME-WAIT entries stay as long (MSL). */
+		 * (harness.h), plus the parked ones, plus on the client a
+		 * batch of the TIME-WAIT fill in LAST-ACK; with closer
+		 * server the churn's own TIME-WAIT entries stay as long as
+		 * the parked ones (MSL). */
 		csets[ncs++] = PAIR_FILL_CLIENT_SET;
 		snprintf(cset[0], sizeof(cset[0]), "tcp.max_conns=%" PRIu64,
 			1024 + idle + 1024);
