@@ -36,6 +36,7 @@
 
 #include "churn.h"
 #include "hist.h"
+#include "tw.h"
 
 #define PROG "ptcp-churn"
 #define MAX_SETS 128
@@ -421,6 +422,17 @@ sum_stats(const struct churn_run *r, struct totals *t)
 		t->failed += t->st.fail[k];
 }
 
+/* The stacks' TIME-WAIT figures, summed over the lcores (tw.h). */
+static void
+sum_tw(const struct churn_run *r, struct churn_tw *tw)
+{
+	unsigned int i;
+
+	memset(tw, 0, sizeof(*tw));
+	for (i = 0; i < r->nb; i++)
+		churn_tw_add(tw, r->e->lcores[i]);
+}
+
 static void
 merge_hist(const struct churn_run *r, struct hist *out)
 {
@@ -509,6 +521,7 @@ progress_line(struct churn_run *r, struct progress *pg, uint64_t now)
 {
 	double dt = (double)(now - pg->last_tsc) / (double)r->p.tsc_hz;
 	double el = (double)(now - pg->start_tsc) / (double)r->p.tsc_hz;
+	struct churn_tw tw;
 	struct totals t;
 	double cps;
 	unsigned int k;
@@ -539,9 +552,15 @@ progress_line(struct churn_run *r, struct progress *pg, uint64_t now)
 			churn_fail_name(k), t.st.fail[k]);
 		any = true;
 	}
-	fprintf(pg->out, "%s  connect p50 %.1f p99 %.1f us  tw %" PRIu64 "\n",
+	/* The TIME-WAIT account goes before "tw N", which stays the last
+	 * field (tests/bench/churn/timewait.sh reads it as $NF). */
+	sum_tw(r, &tw);
+	fprintf(pg->out, "%s  connect p50 %.1f p99 %.1f us  tw_in %" PRIu64
+		"  tw_cap %" PRIu64 "  tw_reuse %" PRIu64 "/%" PRIu64
+		"  tw_peak %" PRIu64 "  tw %" PRIu64 "\n",
 		any ? ")" : "", hist_percentile(&pg->sec, 50) / 1e3,
-		hist_percentile(&pg->sec, 99) / 1e3, t.st.tw);
+		hist_percentile(&pg->sec, 99) / 1e3, tw.entered, tw.cap,
+		tw.reuse_connect, tw.reuse_syn, tw.peak, t.st.tw);
 	fflush(pg->out);
 }
 
@@ -596,8 +615,7 @@ lcore_run(struct lcore_arg *a)
 	}
 	churn_lcore_draining(cl);
 	ptcp_tcp_drain(lc);
-	for (unsigned int i = 0; i < lc->nb_ifs; i++)
-		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	ptcp_lcore_tx_drain(lc);
 }
 
 static int
@@ -685,7 +703,9 @@ print_summary(const struct churn_run *r, const struct progress *pg,
 	const struct churn_params *p = &r->p;
 	struct in_addr a = { .s_addr = p->raddr };
 	char ip[INET_ADDRSTRLEN];
+	uint32_t max_tw = r->e->cfg.tcp.max_tw;
 	struct ptcp_stats st;
+	struct churn_tw tw;
 	struct totals t;
 	struct hist *h;
 	double avg;
@@ -696,6 +716,7 @@ print_summary(const struct churn_run *r, const struct progress *pg,
 		return;
 	merge_hist(r, h);
 	sum_stats(r, &t);
+	sum_tw(r, &tw);
 	ptcp_engine_stats(r->e, &st);
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	avg = elapsed > 0 ? (double)t.st.ok / elapsed : 0;
@@ -726,7 +747,9 @@ print_summary(const struct churn_run *r, const struct progress *pg,
 		for (k = 0; k < RTE_DIM(tcp_ids); k++)
 			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
 				tcp_names[k], st.c[tcp_ids[k]]);
-		fprintf(f, "}, \"time_wait\": %" PRIu64 ", \"mbufs_in_use\": "
+		fprintf(f, "}, ");
+		churn_tw_print_json(f, &tw, p->closer, max_tw);
+		fprintf(f, ", \"time_wait\": %" PRIu64 ", \"mbufs_in_use\": "
 			"%u}\n", t.st.tw, ptcp_engine_mbufs_in_use(r->e));
 	} else {
 		fprintf(f, PROG ": %s after %.2f s, %s:%u, closer %s, %s, %u "
@@ -754,8 +777,10 @@ print_summary(const struct churn_run *r, const struct progress *pg,
 		for (k = 0; k < RTE_DIM(tcp_ids); k++)
 			fprintf(f, " %s %" PRIu64, tcp_names[k],
 				st.c[tcp_ids[k]]);
-		fprintf(f, "\n  time-wait    %" PRIu64 " (at the last sample)"
-			"\n  mbufs in use at stop: %u\n", t.st.tw,
+		fprintf(f, "\n  time-wait    %" PRIu64 " (at the last sample)\n",
+			t.st.tw);
+		churn_tw_print_text(f, &tw, p->closer, max_tw, r->nb);
+		fprintf(f, "  mbufs in use at stop: %u\n",
 			ptcp_engine_mbufs_in_use(r->e));
 	}
 	fflush(f);

@@ -235,8 +235,7 @@ main_lcore(void *arg)
 			ptcp_engine_quit(e);
 	}
 	ptcp_tcp_drain(lc);
-	for (unsigned int i = 0; i < lc->nb_ifs; i++)
-		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	ptcp_lcore_tx_drain(lc);
 	return 0;
 }
 
@@ -252,8 +251,7 @@ worker(void *arg)
 	while (!e->force_quit)
 		ptcp_lcore_poll(lc);
 	ptcp_tcp_drain(lc);
-	for (unsigned int i = 0; i < lc->nb_ifs; i++)
-		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	ptcp_lcore_tx_drain(lc);
 	return 0;
 }
 

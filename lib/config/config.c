@@ -113,6 +113,9 @@ static const struct key_desc lcores_keys[] = {
 		"the application polls the extra ones itself)"),
 	CFG_KEY("steer_ring", V_UINT, steer_ring, 1024, 64, 65536,
 		"frames a worker may have waiting for another"),
+	CFG_KEY("tx_backlog", V_UINT, tx_backlog, 1024, 0, 32768,
+		"frames held per TX queue while the port refuses them "
+		"(retried first on the next passes; 0 = drop at once)"),
 };
 
 static const struct key_desc mempool_keys[] = {

@@ -138,6 +138,8 @@ struct ptcp_config {
 	uint32_t tx_flush_us;         /**< reserved: flush is every pass today */
 	uint32_t workers;             /**< workers, 0 = one per EAL lcore */
 	uint32_t steer_ring;          /**< steering ring size per worker pair */
+	uint32_t tx_backlog;          /**< frames held per TX queue when the
+	                               *   port refuses them (0: drop at once) */
 
 	/* [mempool] */
 	uint32_t mbufs;               /**< mbufs per worker lcore pool */

@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 
 #include "core_priv.h"
 #include "ptcp_timer.h"
@@ -72,6 +73,13 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		ifc->txq.port_id = e->ports[i].port_id;
 		ifc->txq.queue_id = (uint16_t)idx;
 		ifc->txq.burst = lc->burst;
+		if (ptcp_txq_backlog_init(&ifc->txq, cfg->tx_backlog,
+				sock) != 0) {
+			snprintf(err, errlen, "worker %u: port%u: cannot "
+				"allocate a TX backlog of %u frames", idx, i,
+				cfg->tx_backlog);
+			return -ENOMEM;
+		}
 		mem = rte_zmalloc_socket("ptcp_arp", ptcp_arp_table_memsize(&ac),
 				RTE_CACHE_LINE_SIZE, sock);
 		ifc->arp = ptcp_arp_table_init(mem, &ac);
@@ -251,10 +259,7 @@ ptcp_engine_destroy(struct ptcp_engine *e)
 		for (p = 0; p < PTCP_MAX_PORTS; p++) {
 			struct ptcp_iface *ifc = &lc->ifs[p];
 
-			if (ifc->txq.n != 0) {
-				rte_pktmbuf_free_bulk(ifc->txq.pkts, ifc->txq.n);
-				ifc->txq.n = 0;
-			}
+			ptcp_txq_release(&ifc->txq);
 			if (ifc->arp != NULL) {
 				ptcp_arp_table_flush(ifc->arp);
 				rte_free(ifc->arp);
@@ -397,7 +402,25 @@ ptcp_lcore_main(void *arg)
 	while (!e->force_quit)
 		ptcp_lcore_poll(lc);
 	/* Send what the last pass left. */
-	for (unsigned int i = 0; i < lc->nb_ifs; i++)
-		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+	ptcp_lcore_tx_drain(lc);
 	return 0;
+}
+
+unsigned int
+ptcp_lcore_tx_drain(struct ptcp_lcore *lc)
+{
+	uint64_t end = rte_rdtsc() +
+		rte_get_tsc_hz() / (1000000 / PTCP_TX_DRAIN_US);
+	unsigned int i, held;
+
+	for (;;) {
+		held = 0;
+		for (i = 0; i < lc->nb_ifs; i++) {
+			ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+			held += lc->ifs[i].txq.bl_n;
+		}
+		if (held == 0 || rte_rdtsc() >= end)
+			return held;
+		rte_pause();
+	}
 }

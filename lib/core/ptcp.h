@@ -197,6 +197,18 @@ int ptcp_lcore_main(void *arg);
  */
 unsigned int ptcp_lcore_poll(struct ptcp_lcore *lc);
 
+/** How long ptcp_lcore_tx_drain() keeps offering held frames. */
+#define PTCP_TX_DRAIN_US 100000
+
+/**
+ * At a worker's end: send every TX batch, and keep offering what the
+ * ports refused (the TX backlog) for at most PTCP_TX_DRAIN_US. What is
+ * still held after that is freed by ptcp_engine_destroy().
+ *
+ * @return frames still held
+ */
+unsigned int ptcp_lcore_tx_drain(struct ptcp_lcore *lc);
+
 /**
  * As ptcp_lcore_poll(), with the clock given rather than read: tests drive
  * time by hand with it. @p tsc must not go backwards.

@@ -6,8 +6,10 @@
  * @file
  * Per-lcore 4-tuple table: maps a connection's tuple to its owner (a TCB
  * or a TIME-WAIT entry; the table does not care which). Owned by one
- * lcore: no locks, no concurrent readers. Built on rte_hash with
- * rte_hash_crc; a whole RX burst is looked up at once.
+ * lcore: no locks, no concurrent readers. Open addressing (Robin Hood
+ * linear probing) over a hash keyed with a per-table secret, so that
+ * tuples a remote host picks cannot be aimed at one part of the table; a
+ * whole RX burst is looked up at once. Design in lib/flow/table.c.
  */
 
 #include <stdint.h>
@@ -20,10 +22,8 @@ extern "C" {
 
 /**
  * A connection's tuple as seen from our side; all network byte order.
- * Hashed and compared as 16 bytes so rte_hash uses its SSE compare rather
- * than memcmp() (tests/bench/bench_flow, same session: bulk lookups 1.3 to
- * 1.6x faster at 1M entries, see docs/benchmarks.md): @c pad must be zero in every key. Aligned to 8
- * because rte_hash_crc() reads the key 8 bytes at a time.
+ * Hashed and compared as 16 bytes, two 64-bit words: @c pad must be zero
+ * in every key. Aligned to 8 because the table reads the key 8 bytes at a time.
  */
 struct ptcp_flow_key {
 	uint32_t laddr;
@@ -45,8 +45,12 @@ struct ptcp_flow_table;
  * Create a table for at least @p entries tuples (inserts never fail below
  * that count) on NUMA socket @p socket.
  *
- * @param name unique name (rte_hash names are global), 1..21 characters:
- *             rte_hash derives ring names from it and cuts longer ones
+ * Everything the table will use is allocated here (about 64 bytes per
+ * entry); nothing is allocated afterwards.
+ *
+ * @param name unique name in the process (the table reserves a memzone
+ *             named after it), 1..21 characters
+ * @param entries 1..2^30
  * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST)
  */
 struct ptcp_flow_table *ptcp_flow_table_create(const char *name,
@@ -63,7 +67,8 @@ int ptcp_flow_add(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
  * Add @p k, which the caller knows is absent (a lookup just missed) and
  * for which it knows there is room (its own caps keep the table below
  * @c entries): no lookup and no count first, unlike ptcp_flow_add().
- * @return 0, or -ENOSPC if rte_hash has no slot after all
+ * @return 0, or -ENOSPC if the table holds @c entries tuples after all
+ * (-EEXIST if @p k was present after all)
  */
 int ptcp_flow_insert(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 		void *owner);
@@ -71,7 +76,7 @@ int ptcp_flow_insert(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 /**
  * Point @p k, which the caller knows is present, at @p owner (no lookup
  * first, unlike ptcp_flow_replace()). @return 0, or -ENOSPC if @p k was
- * not present after all and there was no room.
+ * not present after all and the table holds @c entries tuples.
  */
 int ptcp_flow_set(struct ptcp_flow_table *t, const struct ptcp_flow_key *k,
 		void *owner);
@@ -104,6 +109,26 @@ uint32_t ptcp_flow_count(const struct ptcp_flow_table *t);
  */
 int ptcp_flow_iterate(const struct ptcp_flow_table *t, uint32_t *next,
 		const struct ptcp_flow_key **key, void **owner);
+
+/** What ptcp_flow_stats() reports. */
+struct ptcp_flow_stats {
+	uint32_t entries;	/**< tuples in the table */
+	uint32_t slots;		/**< slots in the table */
+	/**
+	 * Most slots a lookup of a present key reads (its distance from
+	 * its home slot, plus one). A miss reads at most one more.
+	 */
+	uint32_t max_probe;
+	/** Sum over present keys of the slots their lookup reads. */
+	uint64_t probe_sum;
+};
+
+/**
+ * Probe lengths, for tests and benchmarks (hash flooding, churn): reads
+ * every slot, O(slots); not for the fast path.
+ */
+void ptcp_flow_stats(const struct ptcp_flow_table *t,
+		struct ptcp_flow_stats *st);
 
 #ifdef __cplusplus
 }

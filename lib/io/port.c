@@ -7,12 +7,10 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "ptcp_io.h"
-
-/* Retries of a partial tx_burst before the rest is dropped. */
-#define TX_RETRIES 4
 
 static int
 find_port(const struct ptcp_port_config *pc, unsigned int index,
@@ -256,31 +254,129 @@ ptcp_port_close(struct ptcp_port *p)
 	rte_eth_dev_close(p->port_id);
 }
 
+int
+ptcp_txq_backlog_init(struct ptcp_txq *q, uint32_t max, int socket)
+{
+	q->bl_head = q->bl_n = 0;
+	q->bl_max = max;
+	q->bl_mask = 0;
+	q->bl = NULL;
+	if (max == 0)
+		return 0;
+	q->bl_mask = rte_align32pow2(max) - 1;
+	q->bl = rte_zmalloc_socket("ptcp_txq_backlog",
+		(size_t)(q->bl_mask + 1) * sizeof(q->bl[0]),
+		RTE_CACHE_LINE_SIZE, socket);
+	if (q->bl == NULL) {
+		q->bl_max = q->bl_mask = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+ptcp_txq_release(struct ptcp_txq *q)
+{
+	if (q->n != 0) {
+		rte_pktmbuf_free_bulk(q->pkts, q->n);
+		q->n = 0;
+	}
+	for (; q->bl_n != 0; q->bl_n--, q->bl_head++)
+		rte_pktmbuf_free(q->bl[q->bl_head & q->bl_mask]);
+	rte_free(q->bl);
+	q->bl = NULL;
+	q->bl_max = q->bl_mask = 0;
+}
+
+static uint64_t
+frame_bytes(struct rte_mbuf *const *m, uint16_t n)
+{
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(m[i]);
+	return bytes;
+}
+
+/*
+ * Offer @p n frames to the port; @return how many it took, adding their
+ * bytes to @p bytes (counted before sending: a sent mbuf belongs to the
+ * driver).
+ */
+static uint16_t
+tx_burst(const struct ptcp_txq *q, struct rte_mbuf **m, uint16_t n,
+		uint64_t *bytes)
+{
+	uint64_t b = frame_bytes(m, n);
+	uint16_t sent = rte_eth_tx_burst(q->port_id, q->queue_id, m, n);
+
+	if (unlikely(sent < n))
+		b -= frame_bytes(m + sent, n - sent);
+	*bytes += b;
+	return sent;
+}
+
+/* Offer the backlog to the port, oldest first. @return frames taken. */
+static uint32_t
+backlog_send(struct ptcp_txq *q, uint64_t *bytes)
+{
+	uint32_t taken = 0, h;
+	uint16_t chunk, sent;
+
+	while (q->bl_n != 0) {
+		/* the oldest frames up to the end of the ring, at most */
+		h = q->bl_head & q->bl_mask;
+		chunk = (uint16_t)RTE_MIN(RTE_MIN(q->bl_n, q->bl_mask + 1 - h),
+			(uint32_t)UINT16_MAX);
+		sent = tx_burst(q, q->bl + h, chunk, bytes);
+		q->bl_head += sent;
+		q->bl_n -= sent;
+		taken += sent;
+		if (sent < chunk)
+			break;
+	}
+	return taken;
+}
+
+/* Keep @p n refused frames behind what the backlog holds; drop the rest. */
+static void
+backlog_hold(struct ptcp_txq *q, struct rte_mbuf **m, uint16_t n,
+		struct ptcp_stats *st)
+{
+	uint32_t k = RTE_MIN((uint32_t)n, q->bl_max - q->bl_n), i;
+
+	for (i = 0; i < k; i++)
+		q->bl[(q->bl_head + q->bl_n + i) & q->bl_mask] = m[i];
+	q->bl_n += k;
+	PTCP_STAT_ADD(st, tx_backlog_held, k);
+	if (unlikely(k < n)) {
+		PTCP_STAT_ADD(st, tx_drop_full, n - k);
+		rte_pktmbuf_free_bulk(m + k, n - k);
+	}
+}
+
 uint16_t
 ptcp_txq_flush(struct ptcp_txq *q, struct ptcp_stats *st)
 {
-	uint16_t sent = 0, n = q->n, i;
-	unsigned int tries = 0;
+	uint32_t from_bl = 0;
 	uint64_t bytes = 0;
+	uint16_t n = q->n, sent = 0;
 
-	if (n == 0)
-		return 0;
-	/* Count before sending: a sent mbuf belongs to the driver. */
-	for (i = 0; i < n; i++)
-		bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
-	do {
-		sent += rte_eth_tx_burst(q->port_id, q->queue_id,
-				q->pkts + sent, n - sent);
-	} while (sent < n && ++tries < TX_RETRIES);
-
-	if (unlikely(sent < n)) {
-		for (i = sent; i < n; i++)
-			bytes -= rte_pktmbuf_pkt_len(q->pkts[i]);
-		PTCP_STAT_ADD(st, tx_drop_full, n - sent);
-		rte_pktmbuf_free_bulk(q->pkts + sent, n - sent);
+	if (unlikely(q->bl_n != 0)) {
+		from_bl = backlog_send(q, &bytes);
+		PTCP_STAT_ADD(st, tx_backlog_sent, from_bl);
 	}
-	PTCP_STAT_ADD(st, tx_pkts, sent);
+	if (n != 0) {
+		/* Nothing overtakes a held frame: order is kept per queue. */
+		if (likely(q->bl_n == 0))
+			sent = tx_burst(q, q->pkts, n, &bytes);
+		if (unlikely(sent < n))
+			backlog_hold(q, q->pkts + sent, n - sent, st);
+		q->n = 0;
+	}
+	if (from_bl + sent == 0)
+		return 0;
+	PTCP_STAT_ADD(st, tx_pkts, from_bl + sent);
 	PTCP_STAT_ADD(st, tx_bytes, bytes);
-	q->n = 0;
-	return sent;
+	return (uint16_t)RTE_MIN(from_bl + sent, (uint32_t)UINT16_MAX);
 }

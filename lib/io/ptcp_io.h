@@ -68,18 +68,49 @@ int ptcp_port_start(struct ptcp_port *p);
 /** Stop (if started) and close a port. */
 void ptcp_port_close(struct ptcp_port *p);
 
-/** Frames waiting to go out on one TX queue of one port. */
+/**
+ * Frames waiting to go out on one TX queue of one port: the batch of this
+ * loop pass, and a bounded backlog of frames the port refused earlier.
+ *
+ * A full TX ring is a moment, not a verdict (Linux's qdisc and FreeBSD's
+ * if_snd hold what the device refuses; dperf keeps a software queue): what
+ * the port does not take is held in the backlog, in order, and offered
+ * again ahead of anything newer on the next flush. Only when the backlog
+ * itself is full is a frame dropped (tx_drop_full). While the port
+ * refuses frames and the backlog is more than half full,
+ * ptcp_txq_pressed() tells TCP to shed new SYNs (tcp_syn_shed), so that
+ * load is refused at admission instead of by losing segments of
+ * connections already accepted.
+ */
 struct ptcp_txq {
 	uint16_t port_id;
 	uint16_t queue_id;
 	uint16_t n;                   /**< frames in pkts[] */
 	uint16_t burst;               /**< flush when this many are waiting */
+	uint32_t bl_head;             /**< oldest held: bl[bl_head & bl_mask] */
+	uint32_t bl_n;                /**< frames held */
+	uint32_t bl_max;              /**< bound ([lcores] tx_backlog); 0: none */
+	uint32_t bl_mask;             /**< ring size - 1 (a power of 2 >= bl_max) */
+	struct rte_mbuf **bl;         /**< the backlog ring, or NULL */
 	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX];
 };
 
 /**
- * Send everything batched on @p q. Frames the port does not take after a
- * bounded number of retries are freed and counted (tx_drop_full).
+ * Give @p q a backlog of at most @p max frames (0: none; refused frames
+ * are then dropped at once, as before), on NUMA socket @p socket.
+ * @return 0, or -ENOMEM
+ */
+int ptcp_txq_backlog_init(struct ptcp_txq *q, uint32_t max, int socket);
+
+/** Free every frame @p q holds (batch and backlog) and its backlog ring. */
+void ptcp_txq_release(struct ptcp_txq *q);
+
+/**
+ * Send what @p q holds: first the backlog, oldest first, then the batch.
+ * Frames the port refuses are kept in the backlog, in order, up to its
+ * bound (tx_backlog_held); beyond it they are freed and counted
+ * (tx_drop_full). Held frames that a later flush sends count as
+ * tx_backlog_sent.
  *
  * @return frames the port took
  */
@@ -92,6 +123,18 @@ ptcp_txq_add(struct ptcp_txq *q, struct rte_mbuf *m, struct ptcp_stats *st)
 	if (unlikely(q->n >= q->burst))
 		ptcp_txq_flush(q, st);
 	q->pkts[q->n++] = m;
+}
+
+/**
+ * @return true while the port refuses frames (@p q holds some) and what
+ * waits, held and batched, is more than half the backlog's bound: new
+ * connections should wait.
+ */
+static inline bool
+ptcp_txq_pressed(const struct ptcp_txq *q)
+{
+	/* (without a backlog, bl_n stays 0) */
+	return unlikely(q->bl_n != 0) && q->bl_n + q->n > q->bl_max / 2;
 }
 
 /**

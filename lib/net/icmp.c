@@ -36,7 +36,7 @@ ptcp_icmp_input(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
 	icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *,
 			m->l2_len + m->l3_len);
 
-	if (rte_raw_cksum(icmp, len) != 0xffff) {
+	if (ptcp_cksum(icmp, len, 0) != 0xffff) {
 		PTCP_STAT_INC(st, icmp_bad_csum);
 		return 0;
 	}
@@ -49,7 +49,7 @@ ptcp_icmp_input(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
 	/* Turn the request around in place. */
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	icmp->icmp_cksum = 0;
-	icmp->icmp_cksum = ~rte_raw_cksum(icmp, len);
+	icmp->icmp_cksum = (uint16_t)~ptcp_cksum(icmp, len, 0);
 	if (icmp->icmp_cksum == 0)
 		icmp->icmp_cksum = 0xffff;
 

@@ -62,7 +62,7 @@ ptcp_ipv4_input(struct rte_mbuf *m, const struct ptcp_ipv4_if *ifc,
 		return -1;
 	}
 	if (csum_flags != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-			unlikely(rte_raw_cksum(ip, ihl) != 0xffff)) {
+			unlikely(ptcp_cksum(ip, ihl, 0) != 0xffff)) {
 		PTCP_STAT_INC(st, rx_bad_ip_csum);
 		return -1;
 	}
@@ -105,5 +105,5 @@ ptcp_ipv4_fill(struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst,
 	ip->src_addr = src;
 	ip->dst_addr = dst;
 	if (!hw_csum)
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = ptcp_ipv4_hdr_cksum(ip);
 }

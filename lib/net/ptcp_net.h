@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_arp.h>
 #include <rte_ether.h>
@@ -105,6 +106,106 @@ ptcp_ipv4_is_ours(const struct ptcp_ipv4_if *ifc, uint32_t a)
  */
 int ptcp_ipv4_input(struct rte_mbuf *m, const struct ptcp_ipv4_if *ifc,
 		struct ptcp_stats *st);
+
+/**
+ * The Internet checksum's one's complement sum (RFC 1071) of @p len bytes
+ * at @p buf, plus @p sum, folded to 16 bits: the value rte_raw_cksum()
+ * gives for the same bytes (16-bit words in host order), 0 only when every
+ * word is 0.
+ *
+ * Eight bytes an addition with end-around carry, where DPDK 22.11's
+ * rte_raw_cksum() adds two bytes at a time: on a port without checksum
+ * offload (net_ring, net_memif) the checksums were a quarter of the
+ * instructions per connection (docs/benchmarks.md). The sum of 64-bit
+ * words folds to the sum of their 16-bit words because 2^16 = 1 modulo
+ * 0xffff; a tail shorter than 8 bytes is read into the low bytes of a
+ * zeroed word, which keeps 16-bit word alignment (the tail starts at a
+ * multiple of 8 from @p buf).
+ */
+static inline uint16_t
+ptcp_cksum(const void *buf, size_t len, uint32_t sum)
+{
+	const uint8_t *p = buf;
+	uint64_t s = sum, v;
+
+	for (; len >= 32; p += 32, len -= 32) {
+		uint64_t a, b, c, d;
+
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		memcpy(&c, p + 16, 8);
+		memcpy(&d, p + 24, 8);
+		s += a;
+		s += s < a;
+		s += b;
+		s += s < b;
+		s += c;
+		s += s < c;
+		s += d;
+		s += s < d;
+	}
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&v, p, 8);
+		s += v;
+		s += s < v;
+	}
+	if (len != 0) {
+		v = 0;
+		memcpy(&v, p, len);
+		s += v;
+		s += s < v;
+	}
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/**
+ * The unfolded sum of the IPv4 pseudo-header (RFC 9293 §3.1) of a
+ * segment of @p l4len bytes of @p proto in @p ip: a start value for
+ * ptcp_cksum() over the segment.
+ */
+static inline uint32_t
+ptcp_ipv4_phdr_sum(const struct rte_ipv4_hdr *ip, uint8_t proto,
+		uint32_t l4len)
+{
+	uint64_t s = (uint64_t)ip->src_addr + ip->dst_addr +
+		rte_cpu_to_be_16((uint16_t)proto) +
+		rte_cpu_to_be_16((uint16_t)l4len);
+
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+/**
+ * The checksum to put in an IPv4 header without options (its own
+ * hdr_checksum field must be 0): rte_ipv4_cksum()'s value.
+ */
+static inline uint16_t
+ptcp_ipv4_hdr_cksum(const struct rte_ipv4_hdr *ip)
+{
+	uint16_t c = ptcp_cksum(ip, sizeof(*ip), 0);
+
+	return c == 0xffff ? c : (uint16_t)~c;
+}
+
+/**
+ * The TCP (or UDP) checksum to put in the header at @p l4 of the
+ * datagram @p ip (no IP options; its checksum field must be 0), over
+ * @p l4len contiguous bytes: rte_ipv4_udptcp_cksum()'s value.
+ */
+static inline uint16_t
+ptcp_ipv4_l4_cksum(const struct rte_ipv4_hdr *ip, const void *l4,
+		uint32_t l4len)
+{
+	uint16_t c = (uint16_t)~ptcp_cksum(l4, l4len,
+		ptcp_ipv4_phdr_sum(ip, ip->next_proto_id, l4len));
+
+	return c == 0 ? 0xffff : c;
+}
 
 /**
  * Fill an IPv4 header (no options) and its checksum.

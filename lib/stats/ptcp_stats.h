@@ -27,7 +27,9 @@ extern "C" {
 	X(rx_bytes,           "bytes received from the ports") \
 	X(tx_pkts,            "frames handed to the ports") \
 	X(tx_bytes,           "bytes handed to the ports") \
-	X(tx_drop_full,       "frames dropped: TX queue full after a burst") \
+	X(tx_drop_full,       "frames dropped: TX queue and its backlog full") \
+	X(tx_backlog_held,    "frames the TX queue refused, held in the backlog") \
+	X(tx_backlog_sent,    "held frames sent by a later flush") \
 	X(tx_drop_nombuf,     "replies not sent: mbuf pool empty") \
 	X(rx_runt,            "dropped: frame shorter than an Ethernet header") \
 	X(rx_vlan,            "dropped: VLAN-tagged frame (not supported yet)") \
@@ -112,6 +114,7 @@ extern "C" {
 	X(tcp_accept_refused, "accepted callback refused the connection") \
 	X(tcp_conn_cap,       "dropped: connection cap ([tcp] max_conns)") \
 	X(tcp_syn_backlog_full,"SYNs with the listener's backlog full") \
+	X(tcp_syn_shed,       "SYNs not answered: TX backlog over half full") \
 	X(tcp_syncookie_sent, "SYN cookies sent") \
 	X(tcp_syncookie_ok,   "SYN cookies validated (connection made)") \
 	X(tcp_syncookie_bad,  "ACKs to a listener that are no valid cookie (RST sent)") \

@@ -336,6 +336,13 @@ void ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
 		uint64_t counts[PTCP_TCPS_MAX]);
 
 /**
+ * The most TIME-WAIT entries lcore @p lc has held at once since attach
+ * (a high-water mark: never goes down, the drain does not reset it). Like
+ * the counts, a plain integer any thread may read.
+ */
+uint32_t ptcp_tcp_tw_peak(const struct ptcp_lcore *lc);
+
+/**
  * State changes of lcore @p lc per edge, @p trans[from][to], since attach.
  * Edges are counted as RFC 9293's diagram draws them: a passive open
  * leaves LISTEN, and TIME-WAIT -> CLOSED counts when a TIME-WAIT entry ends

@@ -18,6 +18,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 
 #include "tcp_priv.h"
@@ -81,8 +82,8 @@ tcp_parse(struct tcp_lcore *tl, struct rte_mbuf **mp, struct tcp_seg *seg)
 	else if (unlikely(csum == RTE_MBUF_F_RX_L4_CKSUM_BAD))
 		raw = 0;
 	else if (m->nb_segs == 1)
-		raw = fold16((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
-			rte_raw_cksum(th, l4len));
+		raw = ptcp_cksum(th, l4len,
+			ptcp_ipv4_phdr_sum(ip, IPPROTO_TCP, l4len));
 	else
 		raw = tcp_cksum_chain(m, ip, l4off, l4len);
 	if (unlikely(raw != 0xffff)) {
@@ -312,6 +313,15 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 	}
 	if (tl->nb_conns >= tl->cfg->max_conns) {
 		PTCP_STAT_INC(st, tcp_conn_cap);
+		goto drop;
+	}
+	/*
+	 * The port has been refusing our frames for a while: a SYN-ACK now
+	 * would compete with the segments of connections already accepted.
+	 * Shed the SYN (the peer retries it) rather than lose theirs.
+	 */
+	if (ptcp_txq_pressed(&tl->lc->ifs[ifidx].txq)) {
+		PTCP_STAT_INC(st, tcp_syn_shed);
 		goto drop;
 	}
 	if (lst->nsynrcvd >= lst->backlog) {
@@ -955,6 +965,19 @@ tcp_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 			continue;
 		gen = tl->flow_gen;
 		ptcp_flow_lookup_bulk(tl->flows, keys, k, owners);
+		/*
+		 * With many connections the TCBs are not in cache: ask for
+		 * the first two lines of each (what every segment touches,
+		 * struct ptcp_conn) while the earlier segments are handled.
+		 * A TIME-WAIT entry is one line; the second costs nothing.
+		 */
+		for (i = 0; i < k; i++) {
+			if (owners[i] != NULL) {
+				rte_prefetch0(owners[i]);
+				rte_prefetch0(RTE_PTR_ADD(owners[i],
+					RTE_CACHE_LINE_SIZE));
+			}
+		}
 		for (i = 0; i < k; i++) {
 			/* An earlier segment of the burst changed the table. */
 			if (tl->flow_gen != gen &&

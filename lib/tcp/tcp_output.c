@@ -65,7 +65,7 @@ seg_send(struct tcp_lcore *tl, unsigned int ifidx, struct rte_mbuf *m,
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 	} else if (m->nb_segs == 1) {
-		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		th->cksum = ptcp_ipv4_l4_cksum(ip, th, thlen + plen);
 	} else {
 		th->cksum = (uint16_t)~tcp_cksum_chain(m, ip, sizeof(*ip),
 			thlen + plen);

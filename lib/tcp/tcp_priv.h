@@ -241,6 +241,7 @@ struct tcp_lcore {
 	uint32_t tick_us;              /* wheel tick, to turn ms into ticks */
 	uint32_t nb_conns;             /* TCBs in use */
 	uint32_t nb_tw;                /* TIME-WAIT entries in use */
+	uint32_t nb_tw_peak;           /* most nb_tw has been (high-water) */
 	uint32_t flow_gen;             /* bumped on every flow add/del */
 	uint32_t lport_next;           /* ephemeral port cursor */
 	uint64_t challenge_sec;        /* second of the challenge count */
@@ -373,8 +374,8 @@ tcp_cksum_chain(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 			continue;
 		}
 		sl = RTE_MIN(sl - off, len);
-		t = rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const void *,
-			off), sl);
+		t = ptcp_cksum(rte_pktmbuf_mtod_offset(seg, const void *,
+			off), sl, 0);
 		if (done & 1)
 			t = rte_bswap16((uint16_t)t);
 		sum += t;

@@ -111,7 +111,10 @@ tcp_enter_timewait(struct ptcp_conn *tp)
 		rte_mempool_put(tl->tw_pool, tw);
 		tl->trans[PTCP_TCPS_TIME_WAIT][PTCP_TCPS_CLOSED]++;
 	} else {
-		tl->nb_tw++;
+		/* A once-a-second sample of nb_tw misses the top of a wave
+		 * of closes; ptcp-churn's report wants the real peak. */
+		if (++tl->nb_tw > tl->nb_tw_peak)
+			tl->nb_tw_peak = tl->nb_tw;
 		tl->flow_gen++;        /* a burst's bulk lookup is stale */
 		tp->flags &= ~TF_HASHED;    /* the entry owns it now */
 		tw_arm(tl, tw);

@@ -9,6 +9,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 
 #include <rte_tcp.h>
 
@@ -831,4 +832,40 @@ h_frame_tuple(const struct rte_mbuf *m, uint32_t *saddr, uint32_t *daddr,
 	*sport = th->src_port;
 	*dport = th->dst_port;
 	return true;
+}
+
+/* ---- A TX queue that refuses frames ---------------------------------- */
+
+static uint16_t
+tx_gate_cb(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+		uint16_t n, void *arg)
+{
+	const struct h_tx_gate *g = arg;
+
+	RTE_SET_USED(port);
+	RTE_SET_USED(queue);
+	RTE_SET_USED(pkts);
+	return g->on ? RTE_MIN(n, g->take) : n;
+}
+
+int
+h_tx_gate_attach(struct h_tx_gate *g, uint16_t port)
+{
+	g->on = false;
+	g->take = 0;
+	g->port = port;
+	g->cb = rte_eth_add_tx_callback(port, 0, tx_gate_cb, g);
+	return g->cb != NULL ? 0 : -1;
+}
+
+void
+h_tx_gate_detach(struct h_tx_gate *g)
+{
+	/* One lcore: nothing can be inside the callback now, so its
+	 * memory can go at once. */
+	if (g->cb != NULL && rte_eth_remove_tx_callback(g->port, 0,
+			g->cb) == 0)
+		rte_free((void *)(uintptr_t)g->cb);
+	g->cb = NULL;
+	g->on = false;
 }

@@ -170,6 +170,27 @@ struct rte_mbuf *h_tcp_frame(struct harness *h, uint32_t src, uint16_t sport,
  */
 int h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s);
 
+/* ---- A TX queue that refuses frames ---------------------------------- */
+
+struct rte_eth_rxtx_callback;
+
+/*
+ * A TX callback on queue 0 of a port that lets through at most @take
+ * frames a call (0: none) while @on: the rest stay the caller's, as when
+ * a NIC's TX ring is full. The test flips @on and @take as it goes.
+ */
+struct h_tx_gate {
+	bool on;
+	uint16_t take;
+	uint16_t port;
+	const struct rte_eth_rxtx_callback *cb;
+};
+
+/* Put @g (which must outlive the port or be detached) on @port. */
+int h_tx_gate_attach(struct h_tx_gate *g, uint16_t port);
+/* Take @g off its port again (safe if it is not attached). */
+void h_tx_gate_detach(struct h_tx_gate *g);
+
 /* ---- Finer clocks ---------------------------------------------------- */
 
 /*

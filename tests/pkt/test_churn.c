@@ -6,8 +6,12 @@
  * a clock driven by hand. For each closer: thousands of connections, zero
  * failures, as many opened as closed on both sides (client ok == server
  * accepted == server closed callbacks), every state count zero once 2*MSL
- * has passed, every mbuf pool back where it started.
+ * has passed, every mbuf pool back where it started. Then ptcp-churn's
+ * TIME-WAIT account (app/churn/tw.c) of each run, text and JSON, against
+ * the client stack's own counters: cap drops reported as such, a run
+ * sized as docs/churn.md says reported as a full-lifecycle one.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +31,89 @@
 
 #include "churn_pair.h"
 #include "offload.h"
+#include "tw.h"
+
+/* What ptcp-churn's summary and --json say of the client's TIME-WAIT. */
+struct tw_report {
+	struct churn_tw tw;
+	enum churn_tw_verdict v;
+	char text[1024];
+	char json[1024];
+};
+
+/*
+ * The client's TIME-WAIT account, as ptcp-churn prints it (one lcore),
+ * checked against the stack's counters: every figure is a counter or
+ * follows from them, whatever the run.
+ */
+static int
+tw_report(struct tw_report *r)
+{
+	uint32_t max_tw = P.a.e->cfg.tcp.max_tw;
+	char verdict[160], want[200];
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	churn_tw_add(&r->tw, P.a.lc);
+	r->v = churn_tw_verdict(&r->tw, P.p.closer, max_tw, verdict,
+		sizeof(verdict));
+	f = fmemopen(r->text, sizeof(r->text) - 1, "w");
+	CHECK(f != NULL);
+	churn_tw_print_text(f, &r->tw, P.p.closer, max_tw, 1);
+	fclose(f);
+	f = fmemopen(r->json, sizeof(r->json) - 1, "w");
+	CHECK(f != NULL);
+	churn_tw_print_json(f, &r->tw, P.p.closer, max_tw);
+	fclose(f);
+	printf("  %s  %s\n", r->text, r->json);
+
+	CHECK_EQ(r->tw.cap, stat_of(&P.a, PTCP_STAT_tcp_tw_cap));
+	CHECK_EQ(r->tw.reuse_connect,
+		stat_of(&P.a, PTCP_STAT_tcp_tw_reuse_connect));
+	CHECK_EQ(r->tw.reuse_syn, stat_of(&P.a, PTCP_STAT_tcp_tw_reuse_syn));
+	CHECK_EQ(r->tw.expired, stat_of(&P.a, PTCP_STAT_tcp_tw_expired));
+	CHECK_EQ(r->tw.entered + r->tw.cap, r->tw.reached);
+	CHECK_EQ(r->tw.now, count_state(&P.a, PTCP_TCPS_TIME_WAIT));
+	CHECK(r->tw.peak <= max_tw);
+	/* Each entry made ends once: expired, reused, or still here. */
+	CHECK_EQ(r->tw.entered, r->tw.expired + r->tw.reuse_connect +
+		r->tw.reuse_syn + r->tw.now);
+
+	/* The JSON member carries the same figures and the statement. */
+	CHECK(strncmp(r->json, "\"tw\": {", 7) == 0);
+	CHECK(r->json[strlen(r->json) - 1] == '}');
+#define JSON_HAS(fmt, ...) do { \
+		snprintf(want, sizeof(want), fmt, __VA_ARGS__); \
+		CHECK_MSG(strstr(r->json, want) != NULL, "no %s in %s", want, \
+			r->json); \
+	} while (0)
+	JSON_HAS("\"held_by\": \"%s\"", churn_tw_holder(P.p.closer));
+	JSON_HAS("\"reached\": %" PRIu64 ",", r->tw.reached);
+	JSON_HAS("\"entered\": %" PRIu64 ",", r->tw.entered);
+	JSON_HAS("\"cap_drops\": %" PRIu64 ",", r->tw.cap);
+	JSON_HAS("\"reuse_connect\": %" PRIu64 ",", r->tw.reuse_connect);
+	JSON_HAS("\"reuse_syn\": %" PRIu64 ",", r->tw.reuse_syn);
+	JSON_HAS("\"expired\": %" PRIu64 ",", r->tw.expired);
+	JSON_HAS("\"peak\": %" PRIu64 ",", r->tw.peak);
+	JSON_HAS("\"max_tw\": %u,", max_tw);
+	JSON_HAS("\"verdict\": \"%s\"}", verdict);
+	JSON_HAS("\"full_lifecycle\": %s,", r->v == CHURN_TW_EVERY ? "true" :
+		r->v == CHURN_TW_SERVER ? "null" : "false");
+#undef JSON_HAS
+	/* The text: the figures' line, then the statement's. */
+	snprintf(want, sizeof(want), "  tw verdict   %s\n", verdict);
+	CHECK_MSG(strstr(r->text, want) != NULL, "no '%s' in '%s'", want,
+		r->text);
+	snprintf(want, sizeof(want), "reached %" PRIu64 " = entered %" PRIu64
+		" + cap_drops %" PRIu64 ";", r->tw.reached, r->tw.entered,
+		r->tw.cap);
+	CHECK_MSG(strstr(r->text, want) != NULL, "no '%s' in '%s'", want,
+		r->text);
+	return 0;
+}
+
+/* The last report, kept for the test that asked for it. */
+static struct tw_report R;
 
 /*
  * Run @n connections of the workload in P.p (closer and sizes set), then
@@ -109,6 +196,17 @@ client_closes_first_client_holds_time_wait(void)
 	CHECK_EQ(stat_of(&P.b, PTCP_STAT_tcp_tw_expired), 0);
 	CHECK_EQ(stat_of(&P.a, PTCP_STAT_tcp_rst_tx) +
 		stat_of(&P.b, PTCP_STAT_tcp_rst_tx), 0);
+	/* max_tw (65536) above what 2*MSL holds: no cap drop, and the
+	 * report says every connection paid for its TIME-WAIT. */
+	CHECK(tw_report(&R) == 0);
+	CHECK_EQ(R.v, CHURN_TW_EVERY);
+	CHECK_EQ(R.tw.reached, 3000);
+	CHECK_EQ(R.tw.cap, 0);
+	CHECK(R.tw.peak > 0);
+	CHECK(strstr(R.text, "every connection went through TIME-WAIT") !=
+		NULL);
+	CHECK(strstr(R.json, "\"cap_drops\": 0,") != NULL);
+	CHECK(strstr(R.json, "\"full_lifecycle\": true,") != NULL);
 	return 0;
 }
 
@@ -122,6 +220,11 @@ server_closes_first_server_holds_time_wait(void)
 	CHECK_EQ(stat_of(&P.b, PTCP_STAT_tcp_tw_expired), 3000);
 	CHECK_EQ(stat_of(&P.a, PTCP_STAT_tcp_rst_tx) +
 		stat_of(&P.b, PTCP_STAT_tcp_rst_tx), 0);
+	CHECK(tw_report(&R) == 0);
+	CHECK_EQ(R.v, CHURN_TW_SERVER);
+	CHECK_EQ(R.tw.reached, 0);
+	CHECK(strstr(R.text, "TIME-WAIT held by the server") != NULL);
+	CHECK(strstr(R.json, "\"held_by\": \"server\"") != NULL);
 	return 0;
 }
 
@@ -135,6 +238,9 @@ rst_closer_leaves_no_time_wait_and_server_counts_resets(void)
 		stat_of(&P.b, PTCP_STAT_tcp_tw_expired), 0);
 	CHECK_EQ(stat_of(&P.a, PTCP_STAT_tcp_rst_tx), 3000);
 	CHECK_EQ(stat_of(&P.b, PTCP_STAT_tcp_rst_rx), 3000);
+	CHECK(tw_report(&R) == 0);
+	CHECK_EQ(R.v, CHURN_TW_NOBODY);
+	CHECK(strstr(R.json, "\"held_by\": \"none\"") != NULL);
 	return 0;
 }
 
@@ -221,6 +327,102 @@ tuple_space_exhaustion_is_counted(void)
 	CHECK(P.cl->st.fail[CHURN_FAIL_PORT] > 0);
 	CHECK_EQ(P.cl->st.ok + P.cl->st.fail[CHURN_FAIL_PORT], 300);
 	CHECK(stat_of(&P.a, PTCP_STAT_tcp_port_exhausted) > 0);
+	return 0;
+}
+
+/*
+ * [tcp] max_tw = 16: the client closes first 3000 times, far faster than
+ * 2*MSL frees entries, so most connections end without TIME-WAIT. The
+ * run still passes (the cap is no failure), but the report must say it is
+ * not a full-lifecycle figure, with the count from tcp_tw_cap.
+ */
+static int
+time_wait_cap_drops_are_reported_not_hidden(void)
+{
+	static const char *const cli[] = { "tcp.max_tw=16" };
+	char want[160];
+
+	CHECK(pair_setup_ex("client", 64, 64, cli, RTE_DIM(cli)) == 0);
+	P.p.closer = CHURN_CLOSE_CLIENT;
+	CHECK(run_and_check(3000, PTCP_CLOSE_NORMAL) == 0);
+	CHECK(tw_report(&R) == 0);
+	CHECK_EQ(R.v, CHURN_TW_SKIPPED);
+	CHECK_EQ(R.tw.reached, 3000);
+	CHECK(R.tw.cap > 0);
+	CHECK_EQ(R.tw.peak, 16);
+	snprintf(want, sizeof(want), "%" PRIu64 " of 3000 connections skipped "
+		"TIME-WAIT (cap max_tw=16): not a full-lifecycle figure",
+		R.tw.cap);
+	CHECK_MSG(strstr(R.text, want) != NULL, "no '%s'", want);
+	CHECK(strstr(R.json, want) != NULL);
+	CHECK(strstr(R.json, "\"full_lifecycle\": false,") != NULL);
+	CHECK(strstr(R.json, "\"max_tw\": 16,") != NULL);
+	return 0;
+}
+
+/*
+ * docs/churn.md's sizing in miniature: one source, 100 local ports, 80
+ * connections/s paced, so each tuple comes round every 1.25 s, past the
+ * 1 s after which our connect reuses a TIME-WAIT tuple (timestamps on);
+ * max_tw = 100 = the tuple space. Every connection goes through
+ * TIME-WAIT, nearly all of them reused by a later connect, and no
+ * connect finds its ports all taken.
+ */
+static int
+sized_tuple_space_reuses_time_wait_with_no_cap_drop(void)
+{
+	static const char *const cli[] = { "tcp.max_tw=100", "tcp.msl_ms=30000" };
+
+	CHECK(pair_setup_ex("client", 64, 64, cli, RTE_DIM(cli)) == 0);
+	P.p.closer = CHURN_CLOSE_CLIENT;
+	P.p.lport_min = 40000;
+	P.p.lport_max = 40099;
+	P.p.rate = 80;
+	P.p.concurrency = 0;
+	P.p.count = 400;
+	CHECK_EQ(churn_lcore_init(P.cl, P.a.lc, &P.p, 0, 1), 0);
+	for (unsigned int i = 0; i < 100000 && !P.cl->st.finished; i++)
+		tick(1);
+	CHECK(P.cl->st.finished);
+	CHECK_EQ(P.cl->st.ok, 400);
+	CHECK_EQ(stat_of(&P.a, PTCP_STAT_tcp_port_exhausted), 0);
+	CHECK(tw_report(&R) == 0);
+	CHECK_EQ(R.v, CHURN_TW_EVERY);
+	CHECK_EQ(R.tw.reached, 400);
+	CHECK_EQ(R.tw.cap, 0);
+	/* the first round of 100 tuples is new; the rest reuse one */
+	CHECK_EQ(R.tw.reuse_connect, 300);
+	CHECK_EQ(R.tw.peak, 100);
+	CHECK(strstr(R.text, "every connection went through TIME-WAIT") !=
+		NULL);
+	return 0;
+}
+
+/*
+ * The drain frees every TIME-WAIT entry, in a table sized far above them
+ * (max_tw 262144: 3000 entries are sparse in it), walking the table once
+ * rather than once per batch (lib/tcp tw_free_all()).
+ */
+static int
+drain_frees_every_time_wait_entry(void)
+{
+	static const char *const cli[] = { "tcp.max_tw=262144",
+		"tcp.msl_ms=30000" };
+	uint64_t trans[PTCP_TCPS_MAX][PTCP_TCPS_MAX];
+
+	CHECK(pair_setup_ex("client", 64, 64, cli, RTE_DIM(cli)) == 0);
+	P.p.closer = CHURN_CLOSE_CLIENT;
+	P.p.count = 3000;
+	CHECK_EQ(churn_lcore_init(P.cl, P.a.lc, &P.p, 0, 1), 0);
+	for (unsigned int i = 0; i < 100000 && !P.cl->st.finished; i++)
+		tick(1);
+	CHECK_EQ(P.cl->st.ok, 3000);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_TIME_WAIT), 3000);
+	ptcp_tcp_drain(P.a.lc);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_TIME_WAIT), 0);
+	ptcp_tcp_transitions(P.a.lc, trans);
+	CHECK_EQ(trans[PTCP_TCPS_TIME_WAIT][PTCP_TCPS_CLOSED], 3000);
+	CHECK_EQ(ptcp_tcp_tw_peak(P.a.lc), 3000);
 	return 0;
 }
 
@@ -328,6 +530,9 @@ static const struct ptcp_test tests[] = {
 	TEST(unanswered_connects_time_out),
 	TEST(tuple_space_exhaustion_is_counted),
 	TEST(more_source_addresses_widen_the_tuple_space),
+	TEST(time_wait_cap_drops_are_reported_not_hidden),
+	TEST(sized_tuple_space_reuses_time_wait_with_no_cap_drop),
+	TEST(drain_frees_every_time_wait_entry),
 	TEST(offloaded_checksums_are_filled_in_and_trusted),
 	TEST(parked_connections_stay_through_churn),
 	{ NULL, NULL },

@@ -379,6 +379,92 @@ non_ip_vlan_runt_foreign_mac_dropped_and_counted(void)
 	return end_clean(&h);
 }
 
+/* The ICMP sequence number of an echo reply. */
+static uint16_t
+echo_reply_seq(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)(ip + 1);
+
+	return rte_be_to_cpu_16(icmp->icmp_seq_nb);
+}
+
+/*
+ * Frames the port refuses wait in the TX backlog and leave, oldest first,
+ * before anything newer; only what finds the backlog full is dropped.
+ */
+static int
+tx_backlog_holds_refused_frames_in_order_up_to_its_bound(void)
+{
+	static const char *const sets[] = { "lcores.tx_backlog=32" };
+	static struct h_tx_gate g;
+	struct harness h;
+	struct rte_mbuf *m[128];
+	unsigned int i, n, got;
+	uint64_t tx0;
+
+	CHECK(setup1(&h, sets, RTE_DIM(sets)) == 0);
+	CHECK_EQ(h_tx_gate_attach(&g, h.port_id[0]), 0);
+	g.on = true;
+	g.take = 0;
+	tx0 = H_STAT(&h, tx_pkts);   /* the gratuitous ARP */
+
+	/* 100 echo requests while the port takes nothing: 32 held. */
+	for (i = 0; i < 100; i++)
+		h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP,
+			1, (uint16_t)i, 8));
+	for (i = 0; i < 8; i++)
+		h_poll(&h, 1);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 100);
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 0);
+	CHECK_EQ(h.lc->ifs[0].txq.bl_n, 32);
+	CHECK_EQ(H_STAT(&h, tx_backlog_held), 32);
+	CHECK_EQ(H_STAT(&h, tx_drop_full), 68);
+	CHECK_EQ(H_STAT(&h, tx_backlog_sent), 0);
+	CHECK_EQ(H_STAT(&h, tx_pkts), tx0);
+
+	/* The port takes again: the 32 leave, the oldest first. */
+	g.on = false;
+	h_poll(&h, 1);
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 32);
+	for (i = 0; i < 32; i++) {
+		CHECK_EQ(echo_reply_seq(m[i]), i);
+		rte_pktmbuf_free(m[i]);
+	}
+	CHECK_EQ(H_STAT(&h, tx_backlog_sent), 32);
+	CHECK_EQ(H_STAT(&h, tx_pkts), tx0 + 32);
+	CHECK_EQ(h.lc->ifs[0].txq.bl_n, 0);
+
+	/*
+	 * A slow port (3 frames a call) while requests keep coming, 10 a
+	 * pass: nothing is dropped, nothing newer overtakes a held frame.
+	 */
+	g.on = true;
+	g.take = 3;
+	for (got = 0, i = 0; i < 100 && got < 30; i++) {
+		if (i < 3)
+			for (n = 0; n < 10; n++)
+				h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0),
+					PEER_IP, OUR_IP, 1,
+					(uint16_t)(1000 + i * 10 + n), 8));
+		h_poll(&h, 1);
+		CHECK(h.lc->ifs[0].txq.bl_n <= 32);
+		n = h_collect(&h, 0, m, RTE_DIM(m));
+		CHECK(n <= 3);
+		for (unsigned int k = 0; k < n; k++, got++) {
+			CHECK_EQ(echo_reply_seq(m[k]), 1000 + got);
+			rte_pktmbuf_free(m[k]);
+		}
+	}
+	CHECK_EQ(got, 30);
+	CHECK_EQ(H_STAT(&h, tx_drop_full), 68);
+	CHECK_EQ(H_STAT(&h, tx_backlog_held), H_STAT(&h, tx_backlog_sent));
+	CHECK(H_STAT(&h, tx_backlog_held) > 32);
+	h_tx_gate_detach(&g);
+	return end_clean(&h);
+}
+
 static int
 icmp_bad_checksum_and_other_types_not_answered(void)
 {
@@ -668,6 +754,7 @@ static const struct ptcp_test tests[] = {
 	TEST(bad_source_and_protocol_dropped_and_counted),
 	TEST(non_ip_vlan_runt_foreign_mac_dropped_and_counted),
 	TEST(icmp_bad_checksum_and_other_types_not_answered),
+	TEST(tx_backlog_holds_refused_frames_in_order_up_to_its_bound),
 	TEST(ip_output_resolves_next_hop_then_sends_held_packets),
 	TEST(arp_waiting_queue_full_drops_and_counts),
 	TEST(arp_resolution_retries_then_times_out_and_frees),

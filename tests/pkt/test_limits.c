@@ -856,6 +856,7 @@ time_wait_cap(void)
 		step();
 	CHECK_EQ(h_stack_state(&L.a, PTCP_TCPS_TIME_WAIT), 4);
 	CHECK_EQ(STAT(a, tcp_tw_cap), 8);
+	CHECK_EQ(ptcp_tcp_tw_peak(L.a.lc), 4);
 	for (i = 0; i < NREC; i++)
 		if (L.r[i].used && is_pressure(rec_port(&L.r[i])))
 			CHECK(L.r[i].closed &&
@@ -1072,6 +1073,106 @@ mbuf_pool(void)
 	return 0;
 }
 
+/*
+ * B's TX queue refuses every frame for 120 ms (less than the minimum RTO),
+ * then takes 16 a call for 300 ms, while the existing connections echo and
+ * 20 new ones connect and send 32 KiB each: every refused frame waits in
+ * B's TX backlog and leaves in order, so nothing is lost, nothing is
+ * retransmitted and no SYN is shed.
+ */
+static int
+tx_queue_refusing_frames_loses_no_segment(void)
+{
+	static struct h_tx_gate g;
+	uint64_t before;
+	unsigned int i, peak = 0;
+
+	CHECK(setup(NULL, 0, NULL, 0) == 0);
+	CHECK_EQ(h_tx_gate_attach(&g, L.b.lc->ifs[0].txq.port_id), 0);
+	CHECK_EQ(open_existing(NEXIST), 0);
+	before = existing_echoed();
+	g.on = true;
+	for (i = 0; i < 20; i++)
+		CHECK(open_conn(P_MIN, P_MAX, 32 * 1024) != NULL);
+	for (i = 0; i < 420; i++) {
+		if (i == 120)
+			g.take = 16;
+		step();
+		peak = RTE_MAX(peak, L.b.lc->ifs[0].txq.bl_n);
+	}
+	g.on = false;
+	CHECK_EQ(wait_pressure_done(), 0);
+	CHECK(all_up(P_MIN, P_MAX));
+	CHECK(existing_echoed() > before);
+	CHECK_EQ(existing_ok(), 0);
+	printf("  B: backlog peak %u, held %" PRIu64 ", sent later %" PRIu64
+		", dropped %" PRIu64 "\n", peak, STAT(b, tx_backlog_held),
+		STAT(b, tx_backlog_sent), STAT(b, tx_drop_full));
+	CHECK(peak > 0);
+	CHECK(STAT(b, tx_backlog_held) > 0);
+	CHECK_EQ(STAT(b, tx_backlog_sent), STAT(b, tx_backlog_held));
+	CHECK_EQ(STAT(b, tx_drop_full), 0);
+	CHECK_EQ(STAT(b, tcp_syn_shed), 0);
+	/* Nothing had to be sent twice, by either side. */
+	CHECK_EQ(STAT(a, tcp_rto) + STAT(b, tcp_rto), 0);
+	CHECK_EQ(STAT(a, tcp_rexmt) + STAT(b, tcp_rexmt), 0);
+	CHECK_EQ(STAT(a, tcp_syn_rexmt) + STAT(b, tcp_synack_rexmt), 0);
+	CHECK_EQ(STAT(a, tcp_ooo_segs), 0);
+	h_tx_gate_detach(&g);
+	CHECK_EQ(recover_and_close(), 0);
+	teardown();
+	return 0;
+}
+
+/*
+ * A backlog of 16 and a port that refuses everything for 300 ms while 20
+ * connections try to get in: once it is more than half full B stops
+ * answering SYNs (tcp_syn_shed) instead of queueing SYN-ACKs; it never
+ * holds more than its bound, and what does not fit is dropped and
+ * counted. When the port takes again, the shed connections get in on
+ * their SYN retries and everything recovers.
+ */
+static int
+tx_backlog_bound_sheds_syns_first(void)
+{
+	static const char *const sb[] = { "lcores.tx_backlog=16" };
+	static struct h_tx_gate g;
+	unsigned int i, peak = 0;
+
+	CHECK(setup(NULL, 0, sb, RTE_DIM(sb)) == 0);
+	CHECK_EQ(h_tx_gate_attach(&g, L.b.lc->ifs[0].txq.port_id), 0);
+	CHECK_EQ(open_existing(NEXIST), 0);
+	g.on = true;
+	for (i = 0; i < 300; i++) {
+		if (i < 20)   /* one new connection a millisecond */
+			CHECK(open_conn(P_MIN, P_MAX, 4096) != NULL);
+		step();
+		peak = RTE_MAX(peak, L.b.lc->ifs[0].txq.bl_n);
+	}
+	printf("  B: backlog peak %u, held %" PRIu64 ", dropped %" PRIu64
+		", SYNs shed %" PRIu64 "\n", peak, STAT(b, tx_backlog_held),
+		STAT(b, tx_drop_full), STAT(b, tcp_syn_shed));
+	CHECK(peak <= 16);
+	CHECK(STAT(b, tcp_syn_shed) > 0);
+	/* SYN-ACKs queued only while it was at most half full */
+	CHECK(h_stack_state(&L.b, PTCP_TCPS_SYN_RECEIVED) <= 9);
+	g.on = false;
+	L.close_when_done = true;
+	for (i = 0; i < IDLE_MS && (!all_up(P_MIN, P_MAX) ||
+			!pressure_done()); i++)
+		step();
+	CHECK_MSG(all_up(P_MIN, P_MAX) && pressure_done(),
+		"shed connections did not get in");
+	CHECK_EQ(L.srv_accepted, NEXIST + 20);
+	CHECK_EQ(L.b.lc->ifs[0].txq.bl_n, 0);
+	CHECK_EQ(STAT(b, tx_backlog_sent), STAT(b, tx_backlog_held));
+	CHECK_EQ(existing_ok(), 0);
+	h_tx_gate_detach(&g);
+	CHECK_EQ(recover_and_close(), 0);
+	teardown();
+	return 0;
+}
+
 static void
 after(void)
 {
@@ -1087,6 +1188,8 @@ static const struct ptcp_test tests[] = {
 	TEST(out_of_order_budget),
 	TEST(recovery_block_cap),
 	TEST(mbuf_pool),
+	TEST(tx_queue_refusing_frames_loses_no_segment),
+	TEST(tx_backlog_bound_sheds_syns_first),
 	{ NULL, NULL },
 };
 

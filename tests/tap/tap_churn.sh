@@ -24,6 +24,9 @@
 # PAWS-reject those SYNs (TcpExtPAWSTimewait) and each connection would
 # cost a 1 s SYN retransmission. Each run passes when: exit 0;
 # JSON ok 2000, failed 0, every failure kind 0, unfinished 0, tcp_rst_rx 0;
+# the TIME-WAIT account ("tw") holds 2000 entries with no cap drop and
+# says "every connection went through TIME-WAIT" for closer client, and
+# names the server, or nobody, as the holder otherwise;
 # the kernel accepted 2000 (TcpPassiveOpens went up by at least 2000,
 # linux_server counted 2000 accepted and completed, no errors); the
 # kernel's TIME-WAIT on port 5001 for the run's ports is 2000 for closer
@@ -227,6 +230,21 @@ run_churn()
 		pass "$closer: every failure kind 0"
 	else
 		fail "$closer: failures '${v:-no JSON}'"
+	fi
+	# ptcp-churn's TIME-WAIT account: the client holds it only when it
+	# closes first, and max_tw (65536) is far above 2000, so no cap drop
+	v=$(json "$js" '"%s %d %d %d %s %s" % (j["tw"]["held_by"], '`
+		`'j["tw"]["reached"], j["tw"]["entered"], j["tw"]["cap_drops"], '`
+		`'json.dumps(j["tw"]["full_lifecycle"]), j["tw"]["verdict"])')
+	case $closer in
+	client) want_tw="client $COUNT $COUNT 0 true every connection went through TIME-WAIT" ;;
+	server) want_tw="server 0 0 0 null TIME-WAIT held by the server" ;;
+	*) want_tw="none 0 0 0 false no TIME-WAIT: every connection ends with a RST" ;;
+	esac
+	if [ "$v" = "$want_tw" ]; then
+		pass "$closer: tw account '$v'"
+	else
+		fail "$closer: tw account '${v:-no JSON}', want '$want_tw'"
 	fi
 	v=$(json "$js" 'j["tcp"]["tcp_rst_rx"]')
 	if [ "$v" = 0 ]; then

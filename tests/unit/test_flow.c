@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of lib/flow: the per-lcore 4-tuple table over rte_hash.
- * Needs the EAL (rte_hash lives in DPDK memory), no devices.
+ * Unit tests of lib/flow: the per-lcore 4-tuple table (Robin Hood linear
+ * probing over a keyed hash). Needs the EAL (the table lives in DPDK
+ * memory), no devices.
  *
  * Owners are pointers into an array, so a test knows which key an owner
  * belongs to; random keys come from a fixed-seed generator.
@@ -12,8 +13,10 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_byteorder.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 
 #include "ptcp_flow.h"
@@ -133,7 +136,7 @@ create_rejects_bad_arguments_and_duplicate_names(void)
 	CHECK_EQ(rte_errno, EINVAL);
 	CHECK(ptcp_flow_table_create("ut_zero", 0, socket) == NULL);
 	CHECK_EQ(rte_errno, EINVAL);
-	/* 22 characters: rte_hash would cut its ring names */
+	/* 22 characters: one too many (the limit rte_hash had, kept) */
 	CHECK(ptcp_flow_table_create("ut_0123456789abcdefghi", 64,
 		socket) == NULL);
 	CHECK_EQ(rte_errno, EINVAL);
@@ -156,15 +159,14 @@ create_rejects_bad_arguments_and_duplicate_names(void)
 }
 
 /*
- * Every size up to `entries` takes random keys without -ENOSPC, including
- * powers of two (main buckets 100% full: the extendable buckets take the
- * overflow) and sizes below one bucket.
+ * Every size up to `entries` takes random keys without -ENOSPC: powers of
+ * two and not, tiny tables, and 1M.
  */
 static int
 fills_to_capacity_with_random_keys(void)
 {
-	static const uint32_t sizes[] = { 1, 7, 8, 100, 1000, 4096, 65535,
-		65536, 65537, 100003, 262144 };
+	static const uint32_t sizes[] = { 1, 2, 3, 7, 8, 100, 1000, 4096,
+		65535, 65536, 65537, 100003, 262144, 1000000 };
 	struct ptcp_flow_key *keys, extra;
 	struct ptcp_flow_table *t;
 	uint64_t seed = 42;
@@ -173,8 +175,8 @@ fills_to_capacity_with_random_keys(void)
 	char *tag;
 	int ret;
 
-	keys = calloc(262144, sizeof(*keys));
-	tag = calloc(262144, 1);
+	keys = calloc(1000000, sizeof(*keys));
+	tag = calloc(1000000, 1);
 	CHECK(keys != NULL && tag != NULL);
 	for (s = 0; s < RTE_DIM(sizes); s++) {
 		n = sizes[s];
@@ -186,12 +188,19 @@ fills_to_capacity_with_random_keys(void)
 		for (i = 0; i < n; i++)
 			CHECK_MSG(ptcp_flow_lookup(t, &keys[i]) == &tag[i],
 				"entries %u: key %u lost", n, i);
-		/* one more is one too many */
+		/* one more is one too many, however it comes */
 		do {
 			extra = ptcp_test_flow_key(&seed);
 		} while (ptcp_flow_lookup(t, &extra) != NULL);
 		CHECK_EQ(ptcp_flow_add(t, &extra, tag), -ENOSPC);
+		CHECK_EQ(ptcp_flow_insert(t, &extra, tag), -ENOSPC);
+		CHECK_EQ(ptcp_flow_set(t, &extra, tag), -ENOSPC);
 		CHECK(ptcp_flow_lookup(t, &extra) == NULL);
+		CHECK_EQ(ptcp_flow_count(t), n);
+		/* a full table still takes a new owner for a present key */
+		CHECK_EQ(ptcp_flow_set(t, &keys[0], &tag[1]), 0);
+		CHECK_EQ(ptcp_flow_replace(t, &keys[0], &tag[0]), 0);
+		CHECK(ptcp_flow_lookup(t, &keys[0]) == &tag[0]);
 		/* and a slot freed is a slot to use */
 		CHECK_EQ(ptcp_flow_del(t, &keys[n / 2]), 0);
 		CHECK_EQ(ptcp_flow_add(t, &extra, tag), 0);
@@ -285,7 +294,7 @@ iterate_visits_every_key_exactly_once(void)
 	void *owner;
 	int pass;
 
-	/* N entries in a table for N: the extendable buckets are in use */
+	/* N entries in a table for N: full, runs of slots are long */
 	t = ptcp_flow_table_create("ut_iter", N, (int)rte_socket_id());
 	CHECK(t != NULL);
 	CHECK_EQ(fill_random(t, keys, tag, N, 3), 0);
@@ -399,6 +408,442 @@ churn_matches_a_model(void)
 	return 0;
 }
 
+/*
+ * Random operations of every kind against a model: a universe of U keys,
+ * each either absent or owned by one of two owners (a TCB, a TIME-WAIT
+ * entry). The table holds at most E < U, so adds meet -ENOSPC too.
+ */
+static int
+random_ops_match_a_model(void)
+{
+	enum { U = 8192, E = 5000, OPS = 1200000 };
+	static struct ptcp_flow_key keys[U];
+	static char tcb[U], tw[U];
+	static void *model[U];
+	static uint8_t seen[U];
+	const struct ptcp_flow_key *burst[PTCP_FLOW_BULK_MAX];
+	void *owners[PTCP_FLOW_BULK_MAX];
+	const struct ptcp_flow_key *k;
+	struct ptcp_flow_stats st;
+	struct ptcp_flow_table *t;
+	uint64_t seed = 1234, r;
+	uint32_t i, count = 0, op, next, visits;
+	unsigned int n, j, hits;
+	void *owner, *want;
+	int ret;
+
+	for (i = 0; i < U; i++)
+		keys[i] = ptcp_test_flow_key(&seed);
+	memset(model, 0, sizeof(model));
+	t = ptcp_flow_table_create("ut_model", E, (int)rte_socket_id());
+	CHECK(t != NULL);
+	for (op = 0; op < OPS; op++) {
+		r = ptcp_test_rand(&seed);
+		i = (uint32_t)(r % U);
+		r >>= 16;
+		owner = (r & 16) ? (void *)&tw[i] : (void *)&tcb[i];
+		switch (r % 16) {
+		case 0: case 1: case 2:
+			ret = ptcp_flow_add(t, &keys[i], owner);
+			want = model[i];
+			CHECK_MSG(ret == (want != NULL ? -EEXIST :
+				count == E ? -ENOSPC : 0),
+				"op %u add: %d (count %u)", op, ret, count);
+			if (ret == 0) {
+				model[i] = owner;
+				count++;
+			}
+			break;
+		case 3:
+			/* what TCP does: insert after a lookup missed */
+			if (ptcp_flow_lookup(t, &keys[i]) != NULL) {
+				CHECK(model[i] != NULL);
+				break;
+			}
+			CHECK(model[i] == NULL);
+			ret = ptcp_flow_insert(t, &keys[i], owner);
+			CHECK_EQ(ret, count == E ? -ENOSPC : 0);
+			if (ret == 0) {
+				model[i] = owner;
+				count++;
+			}
+			break;
+		case 4: case 5: case 6: case 7:
+			ret = ptcp_flow_del(t, &keys[i]);
+			CHECK_EQ(ret, model[i] != NULL ? 0 : -ENOENT);
+			if (ret == 0) {
+				model[i] = NULL;
+				count--;
+			}
+			break;
+		case 8:
+			ret = ptcp_flow_set(t, &keys[i], owner);
+			if (model[i] != NULL) {
+				CHECK_EQ(ret, 0);
+			} else {
+				CHECK_EQ(ret, count == E ? -ENOSPC : 0);
+				count += ret == 0;
+			}
+			if (ret == 0)
+				model[i] = owner;
+			break;
+		case 9:
+			ret = ptcp_flow_replace(t, &keys[i], owner);
+			CHECK_EQ(ret, model[i] != NULL ? 0 : -ENOENT);
+			if (ret == 0)
+				model[i] = owner;
+			break;
+		case 10: case 11: case 12:
+			CHECK_MSG(ptcp_flow_lookup(t, &keys[i]) == model[i],
+				"op %u: lookup of key %u", op, i);
+			break;
+		default:
+			/* a burst, repeats allowed (a burst of one flow) */
+			n = 1 + (unsigned int)(r >> 8) % PTCP_FLOW_BULK_MAX;
+			for (j = 0, hits = 0; j < n; j++) {
+				i = (uint32_t)(ptcp_test_rand(&seed) % U);
+				burst[j] = &keys[i];
+				hits += model[i] != NULL;
+				owners[j] = (void *)(uintptr_t)0xdead;
+			}
+			CHECK_EQ(ptcp_flow_lookup_bulk(t, burst, n, owners),
+				hits);
+			for (j = 0; j < n; j++)
+				CHECK_MSG(owners[j] == model[burst[j] - keys],
+					"op %u: bulk %u of %u", op, j, n);
+			break;
+		}
+		CHECK_EQ(ptcp_flow_count(t), count);
+		if (op % 100000 == 0) {
+			ptcp_flow_stats(t, &st);
+			CHECK_EQ(st.entries, count);
+			CHECK(st.max_probe <= 32);
+		}
+	}
+	/* and what is in is what the model says, each once */
+	memset(seen, 0, sizeof(seen));
+	next = 0;
+	visits = 0;
+	while (ptcp_flow_iterate(t, &next, &k, &owner) == 0) {
+		if ((char *)owner >= tw && (char *)owner < tw + U)
+			i = (uint32_t)((char *)owner - tw);
+		else
+			i = (uint32_t)((char *)owner - tcb);
+		CHECK(i < U);
+		CHECK(memcmp(k, &keys[i], sizeof(*k)) == 0);
+		CHECK(model[i] == owner);
+		CHECK_EQ(seen[i], 0);
+		seen[i] = 1;
+		visits++;
+	}
+	CHECK_EQ(visits, count);
+	ptcp_flow_table_free(t);
+	return 0;
+}
+
+/*
+ * TIME-WAIT takeover as tcp_input_burst() sees it: a burst is looked up at
+ * once; while its segments are processed one closes into TIME-WAIT
+ * (ptcp_flow_set() of its present key to a new owner), others close and
+ * open (deletes and adds move the slots of the runs around), and the
+ * segments after that look up again. Each lookup, single or bulk, must see
+ * the owner of the moment, and the takeover must not change the count.
+ */
+static int
+timewait_takeover_during_a_burst(void)
+{
+	enum { U = 6000, N = 3000, ROUNDS = 2000, B = 32 };
+	static struct ptcp_flow_key keys[U];
+	static char tcb[U], tw[U];
+	static void *model[U];
+	const struct ptcp_flow_key *burst[B];
+	void *owners[B];
+	struct ptcp_flow_table *t;
+	uint64_t seed = 99;
+	uint32_t i, x, count, idx[B];
+	unsigned int round, j, mid, c;
+
+	for (i = 0; i < U; i++)
+		keys[i] = ptcp_test_flow_key(&seed);
+	memset(model, 0, sizeof(model));
+	/* sized for N: full, so runs are long and a set must not move */
+	t = ptcp_flow_table_create("ut_tw", N, (int)rte_socket_id());
+	CHECK(t != NULL);
+	for (i = 0; i < N; i++) {
+		CHECK_EQ(ptcp_flow_add(t, &keys[i], &tcb[i]), 0);
+		model[i] = &tcb[i];
+	}
+	count = N;
+	for (round = 0; round < ROUNDS; round++) {
+		/* a burst of present keys */
+		for (j = 0; j < B; j++) {
+			do {
+				i = (uint32_t)(ptcp_test_rand(&seed) % U);
+			} while (model[i] == NULL);
+			idx[j] = i;
+			burst[j] = &keys[i];
+		}
+		CHECK_EQ(ptcp_flow_lookup_bulk(t, burst, B, owners), B);
+		mid = (unsigned int)(ptcp_test_rand(&seed) % B);
+		for (j = 0; j < B; j++) {
+			i = idx[j];
+			/* the result is current unless the table changed */
+			if (j <= mid)
+				CHECK(owners[j] == model[i]);
+			CHECK(ptcp_flow_lookup(t, burst[j]) == model[i]);
+			if (j != mid)
+				continue;
+			/* this segment's connection goes to TIME-WAIT ... */
+			CHECK_EQ(ptcp_flow_set(t, &keys[i], &tw[i]), 0);
+			model[i] = &tw[i];
+			CHECK_EQ(ptcp_flow_count(t), count);
+			/* ... and others close and open meanwhile */
+			for (c = 0; c < 4; c++) {
+				do {
+					x = (uint32_t)(ptcp_test_rand(&seed) %
+						U);
+				} while (model[x] == NULL || x == i);
+				CHECK_EQ(ptcp_flow_del(t, &keys[x]), 0);
+				model[x] = NULL;
+				do {
+					x = (uint32_t)(ptcp_test_rand(&seed) %
+						U);
+				} while (model[x] != NULL);
+				CHECK_EQ(ptcp_flow_insert(t, &keys[x],
+					&tcb[x]), 0);
+				model[x] = &tcb[x];
+			}
+			CHECK(ptcp_flow_lookup(t, &keys[i]) == &tw[i]);
+		}
+		/* the next burst sees TIME-WAIT (or what closed) */
+		CHECK(ptcp_flow_lookup_bulk(t, burst, B, owners) <= B);
+		for (j = 0; j < B; j++)
+			CHECK(owners[j] == model[idx[j]]);
+		/* a new connection reuses the tuple: replace takes it back */
+		i = idx[mid];
+		if (model[i] == &tw[i] && (round & 1)) {
+			CHECK_EQ(ptcp_flow_replace(t, &keys[i], &tcb[i]), 0);
+			model[i] = &tcb[i];
+		}
+		CHECK_EQ(ptcp_flow_count(t), count);
+	}
+	for (i = 0; i < U; i++)
+		CHECK(ptcp_flow_lookup(t, &keys[i]) == model[i]);
+	ptcp_flow_table_free(t);
+	return 0;
+}
+
+/* Flip bit @p bit (0..95) of the tuple part of a key. */
+static void
+key_flip(struct ptcp_flow_key *k, unsigned int bit)
+{
+	uint8_t *b = (uint8_t *)k;
+
+	b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+}
+
+/*
+ * Tuples an attacker can compute without any secret: 2^16 keys with one
+ * and the same rte_hash_crc() value, for every initial value. CRC32 is
+ * affine over GF(2): crc(seed, x) = L(x) ^ c(seed), so the tuples x0 ^ v
+ * for v in the kernel of L share a CRC whatever the seed. Gaussian
+ * elimination on the 96 tuple bits finds 16 independent kernel vectors.
+ */
+static int
+crc_colliding_keys(struct ptcp_flow_key *out, uint32_t n, uint64_t *seed)
+{
+	struct vec {
+		uint32_t v;			/* L() of the combination */
+		struct ptcp_flow_key comb;	/* which tuple bits */
+	} piv[32], cur;
+	struct ptcp_flow_key zero, kern[16], base;
+	uint32_t c0, j;
+	unsigned int bit, b, nk = 0;
+	int have[32] = { 0 };
+
+	memset(&zero, 0, sizeof(zero));
+	c0 = rte_hash_crc(&zero, sizeof(zero), 0);
+	for (bit = 0; bit < 96 && nk < RTE_DIM(kern); bit++) {
+		memset(&cur, 0, sizeof(cur));
+		key_flip(&cur.comb, bit);
+		cur.v = rte_hash_crc(&cur.comb, sizeof(cur.comb), 0) ^ c0;
+		for (b = 32; b-- > 0;) {
+			if ((cur.v & (1u << b)) == 0)
+				continue;
+			if (!have[b]) {
+				piv[b] = cur;
+				have[b] = 1;
+				break;
+			}
+			cur.v ^= piv[b].v;
+			cur.comb.laddr ^= piv[b].comb.laddr;
+			cur.comb.raddr ^= piv[b].comb.raddr;
+			cur.comb.lport ^= piv[b].comb.lport;
+			cur.comb.rport ^= piv[b].comb.rport;
+		}
+		if (cur.v == 0)
+			kern[nk++] = cur.comb;
+	}
+	CHECK_EQ(nk, RTE_DIM(kern));
+	CHECK(n <= 1u << nk);
+	base = ptcp_test_flow_key(seed);
+	for (j = 0; j < n; j++) {
+		out[j] = base;
+		for (b = 0; b < nk; b++) {
+			if ((j & (1u << b)) == 0)
+				continue;
+			out[j].laddr ^= kern[b].laddr;
+			out[j].raddr ^= kern[b].raddr;
+			out[j].lport ^= kern[b].lport;
+			out[j].rport ^= kern[b].rport;
+		}
+		/* one CRC, whatever the seed: a CRC is not a keyed hash */
+		CHECK_EQ(rte_hash_crc(&out[j], sizeof(out[j]), 0),
+			rte_hash_crc(&base, sizeof(base), 0));
+		CHECK_EQ(rte_hash_crc(&out[j], sizeof(out[j]), 0x5eed1234),
+			rte_hash_crc(&base, sizeof(base), 0x5eed1234));
+	}
+	return 0;
+}
+
+/*
+ * Fill a table of @p n with @p keys and check that its probe lengths are
+ * those of random keys: bounded by a small constant, a mean near 2.
+ */
+static int
+fill_and_check_probes(const char *what, const struct ptcp_flow_key *keys,
+		uint32_t n, struct ptcp_flow_stats *st)
+{
+	static char tag[1u << 16];
+	struct ptcp_flow_table *t;
+	uint32_t i;
+
+	t = ptcp_flow_table_create("ut_flood", n, (int)rte_socket_id());
+	CHECK(t != NULL);
+	for (i = 0; i < n; i++)
+		CHECK_MSG(ptcp_flow_add(t, &keys[i], &tag[i]) == 0,
+			"%s: key %u", what, i);
+	for (i = 0; i < n; i++)
+		CHECK(ptcp_flow_lookup(t, &keys[i]) == &tag[i]);
+	ptcp_flow_stats(t, st);
+	printf("  %s: %u keys in %u slots: max probe %u, mean %.2f\n", what,
+		st->entries, st->slots, st->max_probe,
+		(double)st->probe_sum / st->entries);
+	CHECK_EQ(st->entries, n);
+	/*
+	 * Random keys at half load: a mean of ~1.5 slots, a maximum near
+	 * ten at 2^16 keys (Robin Hood's spread is narrow). 32 leaves
+	 * a margin that a chance secret does not reach; a flood that aims
+	 * keys at one slot gives a maximum of n.
+	 */
+	CHECK_MSG(st->max_probe <= 32, "%s: max probe %u", what,
+		st->max_probe);
+	CHECK_MSG(st->probe_sum <= 3ull * st->entries, "%s: mean %.2f", what,
+		(double)st->probe_sum / st->entries);
+	ptcp_flow_table_free(t);
+	return 0;
+}
+
+static int
+hash_flooding_does_not_lengthen_probes(void)
+{
+	enum { N = 1u << 16 };
+	static struct ptcp_flow_key keys[N];
+	struct ptcp_flow_stats st;
+	uint64_t seed = 2024;
+	uint32_t i;
+
+	/* the reference: random keys */
+	for (i = 0; i < N; i++)
+		keys[i] = ptcp_test_flow_key(&seed);
+	CHECK(fill_and_check_probes("random", keys, N, &st) == 0);
+
+	/* one rte_hash_crc value for all (one bucket in rte_hash) */
+	CHECK(crc_colliding_keys(keys, N, &seed) == 0);
+	CHECK(fill_and_check_probes("one CRC", keys, N, &st) == 0);
+
+	/*
+	 * One NH value under the all-zero secret: with laddr = 0 the first
+	 * product is 0, with pad = 0 the second is too.
+	 */
+	for (i = 0; i < N; i++) {
+		keys[i] = ptcp_test_flow_key(&seed);
+		keys[i].laddr = 0;
+		keys[i].raddr = rte_cpu_to_be_32(0x0a000000 | (i >> 4));
+	}
+	CHECK(fill_and_check_probes("zero-secret NH", keys, N, &st) == 0);
+
+	/* one client, one server port, every client port: one host's reach */
+	for (i = 0; i < N; i++)
+		keys[i] = key(rte_cpu_to_be_32(0x0a000002),
+			rte_cpu_to_be_32(0xc0a80001), rte_cpu_to_be_16(80),
+			rte_cpu_to_be_16((uint16_t)i));
+	CHECK(fill_and_check_probes("one client", keys, N, &st) == 0);
+	return 0;
+}
+
+/*
+ * Steady occupancy under churn: delete a key and add another, 1M times,
+ * in a table kept full (half of its slots). Backward-shift deletion leaves no
+ * tombstones: the probe lengths stay those of a freshly filled table.
+ * (tests/bench/bench_flow.c does 100M cycles and times the lookups.)
+ */
+static int
+churn_keeps_probe_lengths(void)
+{
+	enum { U = 1u << 16, N = 40000, E = 40000, CYCLES = 1000000 };
+	static struct ptcp_flow_key keys[U];
+	static uint32_t in[U], pos[U];
+	static char tag[U];
+	struct ptcp_flow_stats st0, st;
+	struct ptcp_flow_table *t;
+	uint64_t seed = 5;
+	uint32_t i, c, a, b, nin = 0;
+	double mean0, mean;
+
+	for (i = 0; i < U; i++) {
+		keys[i] = ptcp_test_flow_key(&seed);
+		pos[i] = UINT32_MAX;
+	}
+	t = ptcp_flow_table_create("ut_steady", E, (int)rte_socket_id());
+	CHECK(t != NULL);
+	for (i = 0; i < N; i++) {
+		CHECK_EQ(ptcp_flow_add(t, &keys[i], &tag[i]), 0);
+		in[nin] = i;
+		pos[i] = nin++;
+	}
+	ptcp_flow_stats(t, &st0);
+	mean0 = (double)st0.probe_sum / st0.entries;
+	for (c = 0; c < CYCLES; c++) {
+		/* out: a random present key; in: a random absent one */
+		a = (uint32_t)(ptcp_test_rand(&seed) % nin);
+		i = in[a];
+		CHECK_EQ(ptcp_flow_del(t, &keys[i]), 0);
+		pos[i] = UINT32_MAX;
+		do {
+			b = (uint32_t)(ptcp_test_rand(&seed) % U);
+		} while (pos[b] != UINT32_MAX || b == i);
+		CHECK_EQ(ptcp_flow_insert(t, &keys[b], &tag[b]), 0);
+		in[a] = b;
+		pos[b] = a;
+	}
+	ptcp_flow_stats(t, &st);
+	mean = (double)st.probe_sum / st.entries;
+	printf("  after %u cycles: max probe %u -> %u, mean %.3f -> %.3f\n",
+		CYCLES, st0.max_probe, st.max_probe, mean0, mean);
+	CHECK_EQ(st.entries, N);
+	CHECK(st.max_probe <= 32);
+	/* another random set of N keys: the same mean within noise */
+	CHECK(mean < mean0 * 1.15 + 0.05);
+	for (a = 0; a < nin; a++)
+		CHECK(ptcp_flow_lookup(t, &keys[in[a]]) == &tag[in[a]]);
+	for (i = 0; i < U; i++)
+		if (pos[i] == UINT32_MAX)
+			CHECK(ptcp_flow_lookup(t, &keys[i]) == NULL);
+	ptcp_flow_table_free(t);
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(add_lookup_del_replace),
 	TEST(add_of_a_present_key_is_eexist_and_keeps_the_owner),
@@ -409,6 +854,10 @@ static const struct ptcp_test tests[] = {
 	TEST(iterate_visits_every_key_exactly_once),
 	TEST(keys_differing_in_one_field_are_distinct),
 	TEST(churn_matches_a_model),
+	TEST(random_ops_match_a_model),
+	TEST(timewait_takeover_during_a_burst),
+	TEST(hash_flooding_does_not_lengthen_probes),
+	TEST(churn_keeps_probe_lengths),
 	{ NULL, NULL },
 };
 

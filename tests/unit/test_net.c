@@ -14,6 +14,7 @@
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "ptcp_net.h"
 #include "ptcp_test.h"
@@ -74,6 +75,64 @@ ipv4_checksum_known_answer(void)
 	/* ... and leaves it to the NIC when asked. */
 	ptcp_ipv4_fill(&ip, OUR, PEER, IPPROTO_TCP, 0, 64, 0, true);
 	CHECK_EQ(ip.hdr_checksum, 0);
+	return 0;
+}
+
+/*
+ * ptcp_cksum() against DPDK's rte_raw_cksum() (the reference: 16-bit words
+ * one at a time) on random bytes: every length 0..1600 at every start
+ * offset 0..7, random start sums, and the all-0xff, all-zero and
+ * single-carry edges; the IPv4 and TCP helpers against rte_ipv4_cksum()
+ * and rte_ipv4_udptcp_cksum() on random datagrams.
+ */
+static int
+cksum_equals_rte_raw_cksum_on_random_bytes(void)
+{
+	static uint8_t buf[1600 + 8 + 64];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)buf;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned int len, off, i, k;
+	uint32_t sum;
+
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < sizeof(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = k == 0 ? (uint8_t)x : k == 1 ? 0xff : 0;
+		}
+		for (off = 0; off < 8; off++) {
+			for (len = 0; len <= 1600; len++) {
+				sum = k == 0 ? (uint32_t)(x >> (len & 31)) :
+					k == 1 ? 0xffffffffu : 0;
+				CHECK_EQ(ptcp_cksum(buf + off, len, sum & 0xffff),
+					__rte_raw_cksum_reduce(__rte_raw_cksum(
+						buf + off, len, sum & 0xffff)));
+				/* a 32-bit start value too */
+				CHECK_EQ(ptcp_cksum(buf + off, len, sum),
+					__rte_raw_cksum_reduce(__rte_raw_cksum(
+						buf + off, len, 0) + (sum & 0xffff) +
+						(sum >> 16)));
+			}
+		}
+	}
+	/* Datagrams: an IPv4 header, then a TCP segment of 20..1480 bytes. */
+	for (i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		len = 20 + (unsigned int)(x % 1461);
+		for (k = 0; k < sizeof(*ip) + len; k++)
+			buf[k] = (uint8_t)(x >> (k % 57));
+		ptcp_ipv4_fill(ip, (uint32_t)x, (uint32_t)(x >> 32),
+			IPPROTO_TCP, (uint16_t)len, 64, (uint16_t)i, true);
+		CHECK_EQ(ptcp_ipv4_hdr_cksum(ip), rte_ipv4_cksum(ip));
+		((struct rte_tcp_hdr *)(ip + 1))->cksum = 0;
+		CHECK_EQ(ptcp_ipv4_l4_cksum(ip, ip + 1, len),
+			rte_ipv4_udptcp_cksum(ip, ip + 1));
+		CHECK_EQ(ptcp_ipv4_phdr_sum(ip, IPPROTO_TCP, len) % 0xffff,
+			(uint32_t)rte_ipv4_phdr_cksum(ip, 0) % 0xffff);
+	}
 	return 0;
 }
 
@@ -396,6 +455,7 @@ arp_held_packets_are_capped_across_entries(void)
 
 static const struct ptcp_test tests[] = {
 	TEST(ipv4_checksum_known_answer),
+	TEST(cksum_equals_rte_raw_cksum_on_random_bytes),
 	TEST(eth_classify_accepts_ours_and_broadcast),
 	TEST(ipv4_input_trims_padding_and_accepts_options),
 	TEST(ipv4_input_rejects_header_split_across_segments),

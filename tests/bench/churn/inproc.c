@@ -45,9 +45,19 @@
  * once the fill is done (the collected figure does not change: only
  * pair_server_pass_measured is collected either way).
  *
+ * The client's side can be shaped as ptcp-churn's options do (--rate,
+ * --sources: the port's address and extra addresses 10.96.0.10 and up,
+ * --lport-min/--lport-max) and its stack configured (--set, e.g.
+ * tcp.msl_ms=30000 so that TIME-WAIT outlives the 1 s reuse delay), to
+ * count what connect costs once the tuple space is full of TIME-WAIT:
+ *
+ *   valgrind --tool=callgrind --collect-atstart=no \
+ *       --toggle-collect=ptcp_connect inproc --rate 20000 --sources 64 ...
+ *
  * Usage: inproc [--count N] [--warmup N] [--closer client|server|rst]
- *               [--concurrency C] [--offload] [--idle N] [--tw N]
- *               [--mem MiB]
+ *               [--concurrency C | --rate R] [--sources N]
+ *               [--lport-min P] [--lport-max P] [--set SEC.KEY=VALUE]...
+ *               [--offload] [--idle N] [--tw N] [--mem MiB]
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -70,12 +80,17 @@
 #include "harness.h"
 #include "offload.h"
 
+/* Most --set options. */
+#define MAX_SETS 16
+
 static int
 usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--count N] [--warmup N] "
-		"[--closer client|server|rst] [--concurrency C] [--offload] "
-		"[--idle N] [--tw N] [--mem MiB]\n", prog);
+		"[--closer client|server|rst] [--concurrency C | --rate R] "
+		"[--sources N] [--lport-min P] [--lport-max P] "
+		"[--set SEC.KEY=VALUE]... [--offload] [--idle N] [--tw N] "
+		"[--mem MiB]\n", prog);
 	return 2;
 }
 
@@ -121,15 +136,24 @@ main(int argc, char **argv)
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "closer", required_argument, NULL, 'c' },
 		{ "concurrency", required_argument, NULL, 'C' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "sources", required_argument, NULL, 's' },
+		{ "lport-min", required_argument, NULL, 'l' },
+		{ "lport-max", required_argument, NULL, 'L' },
+		{ "set", required_argument, NULL, 'S' },
 		{ "offload", no_argument, NULL, 'o' },
 		{ "idle", required_argument, NULL, 'i' },
 		{ "tw", required_argument, NULL, 't' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char cset[3][64], sset[3][64];
-	const char *csets[3], *ssets[3];
-	unsigned int ncs = 0, nss = 0, mb = 0;
+	const char *sets[MAX_SETS + 4];
+	char extra[64], cset[64], sset[3][64];
+	unsigned int nb_sets = 0, sources = 1, lport_min = 32768,
+		lport_max = 60999, i;
+	double rate = 0;
+	const char *ssets[3];
+	unsigned int nss = 0, mb = 0;
 	uint64_t idle = 0, tw = 0, est0 = 0, tw0 = 0, fill0 = 0, fill1 = 0;
 	struct h_offload off;
 	bool offload = false, fail = false;
@@ -150,6 +174,23 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			concurrency = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
+		case 's':
+			sources = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'l':
+			lport_min = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'L':
+			lport_max = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'S':
+			if (nb_sets == MAX_SETS)
+				return usage(argv[0]);
+			sets[nb_sets++] = optarg;
 			break;
 		case 'o':
 			offload = true;
@@ -178,8 +219,17 @@ main(int argc, char **argv)
 		}
 	}
 	if (count == 0 || concurrency == 0 || concurrency > 1024 ||
+			sources == 0 || sources > CHURN_MAX_SRC ||
+			lport_min == 0 || lport_max > 65535 ||
+			lport_max < lport_min || rate < 0 ||
 			idle > PAIR_FILL_MAX || tw > PAIR_FILL_MAX)
 		return usage(argv[0]);
+	/* The fill's extra addresses (below) include these. */
+	if (sources > 1 && idle + tw == 0) {
+		snprintf(extra, sizeof(extra), "port0.extra_addresses="
+			"10.96.0.10-10.96.0.%u", 10 + sources - 2);
+		sets[nb_sets++] = extra;
+	}
 	if (h_eal_init_mb(argv[0], mb != 0 ? mb : mem_mb(idle, tw)) != 0)
 		return 1;
 	if (idle + tw != 0) {
@@ -196,10 +246,10 @@ main(int argc, char **argv)
 		 * batch of the TIME-WAIT fill in LAST-ACK; with closer
 		 * server the churn's own TIME-WAIT entries stay as long as
 		 * the parked ones (MSL). */
-		csets[ncs++] = PAIR_FILL_CLIENT_SET;
-		snprintf(cset[0], sizeof(cset[0]), "tcp.max_conns=%" PRIu64,
+		sets[nb_sets++] = PAIR_FILL_CLIENT_SET;
+		snprintf(cset, sizeof(cset), "tcp.max_conns=%" PRIu64,
 			1024 + idle + 1024);
-		csets[ncs++] = cset[0];
+		sets[nb_sets++] = cset;
 		snprintf(sset[0], sizeof(sset[0]), "tcp.max_conns=%" PRIu64,
 			1024 + idle);
 		ssets[nss++] = sset[0];
@@ -210,7 +260,7 @@ main(int argc, char **argv)
 		if (tw != 0)
 			ssets[nss++] = "tcp.msl_ms=600000";
 	}
-	if (pair_setup_sets(rr_close, 64, 64, csets, ncs, ssets, nss) != 0) {
+	if (pair_setup_sets(rr_close, 64, 64, sets, nb_sets, ssets, nss) != 0) {
 		fprintf(stderr, "inproc: setup failed\n");
 		return 1;
 	}
@@ -227,7 +277,17 @@ main(int argc, char **argv)
 		tw0 = count_state(&P.b, PTCP_TCPS_TIME_WAIT);
 	}
 	P.p.closer = closer;
-	P.p.concurrency = concurrency;
+	P.p.concurrency = rate > 0 ? 0 : concurrency;
+	P.p.rate = rate;
+	P.p.lport_min = (uint16_t)lport_min;
+	P.p.lport_max = (uint16_t)lport_max;
+	if (sources > 1) {
+		P.p.nb_src = sources;
+		P.p.src[0] = rte_cpu_to_be_32(RTE_IPV4(10, 96, 0, 1));
+		for (i = 1; i < sources; i++)
+			P.p.src[i] = rte_cpu_to_be_32(RTE_IPV4(10, 96, 0,
+				10 + i - 1));
+	}
 	P.p.count = warmup + count;
 	P.p.verify = false;
 	CALLGRIND_START_INSTRUMENTATION;
@@ -252,6 +312,19 @@ main(int argc, char **argv)
 		churn_closer_name(closer), acc1 - acc0, passes,
 		P.cl->st.started - P.cl->st.ok,
 		(double)(t1 - t0) * 1000.0 / (double)rte_get_tsc_hz());
+	printf("inproc: client active_open %" PRIu64 " tw_reuse_connect %"
+		PRIu64 " tw_cap %" PRIu64 " port_exhausted %" PRIu64
+		" time_wait %" PRIu64 " virtual_ms %" PRIu64 " churn_fail",
+		stat_of(&P.a, PTCP_STAT_tcp_active_open),
+		stat_of(&P.a, PTCP_STAT_tcp_tw_reuse_connect),
+		stat_of(&P.a, PTCP_STAT_tcp_tw_cap),
+		stat_of(&P.a, PTCP_STAT_tcp_port_exhausted),
+		count_state(&P.a, PTCP_TCPS_TIME_WAIT), P.now_ms);
+	for (k = 0; k < CHURN_FAIL_MAX; k++)
+		if (P.cl->st.fail[k] != 0)
+			printf(" %s %" PRIu64, churn_fail_name((unsigned int)k),
+				P.cl->st.fail[k]);
+	printf("\n");
 	if (offload) {
 		printf("inproc-offload: ip_filled %" PRIu64 " tcp_filled %"
 			PRIu64 " wire_checked %" PRIu64 " wire_bad %" PRIu64
@@ -289,10 +362,10 @@ main(int argc, char **argv)
 		}
 	}
 	/*
-	 * lib/tcp frees TIME-WAIT entries at detach in batches of 64, each
-	 * batch walking the flow table from its start: quadratic, 20 s for a
-	 * million. With the table filled the process just exits, and the
-	 * kernel takes the memory back.
+	 * Detach frees millions of parked entries one by one and checks
+	 * nothing here (before main's 879e03c it was quadratic in TIME-WAIT
+	 * entries: 19 s for a million). With the tables filled the process
+	 * just exits, and the kernel takes the memory back.
 	 */
 	if (tw != 0) {
 		fflush(stdout);

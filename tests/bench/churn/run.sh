@@ -13,7 +13,12 @@
 #          defaults, no TIME-WAIT left over from the previous run); the
 #          client binds its sockets to 127.0.0.1..127.0.0.SOURCES in turn;
 #          ptcp-churn gets as many source addresses (--src: its port's
-#          address and extra_addresses 10.97.0.10 and up)
+#          address and extra_addresses 10.97.0.10 and up). The default 64
+#          sources x 28232 ports = 1.8M tuples let the closing side keep
+#          TIME-WAIT on every connection up to ~1M conn/s (our connect
+#          reuses a tuple after 1 s): see docs/churn.md, "Sizing for
+#          TIME-WAIT on every connection"; the client's JSON says whether
+#          any connection skipped it ("tw": cap_drops, full_lifecycle)
 # Alternating ptcp, linux, ptcp, linux... for ROUNDS rounds. Prints a
 # markdown table (connections/s of each, ratio ptcp/linux per round, median
 # min max) and writes the raw results, one JSON line per run, to
@@ -33,12 +38,12 @@ concurrency=64
 closer=client
 request=64
 response=64
-sources=16
+sources=64
 only=
 do_build=1
 outdir=$top/tests/bench/out
 
-usage() { sed -n '3,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -164,7 +169,7 @@ for ((r = 1; r <= rounds; r++)); do
 		fi
 		printf '{"round":%d,"stack":"%s","loadavg":"%s","result":%s}\n' \
 			"$r" "$stack" "$load" "$line" >>"$raw"
-		churn_log "  $(printf '%s' "$line" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("cps %.0f ok %s failed %s" % (d.get("cps_avg", 0), d.get("ok"), d.get("failed")))')"
+		churn_log "  $(printf '%s' "$line" | python3 -c 'import json,sys; d=json.load(sys.stdin); tw=d.get("tw"); print("cps %.0f ok %s failed %s%s" % (d.get("cps_avg", 0), d.get("ok"), d.get("failed"), "; time-wait: " + tw["verdict"] if tw else ""))')"
 		sleep 1
 	done
 done
