@@ -23,11 +23,20 @@ const struct rte_ether_addr h_peer_mac = {
 int
 h_eal_init(const char *prog)
 {
+	return h_eal_init_mb(prog, 256);
+}
+
+int
+h_eal_init_mb(const char *prog, unsigned int mb)
+{
+	char mem[16];
 	char *argv[] = {
-		(char *)(uintptr_t)prog, "--no-huge", "-m", "256",
+		(char *)(uintptr_t)prog, "--no-huge", "-m", mem,
 		"--no-shconf", "--no-pci", "-l", "0", "--log-level=warning",
 		"--no-telemetry",
 	};
+
+	snprintf(mem, sizeof(mem), "%u", mb);
 
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
 		fprintf(stderr, "EAL init failed: %s\n",

@@ -38,6 +38,8 @@ struct harness {
 
 /* EAL once per process (no hugepages, no PCI, one lcore). */
 int h_eal_init(const char *prog);
+/* As h_eal_init() with @mb MiB of memory (anonymous, touched as used). */
+int h_eal_init_mb(const char *prog, unsigned int mb);
 
 struct ptcp_test;
 

@@ -30,6 +30,7 @@
 
 
 #include "churn_pair.h"
+#include "offload.h"
 #include "tw.h"
 
 /* What ptcp-churn's summary and --json say of the client's TIME-WAIT. */
@@ -444,6 +445,74 @@ more_source_addresses_widen_the_tuple_space(void)
 	return 0;
 }
 
+/*
+ * The server's port offers checksum offload (modelled: tests/pkt/
+ * offload.h): ptcp leaves its TCP and IPv4 checksums to the wire, which
+ * fills them in, and skips its checks of what the NIC marked good. Large
+ * responses go out as chains (zero copy), which the model sums across
+ * segments. Every frame leaves with the right checksums.
+ */
+static int
+offloaded_checksums_are_filled_in_and_trusted(void)
+{
+	struct h_offload off;
+
+	CHECK(pair_setup("server", 4000, 30000) == 0);
+	CHECK(h_offload_attach(&off, &P.b, &P.a) == 0);
+	P.p.closer = CHURN_CLOSE_SERVER;
+	P.p.concurrency = 8;
+	CHECK(run_and_check(300, PTCP_CLOSE_NORMAL) == 0);
+	h_offload_detach(&off);
+	printf("  offload: %" PRIu64 " TCP and %" PRIu64 " IPv4 checksums "
+		"filled in, %" PRIu64 " frames checked, %" PRIu64
+		" marked good\n", off.tcp_filled, off.ip_filled,
+		off.wire_checked, off.rx_good);
+	CHECK_EQ(off.wire_bad, 0);
+	CHECK_EQ(off.rx_bad, 0);
+	CHECK(off.tcp_filled > 300 * 4);
+	CHECK_EQ(off.ip_filled, off.wire_checked);
+	CHECK(off.rx_good > 300 * 3);
+	CHECK_EQ(stat_of(&P.a, PTCP_STAT_tcp_bad_csum) +
+		stat_of(&P.b, PTCP_STAT_tcp_bad_csum), 0);
+	return 0;
+}
+
+/*
+ * pair_fill() parks idle connections and server-side TIME-WAIT entries
+ * (more than one batch of each) with real handshakes and closes; churn
+ * then runs beside them and leaves them all in place.
+ */
+static int
+parked_connections_stay_through_churn(void)
+{
+	static const char *const cli[] = {
+		PAIR_FILL_CLIENT_SET, "tcp.max_conns=6000" };
+	static const char *const srv[] = {
+		"tcp.max_conns=4096", "tcp.max_tw=20000", "tcp.msl_ms=600000" };
+	unsigned int iter;
+
+	CHECK(pair_setup_sets("client", 64, 64, cli, 2, srv, 3) == 0);
+	CHECK(pair_fill(3000, 2500) == 0);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_ESTABLISHED), 3000);
+	CHECK_EQ(count_state(&P.b, PTCP_TCPS_ESTABLISHED), 3000);
+	CHECK_EQ(count_state(&P.b, PTCP_TCPS_TIME_WAIT), 2500);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_TIME_WAIT), 0);
+	P.p.closer = CHURN_CLOSE_CLIENT;
+	P.p.count = 2000;
+	CHECK_EQ(churn_lcore_init(P.cl, P.a.lc, &P.p, 0, 1), 0);
+	for (iter = 0; iter < 100000 && !P.cl->st.finished; iter++)
+		tick(1);
+	CHECK_EQ(P.cl->st.ok, 2000);
+	for (iter = 0; iter < 10; iter++)
+		tick(1);
+	CHECK_EQ(P.fill.lost, 0);
+	CHECK_EQ(count_state(&P.a, PTCP_TCPS_ESTABLISHED), 3000);
+	CHECK_EQ(count_state(&P.b, PTCP_TCPS_ESTABLISHED), 3000);
+	CHECK_EQ(count_state(&P.b, PTCP_TCPS_TIME_WAIT), 2500);
+	CHECK_EQ(stat_of(&P.b, PTCP_STAT_tcp_tw_expired), 0);
+	return 0;
+}
+
 static void
 after(void)
 {
@@ -464,6 +533,8 @@ static const struct ptcp_test tests[] = {
 	TEST(time_wait_cap_drops_are_reported_not_hidden),
 	TEST(sized_tuple_space_reuses_time_wait_with_no_cap_drop),
 	TEST(drain_frees_every_time_wait_entry),
+	TEST(offloaded_checksums_are_filled_in_and_trusted),
+	TEST(parked_connections_stay_through_churn),
 	{ NULL, NULL },
 };
 
