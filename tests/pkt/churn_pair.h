@@ -105,5 +105,9 @@ void dump(void);
  * (--toggle-collect=pair_server_pass_measured). */
 void pair_server_pass(void);
 void pair_server_pass_measured(void);
+/* The same for the client: its loop pass and ptcp-churn's step
+ * (--toggle-collect=pair_client_pass_measured). */
+void pair_client_pass(void);
+void pair_client_pass_measured(void);
 
 #endif /* CHURN_PAIR_H */

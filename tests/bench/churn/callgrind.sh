@@ -36,9 +36,14 @@
 # KiB 8-way, D1 48 KiB 12-way, LL 32 MiB 16-way, 64-byte lines (an EPYC
 # core's L1s and its L3). The LL of a real server is shared by its cores.
 #
+# --side client collects the client's passes instead (its loop pass and
+# ptcp-churn's step: pair_client_pass_measured()): ptcp-churn's
+# instructions per connection. Without --offload only: the modelled NIC
+# does its work in the client's pass.
+#
 # Usage: tests/bench/churn/callgrind.sh [--build DIR] [--closer client|server|rst]
 #        [--count N] [--warmup N] [--top N] [--offload [on|off|both]]
-#        [--idle N] [--tw N] [--cache-sim]
+#        [--idle N] [--tw N] [--cache-sim] [--side server|client]
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -52,6 +57,7 @@ offload=off
 idle=
 tw=
 cachesim=no
+side=server
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -69,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--idle) idle=$2; shift ;;
 	--tw) tw=$2; shift ;;
 	--cache-sim) cachesim=yes ;;
+	--side) side=$2; shift ;;
 	-h|--help) sed -n '3,/^set -e/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "callgrind.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -77,6 +84,12 @@ done
 case $closer in
 client|server|rst) ;;
 *) echo "callgrind.sh: --closer client|server|rst" >&2; exit 2 ;;
+esac
+case $side in
+server) ;;
+client)
+	[ "$offload" = off ] || { echo "callgrind.sh: --side client measures software checksums only (the modelled NIC works in the client's pass)" >&2; exit 2; } ;;
+*) echo "callgrind.sh: --side server|client" >&2; exit 2 ;;
 esac
 [[ $build = /* ]] || build=$top/$build
 command -v valgrind >/dev/null || { echo "callgrind.sh: needs valgrind" >&2; exit 1; }
@@ -87,6 +100,7 @@ mkdir -p "$outdir"
 iargs=()
 vargs=()
 tag=$closer
+[ "$side" = server ] || tag=$side-$closer
 if [ -n "$idle$tw" ]; then
 	iargs+=(--idle "${idle:-0}" --tw "${tw:-0}")
 	vargs+=(--instr-atstart=no)
@@ -105,7 +119,7 @@ run() {
 	out=$outdir/callgrind-$tag$suffix.out
 	log=$outdir/callgrind-$tag$suffix.log
 	timeout 3600 valgrind --tool=callgrind --callgrind-out-file="$out" \
-		--collect-atstart=no --toggle-collect=pair_server_pass_measured \
+		--collect-atstart=no --toggle-collect="pair_${side}_pass_measured" \
 		"${vargs[@]}" \
 		"$build/tests/bench/churn/inproc" --closer "$closer" \
 		--count "$count" --warmup "$warmup" "${iargs[@]}" "$@" \
@@ -140,7 +154,7 @@ run() {
 
 # report LABEL: what run() found, top functions included.
 report() {
-	echo "closer $closer$1: $conns connections, $ir Ir collected in the server's passes"
+	echo "closer $closer$1: $conns connections, $ir Ir collected in the $side's passes"
 	echo "Ir per connection: $((ir / conns))"
 	if [ -n "$d1" ]; then
 		awk -v d="$d1" -v l="$ll" -v n="$conns" 'BEGIN {
