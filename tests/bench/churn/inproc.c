@@ -363,7 +363,7 @@ main(int argc, char **argv)
 	}
 	/*
 	 * Detach frees millions of parked entries one by one and checks
-	 * nothing here (before main's 879e03c it was quadratic in TIME-WAIT
+	 * nothing here (before b341c47 it was quadratic in TIME-WAIT
 	 * entries: 19 s for a million). With the tables filled the process
 	 * just exits, and the kernel takes the memory back.
 	 */
