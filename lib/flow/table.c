@@ -30,11 +30,13 @@
  * The hash is keyed, with a secret drawn per table from getrandom(2):
  *
  *   nh   = (w0 + k0) * (w1 + k1) + (w2 + k2) * (w3 + k3)   (mod 2^64)
+ *   w3   = rotl32(w2, 16)
  *   h    = nh * m                                           (mod 2^64)
  *   home = (h * slots) >> 64                 (a 128-bit product)
  *
- * w0..w3 are the key's four 32-bit words (w3, the pad, is 0: see
- * home_slot()), k0..k3 32-bit secrets (sums
+ * w0..w2 are the key's first three 32-bit words (addresses, then the
+ * two ports; the fourth, the pad, is 0 in every key), and w3 is w2 with
+ * its halves swapped (see home_slot()), k0..k3 32-bit secrets (sums
  * mod 2^32, products 64-bit), m a secret odd 64-bit multiplier. nh is
  * UMAC's NH (Black et al., "UMAC: Fast and Secure Message Authentication",
  * CRYPTO '99): for two distinct keys, Pr[nh equal] <= 2^-32 over the
@@ -120,10 +122,17 @@ struct ptcp_flow_table {
 };
 
 /*
- * The key's home slot. w3 is @c pad, 0 in every key (the contract of
- * struct ptcp_flow_key), so (w3 + k3) is k3: a key that broke the contract
- * would share its hash with its pad-0 twin, and still be told apart by the
- * compare.
+ * The key's home slot. The fourth word of the key, @c pad, is 0 in every
+ * key (the contract of struct ptcp_flow_key) and is not read: a key that
+ * broke the contract would share its hash with its pad-0 twin, and still
+ * be told apart by the compare. NH's fourth word is the ports' word with
+ * its halves swapped instead: with a constant there, nh would be linear
+ * in the ports (nh(w2 + d) = nh(w2) + d * k3), so the tuples of one client
+ * (every port towards one server port: consecutive w2) land on an
+ * arithmetic progression of slots, whose clusters doubled the mean probe
+ * of linear probing for some secrets (tests/unit/test_flow.c, "one
+ * client"). The message (w0, w1, w2, rotl(w2)) is still one per key, so
+ * NH's bound holds.
  */
 static inline struct slot *
 home_slot(const struct ptcp_flow_table *t, const struct ptcp_flow_key *k)
@@ -135,7 +144,7 @@ home_slot(const struct ptcp_flow_table *t, const struct ptcp_flow_key *k)
 	memcpy(&w2, (const uint8_t *)k + sizeof(q0), sizeof(w2));
 	nh = (uint64_t)((uint32_t)q0 + t->k[0]) *
 		((uint32_t)(q0 >> 32) + t->k[1]) +
-		(uint64_t)(w2 + t->k[2]) * t->k[3];
+		(uint64_t)(w2 + t->k[2]) * ((w2 << 16 | w2 >> 16) + t->k[3]);
 	h = nh * t->m;
 	/* the top bits of h, scaled to [0, n): one 64 x 64 -> 128 multiply */
 	return &t->slots[(uint32_t)(((unsigned __int128)h * t->n) >> 64)];
