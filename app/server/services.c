@@ -103,10 +103,9 @@ lcore_create(const struct ptcp_engine *e, const struct ptcp_server_config *sc,
 	if (n == 0)
 		n = SVC_DEFAULT_CONNS;
 	snprintf(name, sizeof(name), "svc_conn_%u", lc->idx);
-	/* One lcore gets and puts: single producer and consumer, no cache. */
-	sl->pool = rte_mempool_create(name, n, sizeof(struct svc_conn), 0, 0,
-			NULL, NULL, NULL, NULL, socket,
-			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	/* One lcore gets and puts; the last freed comes back first. */
+	sl->pool = ptcp_obj_pool_create(name, n, sizeof(struct svc_conn),
+			socket);
 	if (sl->pool == NULL) {
 		snprintf(err, errlen, "services: worker %u: no memory for %u "
 			"connection contexts (%zu bytes each; lower [tcp] "

@@ -406,6 +406,18 @@ ptcp_lcore_main(void *arg)
 	return 0;
 }
 
+/* Objects a pool's per-lcore cache holds (rte_mempool allows n / 1.5). */
+#define OBJ_POOL_CACHE 256u
+
+struct rte_mempool *
+ptcp_obj_pool_create(const char *name, unsigned int n, unsigned int size,
+		int socket)
+{
+	return rte_mempool_create(name, n, size,
+		RTE_MIN(OBJ_POOL_CACHE, n / 2), 0, NULL, NULL, NULL, NULL,
+		socket, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+}
+
 unsigned int
 ptcp_lcore_tx_drain(struct ptcp_lcore *lc)
 {

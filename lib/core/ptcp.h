@@ -197,6 +197,21 @@ int ptcp_lcore_main(void *arg);
  */
 unsigned int ptcp_lcore_poll(struct ptcp_lcore *lc);
 
+/**
+ * A pool of @p n objects of @p size bytes that one worker gets from and
+ * puts back (TCBs, TIME-WAIT entries, an application's per-connection
+ * contexts), on NUMA socket @p socket: a single-producer single-consumer
+ * ring behind a per-lcore cache. The cache is a stack, so the object put
+ * back a moment ago is the next one handed out, still in the CPU's
+ * caches; a bare ring hands out the one freed longest ago, cold as soon as
+ * many are free (a cache miss per connection with a million parked,
+ * docs/benchmarks.md "Cost as the tables grow").
+ *
+ * @return the pool, or NULL with rte_errno set (rte_mempool_create())
+ */
+struct rte_mempool *ptcp_obj_pool_create(const char *name, unsigned int n,
+		unsigned int size, int socket);
+
 /** How long ptcp_lcore_tx_drain() keeps offering held frames. */
 #define PTCP_TX_DRAIN_US 100000
 

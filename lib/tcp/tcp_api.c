@@ -821,9 +821,8 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 		return -ENOMEM;
 	}
 	snprintf(name, sizeof(name), "ptcp%u_tcb_%u", e->id, lc->idx);
-	tl->tcb_pool = rte_mempool_create(name, cfg->tcp.max_conns,
-		sizeof(struct ptcp_conn), 0, 0, NULL, NULL, NULL, NULL, sock,
-		RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	tl->tcb_pool = ptcp_obj_pool_create(name, cfg->tcp.max_conns,
+		sizeof(struct ptcp_conn), sock);
 	if (tl->tcb_pool == NULL) {
 		snprintf(err, errlen, "worker %u: cannot create %u TCBs: %s "
 			"(raise -m, or lower [tcp] max_conns)", lc->idx,
@@ -832,9 +831,8 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	}
 	if (cfg->tcp.max_tw != 0) {
 		snprintf(name, sizeof(name), "ptcp%u_tw_%u", e->id, lc->idx);
-		tl->tw_pool = rte_mempool_create(name, cfg->tcp.max_tw,
-			sizeof(struct tcp_tw), 0, 0, NULL, NULL, NULL, NULL, sock,
-			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		tl->tw_pool = ptcp_obj_pool_create(name, cfg->tcp.max_tw,
+			sizeof(struct tcp_tw), sock);
 		if (tl->tw_pool == NULL) {
 			snprintf(err, errlen, "worker %u: cannot create %u "
 				"TIME-WAIT entries: %s (raise -m, or lower [tcp] "
@@ -845,9 +843,8 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	}
 	if (cfg->tcp.max_recovery != 0) {
 		snprintf(name, sizeof(name), "ptcp%u_rcv_%u", e->id, lc->idx);
-		tl->recov_pool = rte_mempool_create(name, cfg->tcp.max_recovery,
-			sizeof(struct tcp_recov), 0, 0, NULL, NULL, NULL, NULL,
-			sock, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		tl->recov_pool = ptcp_obj_pool_create(name, cfg->tcp.max_recovery,
+			sizeof(struct tcp_recov), sock);
 		if (tl->recov_pool == NULL) {
 			snprintf(err, errlen, "worker %u: cannot create %u "
 				"recovery blocks: %s (raise -m, or lower [tcp] "
