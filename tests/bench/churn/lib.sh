@@ -90,10 +90,11 @@ churn_stop() {
 }
 
 # EAL arguments of one side of the memif pair: churn_eal LCORE ROLE NAME
+# (CHURN_MEMIF_ARGS: more net_memif arguments, e.g. ",rsize=12")
 churn_eal() {
 	printf '%s\n' -l "$1" --no-huge -m 1024 --no-pci --no-shconf \
 		--file-prefix "ptcpb-$$-$3" --log-level=pmd.net.memif:error \
-		"--vdev=net_memif0,role=$2,socket=$CHURN_TMP/memif.sock"
+		"--vdev=net_memif0,role=$2,socket=$CHURN_TMP/memif.sock${CHURN_MEMIF_ARGS:-}"
 }
 
 # churn_server_start LOG [--set k=v]...: ptcp-server on lcore 1, the memif

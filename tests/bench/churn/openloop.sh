@@ -20,8 +20,11 @@
 # 64 sources); the server's TX backlog, its counters and the SYNs it shed
 # are printed per rate.
 #
+# --rsize N gives both memif rings 2^N slots (net_memif's default is 10:
+# 1024; a NIC's TX ring is 1024-4096 descriptors).
+#
 # Usage: tests/bench/churn/openloop.sh [--build DIR] [--rates "R1 R2 ..."]
-#   [--duration S] [--sources N] [--http]
+#   [--duration S] [--sources N] [--http] [--rsize N]
 # Defaults: rates 200000 300000 400000 500000 600000 700000, 5 s, 64
 # sources. Needs root (memif sockets, --no-huge) and ~10 s a rate.
 set -euo pipefail
@@ -40,7 +43,8 @@ while [ $# -gt 0 ]; do
 	--duration) duration=$2; shift ;;
 	--sources) sources=$2; shift ;;
 	--http) mode=(--http) ;;
-	-h|--help) sed -n '3,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--rsize) export CHURN_MEMIF_ARGS=",rsize=$2"; shift ;;
+	-h|--help) sed -n '3,/^set -e/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "openloop.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -68,6 +72,10 @@ for r in $rates; do
 		--server 10.97.0.1:5001 --rate "$r" --duration "$duration" \
 		"${mode[@]}" --closer client --json --quiet || rc=$?
 	churn_stop "$CHURN_SRV_PID" 10
+	mkdir -p "$top/tests/bench/out"
+	cp "$srvlog" "$top/tests/bench/out/openloop-last-ptcp-server.log"
+	cp "$err" "$top/tests/bench/out/openloop-last-ptcp-churn.err"
+	cp "$out" "$top/tests/bench/out/openloop-last-ptcp-churn.json"
 	if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
 		churn_log "ptcp-churn exited $rc:"
 		tail -5 "$err" >&2
