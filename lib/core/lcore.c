@@ -337,7 +337,7 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 	uint16_t n;
 
 	lc->now_tsc = tsc;
-	lc->now_ms = (tsc - e->start_tsc) * 1000 / e->tsc_hz;
+	lc->now_ms = ptcp_tsc_to(tsc - e->start_tsc, e->tsc_hz, 1000);
 
 	RTE_PER_LCORE(ptcp_cur_lcore) = lc;
 	/*

@@ -206,7 +206,7 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 	tp->rcv_wscale = tl->cfg->window_scaling ? tcp_our_wscale(tl) : 0;
 	tcp_set_mss(tp, 0);
 	tp->iss = tcp_isn(&tl->secret, k.laddr, k.lport, k.raddr, k.rport,
-		lc->now_tsc * 1000000 / lc->eng->tsc_hz);
+		ptcp_tsc_to(lc->now_tsc, lc->eng->tsc_hz, 1000000));
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
 	if (tcp_conn_hash(tl, tp) != 0) {
 		tp->flags &= ~TF_NOTIFIED;
@@ -774,7 +774,7 @@ ts_clock_offset(const struct ptcp_engine *e)
 	}
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	boot_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	now_ms = (rte_rdtsc() - e->start_tsc) * 1000 / e->tsc_hz;
+	now_ms = ptcp_tsc_to(rte_rdtsc() - e->start_tsc, e->tsc_hz, 1000);
 	return (uint32_t)(boot_ms + per_boot - now_ms);
 }
 

@@ -359,7 +359,7 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 	tp->rcv_adv = tp->rcv_nxt;
 	tp->iss = tcp_isn(&tl->secret, seg->key.laddr, seg->key.lport,
 		seg->key.raddr, seg->key.rport,
-		tl->lc->now_tsc * 1000000 / tl->lc->eng->tsc_hz);
+		ptcp_tsc_to(tl->lc->now_tsc, tl->lc->eng->tsc_hz, 1000000));
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
 	tcp_set_state(tp, PTCP_TCPS_SYN_RECEIVED);
 	/* Data on a SYN is not kept: the peer sends it again. */

@@ -437,6 +437,21 @@ int ptcp_timer_wheel_advance_tsc(struct ptcp_timer_wheel *w,
 int ptcp_timer_wheel_next_expiry(const struct ptcp_timer_wheel *w,
 		uint32_t *tick);
 
+/**
+ * @p tsc cycles of a @p hz clock in units of 1/@p per_s second (1000:
+ * milliseconds, 1000000: microseconds), rounded down, exactly, for every
+ * @p tsc: whole seconds and the remainder are converted apart. The plain
+ * tsc * per_s / hz wraps once tsc passes 2^64 / per_s: after 71 days of
+ * a 3 GHz TSC for milliseconds, after 1.7 hours for microseconds (and a
+ * TSC counts from power-on). Needs hz * per_s < 2^64 (hz up to 10^12 with
+ * microseconds).
+ */
+static inline uint64_t
+ptcp_tsc_to(uint64_t tsc, uint64_t hz, uint64_t per_s)
+{
+	return tsc / hz * per_s + tsc % hz * per_s / hz;
+}
+
 #ifdef __cplusplus
 }
 #endif

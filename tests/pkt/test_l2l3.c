@@ -465,6 +465,43 @@ tx_backlog_holds_refused_frames_in_order_up_to_its_bound(void)
 	return end_clean(&h);
 }
 
+/*
+ * The engine's millisecond clock is exact however long it has run: at
+ * 1, 71, 72, 200 and 400 days of TSC after start (the plain
+ * (tsc - start) * 1000 / hz wrapped near 71 days of a 3 GHz TSC), and
+ * the loop still answers a ping there.
+ */
+static int
+engine_clock_exact_past_the_wrap_points(void)
+{
+	static const uint64_t days[] = { 1, 71, 72, 200, 400 };
+	struct harness h;
+	struct rte_mbuf *m[4];
+	uint64_t tsc = 0, hz;
+	unsigned int i;
+
+	CHECK(setup1(&h, NULL, 0) == 0);
+	hz = h.e->tsc_hz;
+	for (i = 0; i < RTE_DIM(days); i++) {
+		tsc = h.e->start_tsc + (uint64_t)((unsigned __int128)days[i] *
+			86400 * hz);
+		ptcp_lcore_poll_at(h.lc, tsc);
+		CHECK_EQ(h.lc->now_ms, days[i] * 86400 * 1000);
+		CHECK_EQ(h.lc->now_tsc, tsc);
+	}
+	/* half a millisecond later: still the same millisecond */
+	ptcp_lcore_poll_at(h.lc, tsc + hz / 2000);
+	CHECK_EQ(h.lc->now_ms, days[RTE_DIM(days) - 1] * 86400 * 1000);
+	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1,
+		8));
+	ptcp_lcore_poll_at(h.lc, tsc + hz / 1000);
+	CHECK_EQ(h.lc->now_ms, days[RTE_DIM(days) - 1] * 86400 * 1000 + 1);
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
+	return end_clean(&h);
+}
+
 static int
 icmp_bad_checksum_and_other_types_not_answered(void)
 {
@@ -755,6 +792,7 @@ static const struct ptcp_test tests[] = {
 	TEST(non_ip_vlan_runt_foreign_mac_dropped_and_counted),
 	TEST(icmp_bad_checksum_and_other_types_not_answered),
 	TEST(tx_backlog_holds_refused_frames_in_order_up_to_its_bound),
+	TEST(engine_clock_exact_past_the_wrap_points),
 	TEST(ip_output_resolves_next_hop_then_sends_held_packets),
 	TEST(arp_waiting_queue_full_drops_and_counts),
 	TEST(arp_resolution_retries_then_times_out_and_frees),

@@ -1171,6 +1171,60 @@ randomized_against_model_bounded(void)
 	fuzz_run(fuzz_seed() + 3, 5, 2, 300000);
 }
 
+/*
+ * ptcp_tsc_to() is exact (against 128-bit arithmetic) at and around the
+ * points where tsc * 1000 and tsc * 1000000 wrap 2^64, at the top of the
+ * range, and on random values, for several TSC rates; and monotonic
+ * across each wrap point (the naive conversion jumps back there).
+ */
+static void
+tsc_conversion_exact_past_the_wrap_points(void)
+{
+	static const uint64_t hzs[] = { 1000000000ull, 2999999999ull,
+		3000000000ull, 2500000007ull, 1000000000000ull };
+	static const uint64_t per[] = { 1000, 1000000 };
+	uint64_t seed = 7, tsc, got, prev, want;
+	unsigned int h, u, i;
+	int d;
+
+	for (h = 0; h < RTE_DIM(hzs); h++) {
+		for (u = 0; u < RTE_DIM(per); u++) {
+			const uint64_t wrap = UINT64_MAX / per[u];
+			const uint64_t pts[] = { 0, 1, hzs[h] - 1, hzs[h],
+				wrap - 1, wrap, wrap + 1, UINT64_MAX / 2,
+				UINT64_MAX - 1, UINT64_MAX };
+
+			for (i = 0; i < RTE_DIM(pts); i++) {
+				for (d = -3; d <= 3; d++) {
+					tsc = pts[i] + (uint64_t)(int64_t)d;
+					want = (uint64_t)((unsigned __int128)tsc *
+						per[u] / hzs[h]);
+					CHECK_EQ(want, ptcp_tsc_to(tsc, hzs[h],
+						per[u]));
+				}
+			}
+			for (i = 0; i < 100000; i++) {
+				tsc = ptcp_test_rand(&seed);
+				want = (uint64_t)((unsigned __int128)tsc *
+					per[u] / hzs[h]);
+				CHECK_EQ(want, ptcp_tsc_to(tsc, hzs[h], per[u]));
+			}
+			/* monotonic across the wrap of tsc * per_s */
+			prev = ptcp_tsc_to(wrap - 2 * hzs[h], hzs[h], per[u]);
+			for (tsc = wrap - 2 * hzs[h]; tsc < wrap + 2 * hzs[h];
+					tsc += hzs[h] / 7 + 1) {
+				got = ptcp_tsc_to(tsc, hzs[h], per[u]);
+				CHECK(got >= prev);
+				prev = got;
+			}
+			/* where the naive conversion would have wrapped */
+			CHECK(ptcp_tsc_to(wrap + 1, hzs[h], per[u]) >
+				(wrap + 1) * per[u] / hzs[h]);
+		}
+	}
+}
+
+
 /* ---- main -------------------------------------------------------------- */
 
 static const struct {
@@ -1197,6 +1251,7 @@ static const struct {
 	T(next_expiry_is_exact),
 	T(randomized_against_model),
 	T(randomized_against_model_bounded),
+	T(tsc_conversion_exact_past_the_wrap_points),
 #undef T
 };
 
