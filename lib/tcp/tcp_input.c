@@ -719,7 +719,16 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		goto drop;
 	}
 
-	/* SYN in a synchronized state (RFC 5961 §4): challenge ACK. */
+	/*
+	 * Only SYN-RECEIVED gets here with a SYN (the synchronized states
+	 * were challenged above, before the trim): a SYN that is not the
+	 * retransmission of the first one (that one was trimmed to a
+	 * duplicate and gets the SYN-ACK again) and falls in the window.
+	 * RFC 9293 §3.10.7.4 would send a passive open back to LISTEN;
+	 * RFC 5961 §4's challenge ACK, as Linux sends it in SYN_RECV too,
+	 * lets a blind attacker end nothing (test
+	 * syn_received_other_syn_in_window_gets_challenge_ack).
+	 */
 	if (seg->flags & RTE_TCP_SYN_FLAG) {
 		challenge_ack(tp);
 		goto drop;

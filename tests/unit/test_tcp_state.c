@@ -457,6 +457,37 @@ syn_received_retransmitted_syn_gets_synack_again(void)
 	return end_clean();
 }
 
+/*
+ * In SYN-RECEIVED, a SYN other than the first one's retransmission, in
+ * the window: a challenge ACK (RFC 5961 §4, as Linux), the connection
+ * stays, and the real ACK still completes it.
+ */
+static int
+syn_received_other_syn_in_window_gets_challenge_ack(void)
+{
+	struct peer p = { .port = 5007, .lport = SRV_PORT, .seq = 100 };
+	struct h_seg s1, s2;
+
+	CHECK(setup(NULL, 0) == 0);
+	p_send(&p, F_SYN, NULL, 0);
+	CHECK_EQ(p_recv(&p, &s1, 1), 1);
+	CHECK_EQ(s1.flags, F_SYN | F_ACK);
+	p_raw(&p, 101 + 10, 0, F_SYN, NULL, 0);
+	CHECK_EQ(p_recv(&p, &s2, 1), 1);
+	CHECK_EQ(s2.flags, F_ACK);
+	CHECK_EQ(s2.seq, s1.seq + 1);
+	CHECK_EQ(s2.ack, 101);
+	CHECK_EQ(H_STAT(h, tcp_challenge_ack), 1);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_SYN_RECEIVED);
+	CHECK_EQ(TL()->nb_conns, 1);
+	p_send(&p, F_ACK, NULL, 0);
+	h_poll(h, 1);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_ESTABLISHED);
+	CHECK_EQ(app.accepted, 1);
+	ptcp_abort(app.c);
+	return end_clean();
+}
+
 static int
 accept_refused_resets_connection(void)
 {
@@ -2288,6 +2319,7 @@ static const struct ptcp_test tests[] = {
 	TEST(syn_received_bad_ack_gets_rst_and_stays),
 	TEST(syn_received_rst_returns_to_listen),
 	TEST(syn_received_retransmitted_syn_gets_synack_again),
+	TEST(syn_received_other_syn_in_window_gets_challenge_ack),
 	TEST(accept_refused_resets_connection),
 	TEST(active_open_syn_sent_to_established),
 	TEST(syn_sent_rst_ack_is_refused),
