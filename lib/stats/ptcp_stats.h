@@ -112,6 +112,7 @@ extern "C" {
 	X(tcp_passive_open,   "connections accepted (SYN-RECEIVED -> ESTABLISHED)") \
 	X(tcp_active_open,    "active opens started (SYN sent)") \
 	X(tcp_accept_refused, "accepted callback refused the connection") \
+	X(tcp_synrcvd_reset,  "half-open connections reset by the peer (RST in SYN-RECEIVED)") \
 	X(tcp_conn_cap,       "dropped: connection cap ([tcp] max_conns)") \
 	X(tcp_syn_backlog_full,"SYNs with the listener's backlog full") \
 	X(tcp_syn_shed,       "SYNs not answered: TX backlog over half full") \

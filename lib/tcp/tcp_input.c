@@ -713,6 +713,9 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			goto drop;
 		}
 		PTCP_STAT_INC(st, tcp_rst_rx);
+		if (tp->state == PTCP_TCPS_SYN_RECEIVED &&
+				!(tp->flags & TF_ACTIVE))
+			PTCP_STAT_INC(st, tcp_synrcvd_reset);
 		tcp_conn_drop(tp, tp->state == PTCP_TCPS_SYN_RECEIVED &&
 			(tp->flags & TF_ACTIVE) ? PTCP_CLOSE_REFUSED :
 			PTCP_CLOSE_RESET);

@@ -21,7 +21,7 @@
 #   keep-alive 3 s, 32 connections, no socket error, all 2xx (skipped when
 #   wrk is missing); 1 MiB echo byte-exact (tcp_peer.py); then at stop:
 #   exit 0, each worker accepted connections, together exactly as many as
-#   the kernel made, no steering drop, every steered frame arrived once, no
+#   the kernel made (less the counted late or reset handshakes), no steering drop, every steered frame arrived once, no
 #   RST from ptcp but answers to handshake ACKs that steering let arrive
 #   after their connection's end (see below), the mbufs of an idle
 #   two-worker run, no sanitizer report.
@@ -207,18 +207,35 @@ for ((w = 0; w < NB_WORKERS; w++)); do
 	want_eq "worker $w: steer_in = what the others handed it" \
 		"$(worker_field "$w" steer_in)" "$from_sum"
 done
-# Every connection the kernel made reached ESTABLISHED here, except one
-# whose client reset it (wrk's end) while its handshake ACK was still being
-# steered: that ACK then finds only the listener (a bad cookie, answered
-# with a RST; see below). So the shortfall is at most tcp_syncookie_bad.
+# Every connection the kernel made reached ESTABLISHED here, except two
+# kinds, each counted by ptcp:
+# - one whose client reset it (wrk's end) while its handshake ACK was still
+#   being steered: that ACK then finds only the listener (a bad cookie,
+#   answered with a RST; see below): tcp_syncookie_bad;
+# - one whose client closed its socket in SYN-SENT (ab and wrk close what
+#   they opened when they finish or retry): the kernel counts the active
+#   open and no failed attempt (tcp_close() in SYN-SENT is no
+#   TcpAttemptFails), and answers our SYN-ACK with a RST, which ends the
+#   half-open connection here: tcp_synrcvd_reset. (Seen once in CI with an
+#   ASan build: 2 connections short with no bad cookie.)
+# So the shortfall is at most the sum of the two.
 cookie_bad=$(ptcp_counter tcp_syncookie_bad)
-if [ "$sum_open" -le "$conns" ] &&
-		[ $((conns - sum_open)) -le "${cookie_bad:-0}" ]; then
+synrcvd_reset=$(ptcp_counter tcp_synrcvd_reset)
+late=$((${cookie_bad:-0} + ${synrcvd_reset:-0}))
+if [ "$sum_open" -le "$conns" ] && [ $((conns - sum_open)) -le "$late" ]; then
 	pass "tcp_passive_open of the workers $sum_open = connections the" \
-		"kernel made ($conns) less late handshakes (${cookie_bad:-0})"
+		"kernel made ($conns) less late handshakes (${cookie_bad:-0})" \
+		"and half-open ones the client reset (${synrcvd_reset:-0})"
 else
 	fail "tcp_passive_open of the workers $sum_open, the kernel made" \
-		"$conns connections (late handshake ACKs: ${cookie_bad:-0})"
+		"$conns connections (late handshake ACKs: ${cookie_bad:-0}," \
+		"half-open ones reset: ${synrcvd_reset:-0})"
+	echo "    ptcp: $(for c in tcp_syn_shed tcp_syn_backlog_full \
+		tcp_syn_drop tcp_conn_cap tcp_synack_rexmt tcp_timeout_drop \
+		tcp_syncookie_sent tcp_syncookie_ok tcp_tw_reuse_syn \
+		tx_drop_full tx_backlog_held; do \
+		printf '%s %s, ' "$c" "$(ptcp_counter "$c")"; \
+		done | sed 's/ ,/ 0,/g; s/, $//')"
 fi
 want_eq "summed tcp_passive_open" "$(ptcp_counter tcp_passive_open)" \
 	"$sum_open"

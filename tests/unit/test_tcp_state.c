@@ -433,6 +433,8 @@ syn_received_rst_returns_to_listen(void)
 	CHECK_EQ(state_of(&p), PTCP_TCPS_CLOSED);
 	CHECK_EQ(nstate(PTCP_TCPS_LISTEN), 1);
 	CHECK_EQ(app.accepted + app.closed, 0);   /* the app never knew */
+	CHECK_EQ(H_STAT(h, tcp_synrcvd_reset), 1);
+	CHECK_EQ(H_STAT(h, tcp_passive_open), 0);
 	CHECK_SILENT();
 	/* The listener still takes connections. */
 	CHECK(establish(&p, 5004, false) == 0);
