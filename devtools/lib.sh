@@ -10,8 +10,8 @@
 # Both expect to be run from the top of the source tree.
 
 # Packages to build ptcp and run its tests on Debian 12.
-PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
-	pkg-config gcc python3 clang)
+PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev libjansson-dev meson
+	ninja-build pkg-config gcc python3 clang)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
 # ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
 # with python3 above, /usr/bin/python3).
