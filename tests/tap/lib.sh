@@ -56,7 +56,9 @@ ptcp_tap_init()
 # ptcp_tap_setup TAG LABEL [TOOL...]: the start of every tap script. Skip
 # (exit 77) unless the tap topology can run here and every TOOL is on PATH;
 # then a work folder $PTCP_DIR (/tmp/ptcp-tap-LABEL.*), names from TAG
-# (ptcp_tap_init), and traps that clean everything up on any exit.
+# (ptcp_tap_init), and traps that clean everything up on any exit
+# (ptcp_tap_exit). A script with processes of its own outside the
+# namespace defines ptcp_tap_on_exit to end them (ptcp_stop_pids).
 ptcp_tap_setup()
 {
 	local tag=$1 label=$2 why c
@@ -74,9 +76,38 @@ ptcp_tap_setup()
 	done
 	PTCP_DIR=$(mktemp -d "/tmp/ptcp-tap-$label.XXXXXX") || exit 1
 	ptcp_tap_init "$tag"
-	trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
+	trap ptcp_tap_exit EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# ptcp_tap_exit: the EXIT trap of ptcp_tap_setup: the script's own
+# ptcp_tap_on_exit if it defines one, then ptcp_tap_cleanup (the server,
+# everything in the namespace, the namespace, the EAL runtime dir) and the
+# work folder.
+ptcp_tap_exit()
+{
+	if declare -F ptcp_tap_on_exit >/dev/null; then
+		ptcp_tap_on_exit
+	fi
+	ptcp_tap_cleanup
+	rm -rf "$PTCP_DIR"
+}
+
+# ptcp_stop_pids [PID...]: SIGINT each of our background PIDs, SIGKILL any
+# left after 5 s, and reap them. Empty arguments are skipped.
+ptcp_stop_pids()
+{
+	local p
+
+	for p in "$@"; do
+		[ -n "$p" ] && kill -INT "$p" 2>/dev/null
+	done
+	for p in "$@"; do
+		[ -n "$p" ] || continue
+		ptcp_wait_exit "$p" 5 || kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 }
 
 # ptcp_dump_server: what the server printed, for a failure's log.
