@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include "ptcp_config.h"
+#include "ptcp_test.h"
 
 #ifndef PTCP_SOURCE_ROOT
 #define PTCP_SOURCE_ROOT "."
@@ -31,31 +32,8 @@ struct env {
 	char err[PTCP_CONFIG_ERRLEN];
 };
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", \
-			__FILE__, __LINE__, #cond); \
-		return 1; \
-	} \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	unsigned long long a_ = (a), b_ = (b); \
-	if (a_ != b_) { \
-		fprintf(stderr, "  %s:%d: %s == %llu, expected %llu\n", \
-			__FILE__, __LINE__, #a, a_, b_); \
-		return 1; \
-	} \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	if (strcmp((a), (b)) != 0) { \
-		fprintf(stderr, "  %s:%d: got      '%s'\n" \
-			"  %*s expected '%s'\n", __FILE__, __LINE__, (a), \
-			(int)strlen(__FILE__) + 6, "", (b)); \
-		return 1; \
-	} \
-} while (0)
+/* The one environment of every test (main() makes it and the directory). */
+static struct env *env;
 
 static uint32_t
 ip(const char *s)
@@ -115,9 +93,8 @@ fails(struct env *e, const char *ini, const char *const *ovr,
 #define LOADS(ini) do { \
 	int r_ = load(e, ini, NULL, 0); \
 	if (r_ != 0) { \
-		fprintf(stderr, "  %s:%d: load: %d %s\n", __FILE__, \
-			__LINE__, r_, e->err); \
-		return 1; \
+		TEST_FAIL("load: %d %s", r_, e->err); \
+		return -1; \
 	} \
 } while (0)
 
@@ -126,8 +103,9 @@ fails(struct env *e, const char *ini, const char *const *ovr,
 /* ----- defaults and example files ----- */
 
 static int
-defaults_are_the_documented_ones(struct env *e)
+defaults_are_the_documented_ones(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 	unsigned int i;
 
@@ -199,8 +177,9 @@ defaults_are_the_documented_ones(struct env *e)
 }
 
 static int
-every_example_file_loads(struct env *e)
+every_example_file_loads(void)
 {
+	struct env *e = env;
 	const char *dir = PTCP_SOURCE_ROOT "/config";
 	char path[PATH_MAX];
 	struct dirent *d;
@@ -229,8 +208,9 @@ every_example_file_loads(struct env *e)
 }
 
 static int
-ptcp_ini_holds_the_defaults(struct env *e)
+ptcp_ini_holds_the_defaults(void)
 {
+	struct env *e = env;
 	struct ptcp_config def;
 	int ret;
 
@@ -289,8 +269,9 @@ read_text(const char *path, char *text, size_t size)
 
 /* Every key the dump writes (so every key there is) is in ptcp.ini. */
 static int
-ptcp_ini_names_every_key(struct env *e)
+ptcp_ini_names_every_key(void)
 {
+	struct env *e = env;
 	static char ini[16384], dump[16384];
 	char section[64] = "", path[PATH_MAX + 16], *line, *save, *eq;
 	FILE *f;
@@ -330,8 +311,9 @@ ptcp_ini_names_every_key(struct env *e)
 }
 
 static int
-tap_and_ring_files_say_what_the_tests_need(struct env *e)
+tap_and_ring_files_say_what_the_tests_need(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/tap.ini",
@@ -355,8 +337,9 @@ tap_and_ring_files_say_what_the_tests_need(struct env *e)
 /* ----- the file's syntax ----- */
 
 static int
-unreadable_file_is_enoent(struct env *e)
+unreadable_file_is_enoent(void)
 {
+	struct env *e = env;
 	char path[PATH_MAX + 16], expect[PATH_MAX + 64];
 	int ret;
 
@@ -378,8 +361,9 @@ unreadable_file_is_enoent(struct env *e)
 }
 
 static int
-comments_blanks_spaces_and_crlf_are_fine(struct env *e)
+comments_blanks_spaces_and_crlf_are_fine(void)
 {
+	struct env *e = env;
 	LOADS("\xef\xbb\xbf; comment\n# comment\n\n  [ port0 ]  ; trailing\r\n"
 		"\taddress\t=\t10.0.0.2/24 # trailing\r\n"
 		"mtu=1400\n[ip]\nttl = 0x20\n");
@@ -390,8 +374,9 @@ comments_blanks_spaces_and_crlf_are_fine(struct env *e)
 }
 
 static int
-syntax_errors_name_the_line(struct env *e)
+syntax_errors_name_the_line(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mtu 1500\n",
 		":3: 'mtu 1500' is neither '[section]' nor 'key = value'");
 	FAILS("[port0\naddress = 10.0.0.2/24\n",
@@ -411,8 +396,9 @@ syntax_errors_name_the_line(struct env *e)
 }
 
 static int
-overlong_names_and_values_are_errors_not_truncated(struct env *e)
+overlong_names_and_values_are_errors_not_truncated(void)
 {
+	struct env *e = env;
 	char ini[1024], expect[128];
 
 	snprintf(ini, sizeof(ini), PORT0 "device = %0300d\n", 0);
@@ -435,8 +421,9 @@ overlong_names_and_values_are_errors_not_truncated(struct env *e)
 }
 
 static int
-duplicates_are_errors(struct env *e)
+duplicates_are_errors(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mtu = 1500\nmtu = 1400\n",
 		":4: [port0] mtu: duplicate key (first on line 3)");
 	FAILS(PORT0 "[ip]\nttl = 5\n[port0]\nmtu = 1400\n",
@@ -447,8 +434,9 @@ duplicates_are_errors(struct env *e)
 /* ----- sections and keys ----- */
 
 static int
-unknown_sections_and_keys_are_errors(struct env *e)
+unknown_sections_and_keys_are_errors(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "[udp]\nmsl = 30\n", ": [udp]: unknown section (known: "
 		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, tcp, "
 		"server)");
@@ -466,8 +454,9 @@ unknown_sections_and_keys_are_errors(struct env *e)
 }
 
 static int
-numbers_are_strict(struct env *e)
+numbers_are_strict(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mtu = 1500x\n", ": [port0] mtu: '1500x' is not an "
 		"unsigned integer");
 	FAILS(PORT0 "mtu = -1\n",
@@ -515,8 +504,9 @@ numbers_are_strict(struct env *e)
 }
 
 static int
-booleans_take_every_documented_form(struct env *e)
+booleans_take_every_documented_form(void)
 {
+	struct env *e = env;
 	static const char *const yes[] = { "yes", "true", "on", "1", "YES",
 		"True" };
 	static const char *const no[] = { "no", "false", "off", "0", "No" };
@@ -541,8 +531,9 @@ booleans_take_every_documented_form(struct env *e)
 }
 
 static int
-every_key_is_read(struct env *e)
+every_key_is_read(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	LOADS("[port0]\ndevice = net_tap0\naddress = 10.0.0.2\n"
@@ -591,8 +582,9 @@ every_key_is_read(struct env *e)
 /* ----- ports ----- */
 
 static int
-netmask_comes_from_cidr_or_netmask_key(struct env *e)
+netmask_comes_from_cidr_or_netmask_key(void)
 {
+	struct env *e = env;
 	LOADS("[port0]\naddress = 10.0.0.2/16\n");
 	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.0.0"));
 	LOADS("[port0]\naddress = 10.0.0.2\nnetmask = 255.255.255.128\n");
@@ -611,8 +603,9 @@ netmask_comes_from_cidr_or_netmask_key(struct env *e)
 }
 
 static int
-netmask_zero_and_bad_masks_are_errors(struct env *e)
+netmask_zero_and_bad_masks_are_errors(void)
 {
+	struct env *e = env;
 	FAILS("[port0]\naddress = 10.0.0.2\nnetmask = 0.0.0.0\n",
 		": [port0] netmask: 0.0.0.0 leaves no subnet");
 	FAILS("[port0]\naddress = 10.0.0.2/0\n", ": [port0] address: "
@@ -630,8 +623,9 @@ netmask_zero_and_bad_masks_are_errors(struct env *e)
 }
 
 static int
-bad_addresses_are_errors(struct env *e)
+bad_addresses_are_errors(void)
 {
+	struct env *e = env;
 	FAILS("[port0]\naddress = 10.0.0.300\n",
 		": [port0] address: '10.0.0.300' is not an IPv4 address");
 	FAILS("[port0]\naddress = 10.0.0.300/24\n",
@@ -654,8 +648,9 @@ bad_addresses_are_errors(struct env *e)
 }
 
 static int
-gateway_must_be_a_host_of_the_subnet(struct env *e)
+gateway_must_be_a_host_of_the_subnet(void)
 {
+	struct env *e = env;
 	LOADS(PORT0 "gateway = 10.0.0.1\n");
 	CHECK_EQ(e->cfg.port[0].gateway, ip("10.0.0.1"));
 	LOADS(PORT0 "gateway = none\n");
@@ -674,8 +669,9 @@ gateway_must_be_a_host_of_the_subnet(struct env *e)
 }
 
 static int
-extra_addresses_lists_ranges_and_rules(struct env *e)
+extra_addresses_lists_ranges_and_rules(void)
 {
+	struct env *e = env;
 	struct ptcp_port_config *pc = &e->cfg.port[0];
 	char path[PATH_MAX + 8];
 	FILE *f;
@@ -742,8 +738,9 @@ extra_addresses_lists_ranges_and_rules(struct env *e)
 }
 
 static int
-mac_must_be_unicast_and_well_formed(struct env *e)
+mac_must_be_unicast_and_well_formed(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mac = 02:00:00:00:00\n", ": [port0] mac: "
 		"'02:00:00:00:00' is not a MAC address (xx:xx:xx:xx:xx:xx)");
 	FAILS(PORT0 "mac = 02:00:00:00:00:1\n", ": [port0] mac: "
@@ -760,8 +757,9 @@ mac_must_be_unicast_and_well_formed(struct env *e)
 }
 
 static int
-ports_are_contiguous_from_port0(struct env *e)
+ports_are_contiguous_from_port0(void)
 {
+	struct env *e = env;
 	FAILS("[port0]\naddress = 10.0.0.2/24\n[port2]\n"
 		"address = 10.0.2.2/24\n", ": [port1]: missing: ports are "
 		"numbered from port0 without gaps ([port2] is present)");
@@ -778,8 +776,9 @@ ports_are_contiguous_from_port0(struct env *e)
 }
 
 static int
-overlapping_subnets_are_allowed_duplicate_addresses_are_not(struct env *e)
+overlapping_subnets_are_allowed_duplicate_addresses_are_not(void)
 {
+	struct env *e = env;
 	LOADS("[port0]\naddress = 10.98.0.1/24\n"
 		"[port1]\naddress = 10.98.0.2/16\n");
 	CHECK_EQ(e->cfg.nb_ports, 2);
@@ -795,8 +794,9 @@ overlapping_subnets_are_allowed_duplicate_addresses_are_not(struct env *e)
 }
 
 static int
-mtu_must_fit_one_mbuf(struct env *e)
+mtu_must_fit_one_mbuf(void)
 {
+	struct env *e = env;
 	LOADS(PORT0 "mtu = 2034\n");
 	FAILS(PORT0 "mtu = 2035\n", ": [port0] mtu: 2035 needs [mempool] "
 		"data_room >= 2177 (mtu + 14 Ethernet + 128 headroom), it is "
@@ -808,8 +808,9 @@ mtu_must_fit_one_mbuf(struct env *e)
 /* ----- [arp.static] ----- */
 
 static int
-static_arp_goes_to_the_port_of_its_subnet(struct env *e)
+static_arp_goes_to_the_port_of_its_subnet(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	LOADS("[port0]\naddress = 10.0.0.2/24\n"
@@ -831,8 +832,9 @@ static_arp_goes_to_the_port_of_its_subnet(struct env *e)
 }
 
 static int
-static_arp_errors(struct env *e)
+static_arp_errors(void)
 {
+	struct env *e = env;
 	char ini[8192];
 	size_t n;
 	unsigned int i;
@@ -884,8 +886,9 @@ static_arp_errors(struct env *e)
 /* ----- overrides ----- */
 
 static int
-override_sets_a_new_key(struct env *e)
+override_sets_a_new_key(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port0.mtu=1400", "ip.ttl = 9" };
 
 	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
@@ -895,8 +898,9 @@ override_sets_a_new_key(struct env *e)
 }
 
 static int
-override_replaces_a_file_value_and_the_last_wins(struct env *e)
+override_replaces_a_file_value_and_the_last_wins(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port0.address=10.1.0.2/16",
 		"port0.mtu=1000", "port0.mtu=1200" };
 
@@ -908,8 +912,9 @@ override_replaces_a_file_value_and_the_last_wins(struct env *e)
 }
 
 static int
-override_adds_a_section(struct env *e)
+override_adds_a_section(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port1.address=10.0.1.2/24",
 		"port1.device=net_ring1",
 		"arp.static.10.0.1.7=02:00:00:00:00:07" };
@@ -924,8 +929,9 @@ override_adds_a_section(struct env *e)
 }
 
 static int
-overrides_without_a_file(struct env *e)
+overrides_without_a_file(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port0.address=10.0.0.2/24",
 		"timer.tick_us=10" };
 	static const char *const bad[] = { "port0.mtu=1400" };
@@ -948,8 +954,9 @@ overrides_without_a_file(struct env *e)
 }
 
 static int
-malformed_overrides_are_errors(struct env *e)
+malformed_overrides_are_errors(void)
 {
+	struct env *e = env;
 	static const char *const noeq[] = { "noequals" };
 	static const char *const nodot[] = { "nodot=1" };
 	static const char *const nokey[] = { "port0.=1" };
@@ -974,8 +981,9 @@ malformed_overrides_are_errors(struct env *e)
 }
 
 static int
-override_errors_name_the_command_line(struct env *e)
+override_errors_name_the_command_line(void)
 {
+	struct env *e = env;
 	static const char *const range[] = { "port0.rx_desc=99999" };
 	static const char *const sec[] = { "foo.bar.baz=1" };
 	static const char *const key[] = { "arp.bogus=1" };
@@ -1011,8 +1019,9 @@ override_errors_name_the_command_line(struct env *e)
 /* ----- [tcp] and [server] ----- */
 
 static int
-every_tcp_and_server_key_is_read(struct env *e)
+every_tcp_and_server_key_is_read(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	LOADS(PORT0 "[tcp]\nmax_conns = 16\nmax_tw = 0\nsyn_backlog = 1\n"
@@ -1069,8 +1078,9 @@ every_tcp_and_server_key_is_read(struct env *e)
  * rules across keys hold at the extremes.
  */
 static int
-tcp_and_server_ranges(struct env *e)
+tcp_and_server_ranges(void)
 {
+	struct env *e = env;
 	static const struct {
 		const char *section, *key;
 		unsigned long long min, max;
@@ -1156,8 +1166,9 @@ tcp_and_server_ranges(struct env *e)
 }
 
 static int
-rto_floor_initial_ceiling_are_in_order(struct env *e)
+rto_floor_initial_ceiling_are_in_order(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "tcp.rto_max_ms=500" };
 
 	LOADS(PORT0 "[tcp]\nrto_min_ms = 1000\nrto_init_ms = 1000\n"
@@ -1180,8 +1191,9 @@ rto_floor_initial_ceiling_are_in_order(struct env *e)
 }
 
 static int
-mss_must_fit_every_port_mtu(struct env *e)
+mss_must_fit_every_port_mtu(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "tcp.mss=1461" };
 	static const char *const small[] = { "port1.mtu=127" };
 
@@ -1217,8 +1229,9 @@ mss_must_fit_every_port_mtu(struct env *e)
 }
 
 static int
-services_can_be_off_but_not_share_a_port(struct env *e)
+services_can_be_off_but_not_share_a_port(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "server.http_port=7" };
 
 	LOADS(PORT0 "[server]\necho_port = 0\ndiscard_port = 0\n"
@@ -1249,8 +1262,9 @@ services_can_be_off_but_not_share_a_port(struct env *e)
 
 /* rr_close takes exactly its two names; the dump writes the name. */
 static int
-rr_close_is_client_or_server(struct env *e)
+rr_close_is_client_or_server(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "server.rr_close=server" };
 
 	LOADS(PORT0 "[server]\nrr_close = client\n");
@@ -1292,8 +1306,9 @@ dump_to(struct env *e, const struct ptcp_config *c, const char *name,
 }
 
 static int
-dump_reads_back_as_the_same_config(struct env *e)
+dump_reads_back_as_the_same_config(void)
 {
+	struct env *e = env;
 	static char text1[16384], text2[16384];
 	char path1[PATH_MAX], path2[PATH_MAX];
 	struct ptcp_config again;
@@ -1352,8 +1367,9 @@ dump_reads_back_as_the_same_config(struct env *e)
 }
 
 static int
-errors_fit_a_small_buffer(struct env *e)
+errors_fit_a_small_buffer(void)
 {
+	struct env *e = env;
 	char small[16];
 	int ret;
 
@@ -1369,60 +1385,55 @@ errors_fit_a_small_buffer(struct env *e)
 
 /* ----- runner ----- */
 
-struct test {
-	const char *name;
-	int (*fn)(struct env *e);
-};
-
-#define T(f) { #f, f }
-static const struct test tests[] = {
-	T(defaults_are_the_documented_ones),
-	T(every_example_file_loads),
-	T(ptcp_ini_holds_the_defaults),
-	T(ptcp_ini_names_every_key),
-	T(tap_and_ring_files_say_what_the_tests_need),
-	T(unreadable_file_is_enoent),
-	T(comments_blanks_spaces_and_crlf_are_fine),
-	T(syntax_errors_name_the_line),
-	T(overlong_names_and_values_are_errors_not_truncated),
-	T(duplicates_are_errors),
-	T(unknown_sections_and_keys_are_errors),
-	T(numbers_are_strict),
-	T(booleans_take_every_documented_form),
-	T(every_key_is_read),
-	T(netmask_comes_from_cidr_or_netmask_key),
-	T(netmask_zero_and_bad_masks_are_errors),
-	T(bad_addresses_are_errors),
-	T(gateway_must_be_a_host_of_the_subnet),
-	T(extra_addresses_lists_ranges_and_rules),
-	T(mac_must_be_unicast_and_well_formed),
-	T(ports_are_contiguous_from_port0),
-	T(overlapping_subnets_are_allowed_duplicate_addresses_are_not),
-	T(mtu_must_fit_one_mbuf),
-	T(static_arp_goes_to_the_port_of_its_subnet),
-	T(static_arp_errors),
-	T(every_tcp_and_server_key_is_read),
-	T(tcp_and_server_ranges),
-	T(rto_floor_initial_ceiling_are_in_order),
-	T(mss_must_fit_every_port_mtu),
-	T(services_can_be_off_but_not_share_a_port),
-	T(rr_close_is_client_or_server),
-	T(override_sets_a_new_key),
-	T(override_replaces_a_file_value_and_the_last_wins),
-	T(override_adds_a_section),
-	T(overrides_without_a_file),
-	T(malformed_overrides_are_errors),
-	T(override_errors_name_the_command_line),
-	T(dump_reads_back_as_the_same_config),
-	T(errors_fit_a_small_buffer),
+static const struct ptcp_test tests[] = {
+	TEST(defaults_are_the_documented_ones),
+	TEST(every_example_file_loads),
+	TEST(ptcp_ini_holds_the_defaults),
+	TEST(ptcp_ini_names_every_key),
+	TEST(tap_and_ring_files_say_what_the_tests_need),
+	TEST(unreadable_file_is_enoent),
+	TEST(comments_blanks_spaces_and_crlf_are_fine),
+	TEST(syntax_errors_name_the_line),
+	TEST(overlong_names_and_values_are_errors_not_truncated),
+	TEST(duplicates_are_errors),
+	TEST(unknown_sections_and_keys_are_errors),
+	TEST(numbers_are_strict),
+	TEST(booleans_take_every_documented_form),
+	TEST(every_key_is_read),
+	TEST(netmask_comes_from_cidr_or_netmask_key),
+	TEST(netmask_zero_and_bad_masks_are_errors),
+	TEST(bad_addresses_are_errors),
+	TEST(gateway_must_be_a_host_of_the_subnet),
+	TEST(extra_addresses_lists_ranges_and_rules),
+	TEST(mac_must_be_unicast_and_well_formed),
+	TEST(ports_are_contiguous_from_port0),
+	TEST(overlapping_subnets_are_allowed_duplicate_addresses_are_not),
+	TEST(mtu_must_fit_one_mbuf),
+	TEST(static_arp_goes_to_the_port_of_its_subnet),
+	TEST(static_arp_errors),
+	TEST(every_tcp_and_server_key_is_read),
+	TEST(tcp_and_server_ranges),
+	TEST(rto_floor_initial_ceiling_are_in_order),
+	TEST(mss_must_fit_every_port_mtu),
+	TEST(services_can_be_off_but_not_share_a_port),
+	TEST(rr_close_is_client_or_server),
+	TEST(override_sets_a_new_key),
+	TEST(override_replaces_a_file_value_and_the_last_wins),
+	TEST(override_adds_a_section),
+	TEST(overrides_without_a_file),
+	TEST(malformed_overrides_are_errors),
+	TEST(override_errors_name_the_command_line),
+	TEST(dump_reads_back_as_the_same_config),
+	TEST(errors_fit_a_small_buffer),
+	{ 0 }
 };
 
 int
 main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
-	unsigned int i, failed = 0, run = 0;
 	struct env *e;
+	int ret;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -1434,29 +1445,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(e->path, sizeof(e->path), "%s/t.ini", e->dir);
-
-	for (i = 0; i < RTE_DIM(tests); i++) {
-		/* optional arguments: run only the tests named */
-		if (argc > 1) {
-			int a, want = 0;
-
-			for (a = 1; a < argc; a++)
-				want |= strcmp(argv[a], tests[i].name) == 0;
-			if (!want)
-				continue;
-		}
-		run++;
-		if (tests[i].fn(e) != 0) {
-			printf("FAIL %s\n", tests[i].name);
-			failed++;
-		} else {
-			printf("ok   %s\n", tests[i].name);
-		}
-	}
+	env = e;
+	ret = ptcp_test_run(tests, argc, argv);
 	unlink(e->path);
 	if (rmdir(e->dir) != 0)
 		perror(e->dir);
 	free(e);
-	printf("%u/%u passed\n", run - failed, run);
-	return failed != 0 || run == 0;
+	return ret;
 }
