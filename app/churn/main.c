@@ -36,6 +36,7 @@
 
 #include "churn.h"
 #include "hist.h"
+#include "server_config.h"
 #include "tw.h"
 
 #define PROG "ptcp-churn"
@@ -883,6 +884,8 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct churn_run *r;
 	struct ptcp_config cfg;
+	struct ptcp_config_schema schema;
+	struct ptcp_server_config ignored;   /* [server]: checked, not used */
 	struct churn_params p = {
 		.concurrency = 64,
 		.request = 64,
@@ -915,8 +918,11 @@ main(int argc, char **argv)
 	argv[nargs] = argv[0];
 	if (parse_args(argc - nargs, argv + nargs, &o, &p) != 0)
 		return 2;
-	ret = ptcp_config_load(&cfg, o.config, o.sets, o.nb_sets, err,
-			sizeof(err));
+	ptcp_config_schema_init(&schema);
+	if (server_config_register(&schema, &ignored) != 0)
+		return 1;
+	ret = ptcp_config_load_with(&cfg, &schema, o.config, o.sets,
+			o.nb_sets, err, sizeof(err));
 	if (ret != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 2;

@@ -260,6 +260,8 @@ main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct ptcp_config cfg;
+	struct ptcp_config_schema schema;
+	struct ptcp_server_config scfg;
 	struct ptcp_stats st;
 	struct ptcp_engine *e;
 	struct services *sv;
@@ -281,14 +283,18 @@ main(int argc, char **argv)
 		if (strcmp(argv[nargs], "--") == 0)
 			break;
 	}
+	ptcp_config_schema_init(&schema);
+	if (server_config_register(&schema, &scfg) != 0)
+		return 1;
 	if (nargs < argc) {
 		argv[nargs] = argv[0];
 		if (parse_args(argc - nargs, argv + nargs, &o) != 0)
 			return 2;
-		ret = ptcp_config_load(&cfg, o.config, o.sets, o.nb_sets, err,
-				sizeof(err));
+		ret = ptcp_config_load_with(&cfg, &schema, o.config, o.sets,
+				o.nb_sets, err, sizeof(err));
 	} else {
-		ret = ptcp_config_load(&cfg, NULL, NULL, 0, err, sizeof(err));
+		ret = ptcp_config_load_with(&cfg, &schema, NULL, NULL, 0, err,
+				sizeof(err));
 	}
 	if (ret != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -343,7 +349,7 @@ main(int argc, char **argv)
 	ptcp_obs_register(e);     /* /ptcp/ telemetry commands */
 	/* dpdk-dumpcap can attach (with hugepages and shared config). */
 	pdump = ptcp_capture_pdump_init();
-	sv = services_create(e, &cfg.server, err, sizeof(err));
+	sv = services_create(e, &scfg, err, sizeof(err));
 	if (sv == NULL) {
 		ret = rte_errno == EINVAL ? 2 : 1;
 		fprintf(stderr, PROG ": %s\n", err);

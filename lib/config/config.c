@@ -27,13 +27,25 @@ ptcp_config_load(struct ptcp_config *cfg, const char *path,
 		const char *const *overrides, unsigned int nb_overrides,
 		char *err, size_t errlen)
 {
-	struct load_ctx c = {
+	return ptcp_config_load_with(cfg, NULL, path, overrides, nb_overrides,
+		err, errlen);
+}
+
+int
+ptcp_config_load_with(struct ptcp_config *cfg,
+		const struct ptcp_config_schema *schema, const char *path,
+		const char *const *overrides, unsigned int nb_overrides,
+		char *err, size_t errlen)
+{
+	struct ptcp_config_ctx c = {
 		.cfg = cfg,
+		.schema = schema,
 		.path = path,
 		.err = err,
 		.errlen = errlen,
 		.arp_static_index = -1,
 	};
+	unsigned int i;
 	int ret;
 
 	if (err != NULL && errlen > 0)
@@ -41,6 +53,10 @@ ptcp_config_load(struct ptcp_config *cfg, const char *path,
 	if (cfg == NULL)
 		return -EINVAL;
 	ptcp_config_defaults(cfg);
+	cfg->schema = schema;
+	for (i = 0; schema != NULL && i < schema->nb; i++)
+		ptcp_config_section_defaults(schema->reg[i].sec,
+			schema->reg[i].base);
 	c.cf = rte_cfgfile_create(0);
 	if (c.cf == NULL)
 		ret = -ENOMEM;

@@ -39,43 +39,11 @@
 #define M16 (1u << 24)			/* "16M" */
 
 #define SEC_TCP "tcp"
-#define SEC_SERVER "server"
 #define SEC_ARP_STATIC "arp.static"
+/* lib/config's own sections, for "unknown section (known: ...)"; the
+ * registered ones follow. */
 #define KNOWN_SECTIONS "port0..port3, lcores, mempool, ip, arp, " \
-	"arp.static, timer, tcp, server"
-
-/*
- * The first NB_SERVICE_PORTS rows of cfg_server_keys are the service
- * ports, in the order check_server() lists them (for the no-sharing rule).
- */
-#define NB_SERVICE_PORTS 6
-
-/* How a key's value is parsed. */
-enum vtype {
-	V_UINT,		/* unsigned integer, decimal or 0x hex */
-	V_BOOL,		/* yes/no, true/false, on/off, 1/0 */
-	V_ENUM,		/* one of the key's names; stored as its index */
-};
-
-/* One key of a section: where it lands, its default and its range. */
-struct key_desc {
-	const char *key;
-	enum vtype type;
-	size_t off;		/* offset in the struct the section fills */
-	size_t size;		/* size of that field */
-	uint64_t def;
-	uint64_t min;
-	uint64_t max;
-	const char *doc;	/* one line, for ptcp_config_dump() */
-	const char *const *names;	/* V_ENUM: value names, by index */
-};
-
-/* The sections made only of table keys, in dump order. */
-struct section_desc {
-	const char *name;
-	const struct key_desc *keys;
-	unsigned int nb_keys;
-};
+	"arp.static, timer, tcp"
 
 /* One --set string, once split. */
 struct override {
@@ -91,9 +59,10 @@ struct seen {
 	unsigned int line;
 };
 
-/* Everything one ptcp_config_load() call works on. */
-struct load_ctx {
+/* Everything one ptcp_config_load_with() call works on. */
+struct ptcp_config_ctx {
 	struct ptcp_config *cfg;
+	const struct ptcp_config_schema *schema;	/* NULL: none */
 	const char *path;		/* NULL: no file */
 	struct rte_cfgfile *cf;
 	char *err;
@@ -115,43 +84,38 @@ struct load_ctx {
 
 /* ----- schema.c: the key tables and the sections ----- */
 
-extern const struct section_desc cfg_plain_sections[];
+extern const struct ptcp_config_section cfg_plain_sections[];
 extern const unsigned int cfg_nb_plain_sections;
-extern const struct key_desc cfg_port_keys[];
+extern const struct ptcp_config_key cfg_port_keys[];
 extern const unsigned int cfg_nb_port_keys;
-extern const struct key_desc cfg_server_keys[];
 
-const struct key_desc *cfg_find_key(const struct key_desc *keys,
+const struct ptcp_config_key *cfg_find_key(const struct ptcp_config_key *keys,
 		unsigned int n, const char *key);
-int cfg_parse_table_key(struct load_ctx *c, const char *section,
-		const struct key_desc *d, const char *value, void *base);
+int cfg_parse_table_key(struct ptcp_config_ctx *c, const char *section,
+		const struct ptcp_config_key *d, const char *value, void *base);
 bool cfg_is_port_section(const char *name, unsigned int *port);
-size_t cfg_known_section_prefix(const char *lhs);
-struct rte_cfgfile_entry *cfg_section_entries(struct load_ctx *c, int index,
+size_t cfg_known_section_prefix(const struct ptcp_config_ctx *c,
+		const char *lhs);
+struct rte_cfgfile_entry *cfg_section_entries(struct ptcp_config_ctx *c, int index,
 		char *name, int *nb);
 /* Pass 3: every section and key, typed and range-checked. */
-int cfg_parse_sections(struct load_ctx *c);
+int cfg_parse_sections(struct ptcp_config_ctx *c);
 
 /* ----- reader.c: the file, the --set strings, error messages ----- */
 
-/* "FILE: [section] key: ..." (or "FILE: [section]: ..." if key is NULL). */
-int __rte_format_printf(4, 5) cfg_fail_key(struct load_ctx *c,
-		const char *section, const char *key, const char *fmt, ...);
 char *cfg_trim(char *s);
 bool cfg_valid_name(const char *s);
 /* Pass 1: the file into c->cf ("FILE:LINE: ..."). */
-int cfg_read_file(struct load_ctx *c);
+int cfg_read_file(struct ptcp_config_ctx *c);
 /* Pass 2: the --set strings into c->cf. */
-int cfg_apply_overrides(struct load_ctx *c, const char *const *overrides,
+int cfg_apply_overrides(struct ptcp_config_ctx *c, const char *const *overrides,
 		unsigned int nb);
 
 /* ----- check.c: rules inside a port and across sections ----- */
 
-int cfg_check_port(struct load_ctx *c, unsigned int p, const char *section);
-bool cfg_is_set(const struct load_ctx *c, const char *section,
-		const char *key);
+int cfg_check_port(struct ptcp_config_ctx *c, unsigned int p, const char *section);
 /* Pass 4. */
-int cfg_check_config(struct load_ctx *c);
+int cfg_check_config(struct ptcp_config_ctx *c);
 
 /* ----- value.c: value parsers (0 or -EINVAL, no message) ----- */
 

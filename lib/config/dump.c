@@ -9,7 +9,7 @@
 #include "config_priv.h"
 
 static void
-dump_table(const struct key_desc *keys, unsigned int n, const void *base,
+dump_table(const struct ptcp_config_key *keys, unsigned int n, const void *base,
 		FILE *f)
 {
 	unsigned int k;
@@ -17,10 +17,10 @@ dump_table(const struct key_desc *keys, unsigned int n, const void *base,
 	for (k = 0; k < n; k++) {
 		const void *field = (const char *)base + keys[k].off;
 
-		if (keys[k].type == V_BOOL)
+		if (keys[k].type == PTCP_CONFIG_BOOL)
 			fprintf(f, "%s = %s", keys[k].key,
 				*(const bool *)field ? "yes" : "no");
-		else if (keys[k].type == V_ENUM)
+		else if (keys[k].type == PTCP_CONFIG_ENUM)
 			fprintf(f, "%s = %s", keys[k].key, keys[k].names[
 				RTE_MIN(cfg_load_uint(field, keys[k].size),
 					keys[k].max)]);
@@ -29,6 +29,13 @@ dump_table(const struct key_desc *keys, unsigned int n, const void *base,
 				cfg_load_uint(field, keys[k].size));
 		fprintf(f, "\t; %s\n", keys[k].doc);
 	}
+}
+
+static void
+dump_section(const struct ptcp_config_section *sec, const void *base, FILE *f)
+{
+	fprintf(f, "\n[%s]\n", sec->name);
+	dump_table(sec->keys, sec->nb_keys, base, f);
 }
 
 /* extra_addresses, consecutive addresses written as ranges. */
@@ -80,11 +87,11 @@ ptcp_config_dump(const struct ptcp_config *cfg, FILE *f)
 				RTE_ETHER_ADDR_BYTES(&pc->mac));
 		dump_table(cfg_port_keys, cfg_nb_port_keys, pc, f);
 	}
-	for (s = 0; s < cfg_nb_plain_sections; s++) {
-		fprintf(f, "\n[%s]\n", cfg_plain_sections[s].name);
-		dump_table(cfg_plain_sections[s].keys, cfg_plain_sections[s].nb_keys,
-			cfg, f);
-	}
+	for (s = 0; s < cfg_nb_plain_sections; s++)
+		dump_section(&cfg_plain_sections[s], cfg, f);
+	for (s = 0; cfg->schema != NULL && s < cfg->schema->nb; s++)
+		dump_section(cfg->schema->reg[s].sec, cfg->schema->reg[s].base,
+			f);
 	if (cfg->nb_arp_static == 0)
 		return;
 	fprintf(f, "\n[" SEC_ARP_STATIC "]\n");

@@ -25,7 +25,7 @@
 /* ----- error messages ----- */
 
 static void
-verr(struct load_ctx *c, const char *prefix, const char *fmt, va_list ap)
+verr(struct ptcp_config_ctx *c, const char *prefix, const char *fmt, va_list ap)
 {
 	int n;
 
@@ -39,7 +39,7 @@ verr(struct load_ctx *c, const char *prefix, const char *fmt, va_list ap)
 
 /* "FILE:LINE: ..." for what cfg_read_file() finds. */
 static int __rte_format_printf(3, 4)
-fail_line(struct load_ctx *c, unsigned int line, const char *fmt, ...)
+fail_line(struct ptcp_config_ctx *c, unsigned int line, const char *fmt, ...)
 {
 	char prefix[PATH_MAX + 32];
 	va_list ap;
@@ -53,7 +53,7 @@ fail_line(struct load_ctx *c, unsigned int line, const char *fmt, ...)
 
 /* "FILE: cannot read: ..." */
 static int
-fail_read(struct load_ctx *c, int errnum)
+fail_read(struct ptcp_config_ctx *c, int errnum)
 {
 	if (c->err != NULL && c->errlen > 0)
 		snprintf(c->err, c->errlen, "%s: cannot read: %s", c->path,
@@ -63,7 +63,7 @@ fail_read(struct load_ctx *c, int errnum)
 
 /* "command line: ..." for a malformed --set string. */
 static int __rte_format_printf(2, 3)
-fail_cmdline(struct load_ctx *c, const char *fmt, ...)
+fail_cmdline(struct ptcp_config_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,7 +78,7 @@ fail_cmdline(struct load_ctx *c, const char *fmt, ...)
  * an override set that key or created that section, else the file.
  */
 static const char *
-origin(const struct load_ctx *c, const char *section, const char *key)
+origin(const struct ptcp_config_ctx *c, const char *section, const char *key)
 {
 	unsigned int i;
 
@@ -96,7 +96,7 @@ origin(const struct load_ctx *c, const char *section, const char *key)
 
 /* "FILE: [section] key: ..." (or "FILE: [section]: ..." if key is NULL). */
 int __rte_format_printf(4, 5)
-cfg_fail_key(struct load_ctx *c, const char *section, const char *key,
+ptcp_config_fail(struct ptcp_config_ctx *c, const char *section, const char *key,
 		const char *fmt, ...)
 {
 	char prefix[PATH_MAX + 2 * CFG_NAME_LEN + 16];
@@ -140,7 +140,7 @@ cfg_valid_name(const char *s)
 
 /* Remember a header or key; 0, -EEXIST (*first = its line) or -ENOMEM. */
 static int
-remember(struct load_ctx *c, const char *section, const char *key,
+remember(struct ptcp_config_ctx *c, const char *section, const char *key,
 		unsigned int line, unsigned int *first)
 {
 	struct seen *s;
@@ -171,7 +171,7 @@ remember(struct load_ctx *c, const char *section, const char *key,
 
 /* "[name]" (already trimmed, starts with '['). */
 static int
-read_section_line(struct load_ctx *c, char *s, unsigned int line,
+read_section_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
 		char *section)
 {
 	char *end = strchr(s, ']');
@@ -212,7 +212,7 @@ read_section_line(struct load_ctx *c, char *s, unsigned int line,
 
 /* "key = value" (already trimmed). */
 static int
-read_entry_line(struct load_ctx *c, char *s, unsigned int line,
+read_entry_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
 		const char *section)
 {
 	char *eq = strchr(s, '=');
@@ -263,7 +263,7 @@ read_entry_line(struct load_ctx *c, char *s, unsigned int line,
  * spaces around both trimmed. Nothing else.
  */
 int
-cfg_read_file(struct load_ctx *c)
+cfg_read_file(struct ptcp_config_ctx *c)
 {
 	char section[CFG_NAME_LEN] = "";
 	unsigned int line = 0;
@@ -311,7 +311,7 @@ cfg_read_file(struct load_ctx *c)
  * [arp.static]; for an unknown section, the split is at the last '.'.
  */
 static int
-apply_override(struct load_ctx *c, const char *str, struct override *o)
+apply_override(struct ptcp_config_ctx *c, const char *str, struct override *o)
 {
 	char buf[CFG_NAME_LEN + CFG_NAME_LEN + CFG_VALUE_LEN + 8];
 	char *eq, *dot, *section, *key, *value;
@@ -329,7 +329,7 @@ apply_override(struct load_ctx *c, const char *str, struct override *o)
 	*eq = '\0';
 	value = cfg_trim(eq + 1);
 	section = cfg_trim(buf);
-	len = cfg_known_section_prefix(section);
+	len = cfg_known_section_prefix(c, section);
 	dot = len != 0 ? section + len : strrchr(section, '.');
 	if (dot == NULL)
 		return fail_cmdline(c,
@@ -373,7 +373,7 @@ apply_override(struct load_ctx *c, const char *str, struct override *o)
 }
 
 int
-cfg_apply_overrides(struct load_ctx *c, const char *const *overrides,
+cfg_apply_overrides(struct ptcp_config_ctx *c, const char *const *overrides,
 		unsigned int nb)
 {
 	unsigned int i;

@@ -15,65 +15,67 @@
 
 #include "config_priv.h"
 
-#define CFG_KEY(name, type, field, def, min, max, doc) \
-	{ name, type, offsetof(struct ptcp_config, field), \
-	  sizeof(((struct ptcp_config *)0)->field), def, min, max, doc }
+/* Rows of lib/config's own tables: fields of struct ptcp_config. */
+#define CFG_UINT(name, field, def, min, max, doc) \
+	PTCP_CONFIG_KEY(struct ptcp_config, name, PTCP_CONFIG_UINT, field, \
+		def, min, max, doc)
+#define CFG_BOOL(name, field, def, doc) \
+	PTCP_CONFIG_KEY(struct ptcp_config, name, PTCP_CONFIG_BOOL, field, \
+		def, 0, 1, doc)
 #define CFG_ENUM(name, field, def, names, doc) \
-	{ name, V_ENUM, offsetof(struct ptcp_config, field), \
-	  sizeof(((struct ptcp_config *)0)->field), def, 0, \
-	  RTE_DIM(names) - 1, doc, names }
+	PTCP_CONFIG_KEY_ENUM(struct ptcp_config, name, field, def, names, doc)
 #define PORT_KEY(name, field, def, min, max, doc) \
-	{ name, V_UINT, offsetof(struct ptcp_port_config, field), \
-	  sizeof(((struct ptcp_port_config *)0)->field), def, min, max, doc }
+	PTCP_CONFIG_KEY(struct ptcp_port_config, name, PTCP_CONFIG_UINT, \
+		field, def, min, max, doc)
 
-static const struct key_desc lcores_keys[] = {
-	CFG_KEY("burst", V_UINT, burst, 32, 1, 512,
+static const struct ptcp_config_key lcores_keys[] = {
+	CFG_UINT("burst", burst, 32, 1, 512,
 		"packets per rx_burst/tx_burst call"),
-	CFG_KEY("tx_flush_us", V_UINT, tx_flush_us, 0, 0, 1000000,
+	CFG_UINT("tx_flush_us", tx_flush_us, 0, 0, 1000000,
 		"reserved: the TX batch is flushed every loop pass"),
-	CFG_KEY("workers", V_UINT, workers, 0, 0, PTCP_MAX_WORKERS,
+	CFG_UINT("workers", workers, 0, 0, PTCP_MAX_WORKERS,
 		"workers; 0 = one per EAL lcore (more than the EAL lcores: "
 		"the application polls the extra ones itself)"),
-	CFG_KEY("steer_ring", V_UINT, steer_ring, 1024, 64, 65536,
+	CFG_UINT("steer_ring", steer_ring, 1024, 64, 65536,
 		"frames a worker may have waiting for another"),
-	CFG_KEY("tx_backlog", V_UINT, tx_backlog, 1024, 0, 32768,
+	CFG_UINT("tx_backlog", tx_backlog, 1024, 0, 32768,
 		"frames held per TX queue while the port refuses them "
 		"(retried first on the next passes; 0 = drop at once)"),
 };
 
-static const struct key_desc mempool_keys[] = {
-	CFG_KEY("mbufs", V_UINT, mbufs, 8191, MBUFS_MIN, MBUFS_MAX,
+static const struct ptcp_config_key mempool_keys[] = {
+	CFG_UINT("mbufs", mbufs, 8191, MBUFS_MIN, MBUFS_MAX,
 		"mbufs in each worker lcore's pool"),
-	CFG_KEY("cache", V_UINT, mbuf_cache, 256, 0, CACHE_MAX,
+	CFG_UINT("cache", mbuf_cache, 256, 0, CACHE_MAX,
 		"per-lcore mempool cache"),
-	CFG_KEY("data_room", V_UINT, mbuf_data_room,
+	CFG_UINT("data_room", mbuf_data_room,
 		RTE_MBUF_DEFAULT_BUF_SIZE, 1024, 65535,
 		"bytes per mbuf, headroom included"),
 };
 
-static const struct key_desc ip_keys[] = {
-	CFG_KEY("ttl", V_UINT, ttl, 64, 1, 255, "TTL of sent packets"),
+static const struct ptcp_config_key ip_keys[] = {
+	CFG_UINT("ttl", ttl, 64, 1, 255, "TTL of sent packets"),
 };
 
-static const struct key_desc arp_keys[] = {
-	CFG_KEY("entries", V_UINT, arp_entries, 1024, 16, 65536,
+static const struct ptcp_config_key arp_keys[] = {
+	CFG_UINT("entries", arp_entries, 1024, 16, 65536,
 		"ARP cache entries per port"),
-	CFG_KEY("timeout", V_UINT, arp_timeout_s, 300, 1, 86400,
+	CFG_UINT("timeout", arp_timeout_s, 300, 1, 86400,
 		"seconds before a learnt entry ages out"),
-	CFG_KEY("resolve_ms", V_UINT, arp_resolve_ms, 1000, 10, 60000,
+	CFG_UINT("resolve_ms", arp_resolve_ms, 1000, 10, 60000,
 		"ms to wait for a reply before asking again"),
-	CFG_KEY("retries", V_UINT, arp_retries, 3, 1, 10,
+	CFG_UINT("retries", arp_retries, 3, 1, 10,
 		"requests sent before giving up on a next hop"),
-	CFG_KEY("pending", V_UINT, arp_pending, 64, 1, 256,
+	CFG_UINT("pending", arp_pending, 64, 1, 256,
 		"packets held per unresolved next hop"),
-	CFG_KEY("pending_total", V_UINT, arp_pending_total, 1024, 1, 1u << 20,
+	CFG_UINT("pending_total", arp_pending_total, 1024, 1, 1u << 20,
 		"packets held for all unresolved next hops of a port together"),
-	CFG_KEY("gratuitous", V_BOOL, arp_gratuitous, 1, 0, 1,
+	CFG_BOOL("gratuitous", arp_gratuitous, 1,
 		"announce each port's address at start"),
 };
 
-static const struct key_desc timer_keys[] = {
-	CFG_KEY("tick_us", V_UINT, tick_us, 1000, 10, 1000000,
+static const struct ptcp_config_key timer_keys[] = {
+	CFG_UINT("tick_us", tick_us, 1000, 10, 1000000,
 		"timer wheel tick, microseconds"),
 };
 
@@ -82,110 +84,80 @@ static const char *const cc_names[] = {
 	[PTCP_CC_CUBIC] = "cubic",
 };
 
-static const struct key_desc tcp_keys[] = {
-	CFG_KEY("max_conns", V_UINT, tcp.max_conns, 65536, 16, M16,
+static const struct ptcp_config_key tcp_keys[] = {
+	CFG_UINT("max_conns", tcp.max_conns, 65536, 16, M16,
 		"TCBs per worker lcore"),
-	CFG_KEY("max_tw", V_UINT, tcp.max_tw, 65536, 0, M16,
+	CFG_UINT("max_tw", tcp.max_tw, 65536, 0, M16,
 		"TIME-WAIT entries per worker lcore"),
-	CFG_KEY("syn_backlog", V_UINT, tcp.syn_backlog, 1024, 1, 1u << 20,
+	CFG_UINT("syn_backlog", tcp.syn_backlog, 1024, 1, 1u << 20,
 		"SYN-RECEIVED connections per listener"),
-	CFG_KEY("syncookies", V_BOOL, tcp.syncookies, 1, 0, 1,
+	CFG_BOOL("syncookies", tcp.syncookies, 1,
 		"SYN cookies once a listener's backlog is full"),
-	CFG_KEY("msl_ms", V_UINT, tcp.msl_ms, 30000, 10, 600000,
+	CFG_UINT("msl_ms", tcp.msl_ms, 30000, 10, 600000,
 		"maximum segment lifetime; TIME-WAIT lasts 2 * MSL"),
-	CFG_KEY("rto_init_ms", V_UINT, tcp.rto_init_ms, 1000, 1, 600000,
+	CFG_UINT("rto_init_ms", tcp.rto_init_ms, 1000, 1, 600000,
 		"initial retransmission timeout"),
-	CFG_KEY("rto_min_ms", V_UINT, tcp.rto_min_ms, 200, 1, 10000,
+	CFG_UINT("rto_min_ms", tcp.rto_min_ms, 200, 1, 10000,
 		"retransmission timeout floor"),
-	CFG_KEY("rto_max_ms", V_UINT, tcp.rto_max_ms, 60000, 1, 600000,
+	CFG_UINT("rto_max_ms", tcp.rto_max_ms, 60000, 1, 600000,
 		"retransmission timeout ceiling"),
-	CFG_KEY("syn_retries", V_UINT, tcp.syn_retries, 6, 1, RETRIES_MAX,
+	CFG_UINT("syn_retries", tcp.syn_retries, 6, 1, RETRIES_MAX,
 		"SYN retransmissions before an open fails"),
-	CFG_KEY("synack_retries", V_UINT, tcp.synack_retries, 5, 1,
+	CFG_UINT("synack_retries", tcp.synack_retries, 5, 1,
 		RETRIES_MAX, "SYN-ACK retransmissions before giving up"),
-	CFG_KEY("data_retries", V_UINT, tcp.data_retries, 15, 1, RETRIES_MAX,
+	CFG_UINT("data_retries", tcp.data_retries, 15, 1, RETRIES_MAX,
 		"data retransmissions before the connection is reset"),
-	CFG_KEY("orphan_retries", V_UINT, tcp.orphan_retries, 8, 1,
+	CFG_UINT("orphan_retries", tcp.orphan_retries, 8, 1,
 		RETRIES_MAX, "FIN retransmissions once the app has closed"),
-	CFG_KEY("fin_wait2_ms", V_UINT, tcp.fin_wait2_ms, 60000, 100, 3600000,
+	CFG_UINT("fin_wait2_ms", tcp.fin_wait2_ms, 60000, 100, 3600000,
 		"FIN-WAIT-2 limit for connections the app has closed"),
-	CFG_KEY("keepalive", V_BOOL, tcp.keepalive, 0, 0, 1,
+	CFG_BOOL("keepalive", tcp.keepalive, 0,
 		"keepalive on by default for listeners"),
-	CFG_KEY("keepalive_idle_s", V_UINT, tcp.keepalive_idle_s, 7200, 1,
+	CFG_UINT("keepalive_idle_s", tcp.keepalive_idle_s, 7200, 1,
 		65535, "idle seconds before the first keepalive probe"),
-	CFG_KEY("keepalive_intvl_s", V_UINT, tcp.keepalive_intvl_s, 75, 1,
+	CFG_UINT("keepalive_intvl_s", tcp.keepalive_intvl_s, 75, 1,
 		3600, "seconds between keepalive probes"),
-	CFG_KEY("keepalive_cnt", V_UINT, tcp.keepalive_cnt, 9, 1, 100,
+	CFG_UINT("keepalive_cnt", tcp.keepalive_cnt, 9, 1, 100,
 		"unanswered probes before the connection is reset"),
-	CFG_KEY("close_wait_warn_s", V_UINT, tcp.close_wait_warn_s, 60, 0,
+	CFG_UINT("close_wait_warn_s", tcp.close_wait_warn_s, 60, 0,
 		86400, "report CLOSE-WAIT older than this; 0 = off"),
-	CFG_KEY("mss", V_UINT, tcp.mss, MSS_DEFAULT, MSS_MIN, MSS_MAX,
+	CFG_UINT("mss", tcp.mss, MSS_DEFAULT, MSS_MIN, MSS_MAX,
 		"MSS announced; at most every port's mtu - 40"),
-	CFG_KEY("rcv_buf", V_UINT, tcp.rcv_buf, 65535 * 4, 1024, 1u << 30,
+	CFG_UINT("rcv_buf", tcp.rcv_buf, 65535 * 4, 1024, 1u << 30,
 		"receive window per connection, bytes"),
-	CFG_KEY("snd_buf", V_UINT, tcp.snd_buf, 256 * 1024, 1024, 1u << 30,
+	CFG_UINT("snd_buf", tcp.snd_buf, 256 * 1024, 1024, 1u << 30,
 		"send queue limit per connection, bytes"),
-	CFG_KEY("timestamps", V_BOOL, tcp.timestamps, 1, 0, 1,
+	CFG_BOOL("timestamps", tcp.timestamps, 1,
 		"RFC 7323 timestamps"),
-	CFG_KEY("window_scaling", V_BOOL, tcp.window_scaling, 1, 0, 1,
+	CFG_BOOL("window_scaling", tcp.window_scaling, 1,
 		"RFC 7323 window scaling"),
-	CFG_KEY("sack", V_BOOL, tcp.sack, 1, 0, 1,
+	CFG_BOOL("sack", tcp.sack, 1,
 		"announce SACK-permitted"),
-	CFG_KEY("challenge_ack_limit", V_UINT, tcp.challenge_ack_limit, 1000,
+	CFG_UINT("challenge_ack_limit", tcp.challenge_ack_limit, 1000,
 		1, 1000000, "RFC 5961 challenge ACKs per second per lcore"),
-	CFG_KEY("drain_ms", V_UINT, tcp.drain_ms, 2000, 0, 600000,
+	CFG_UINT("drain_ms", tcp.drain_ms, 2000, 0, 600000,
 		"on shutdown, wait this long for connections to close"),
 	CFG_ENUM("cc", tcp.cc, PTCP_CC_CUBIC, cc_names,
 		"congestion control: cubic or newreno"),
-	CFG_KEY("init_cwnd", V_UINT, tcp.init_cwnd, 10, 1, 100,
+	CFG_UINT("init_cwnd", tcp.init_cwnd, 10, 1, 100,
 		"initial congestion window, segments (RFC 6928)"),
-	CFG_KEY("delack_ms", V_UINT, tcp.delack_ms, 40, 0, 500,
+	CFG_UINT("delack_ms", tcp.delack_ms, 40, 0, 500,
 		"delayed ACK timeout; 0 = ACK every segment at once"),
-	CFG_KEY("nagle", V_BOOL, tcp.nagle, 0, 0, 1,
+	CFG_BOOL("nagle", tcp.nagle, 0,
 		"Nagle's algorithm for new connections (per connection: "
 		"ptcp_conn_set_nagle)"),
-	CFG_KEY("ooo_max", V_UINT, tcp.ooo_max, 0, 0, 1u << 30,
+	CFG_UINT("ooo_max", tcp.ooo_max, 0, 0, 1u << 30,
 		"out-of-order queue bound per connection, buffer bytes; "
 		"0 = 2 * rcv_buf"),
-	CFG_KEY("max_recovery", V_UINT, tcp.max_recovery, 16384, 0, M16,
+	CFG_UINT("max_recovery", tcp.max_recovery, 16384, 0, M16,
 		"connections per worker that can hold out-of-order data and "
 		"SACK/CUBIC state at once"),
-	CFG_KEY("tso", V_BOOL, tcp.tso, 1, 0, 1,
+	CFG_BOOL("tso", tcp.tso, 1,
 		"TCP segmentation offload where the port offers it"),
 };
 
-static const char *const rr_close_names[] = {
-	[PTCP_RR_CLOSE_CLIENT] = "client",
-	[PTCP_RR_CLOSE_SERVER] = "server",
-};
-
-const struct key_desc cfg_server_keys[] = {
-	CFG_KEY("echo_port", V_UINT, server.echo_port, 7, 0, 65535,
-		"RFC 862 echo; 0 = off"),
-	CFG_KEY("discard_port", V_UINT, server.discard_port, 9, 0, 65535,
-		"RFC 863 discard; 0 = off"),
-	CFG_KEY("daytime_port", V_UINT, server.daytime_port, 13, 0, 65535,
-		"RFC 867 daytime; 0 = off"),
-	CFG_KEY("chargen_port", V_UINT, server.chargen_port, 19, 0, 65535,
-		"RFC 864 chargen; 0 = off"),
-	CFG_KEY("http_port", V_UINT, server.http_port, 80, 0, 65535,
-		"HTTP/1.1 responder; 0 = off"),
-	CFG_KEY("rr_port", V_UINT, server.rr_port, 5001, 0, 65535,
-		"request/response service; 0 = off"),
-	CFG_KEY("http_body", V_UINT, server.http_body, 64, 0, 1u << 24,
-		"bytes in a 200 response body"),
-	CFG_KEY("http_max_request", V_UINT, server.http_max_request, 8192,
-		256, 1u << 20, "request head limit, bytes"),
-	CFG_KEY("rr_request", V_UINT, server.rr_request, 64, 1, 1u << 20,
-		"rr: request bytes read before answering"),
-	CFG_KEY("rr_response", V_UINT, server.rr_response, 64, 0, 1u << 20,
-		"rr: response bytes sent"),
-	CFG_ENUM("rr_close", server.rr_close, PTCP_RR_CLOSE_CLIENT,
-		rr_close_names, "rr: who closes first, client or server"),
-};
-
 /* The numeric keys of [portN]; the others are parsed in parse_port(). */
-const struct key_desc cfg_port_keys[] = {
+const struct ptcp_config_key cfg_port_keys[] = {
 	PORT_KEY("rx_desc", rx_desc, 1024, 32, 16384,
 		"RX descriptors per queue"),
 	PORT_KEY("tx_desc", tx_desc, 1024, 32, 16384,
@@ -195,28 +167,27 @@ const struct key_desc cfg_port_keys[] = {
 
 const unsigned int cfg_nb_port_keys = RTE_DIM(cfg_port_keys);
 
-const struct section_desc cfg_plain_sections[] = {
+const struct ptcp_config_section cfg_plain_sections[] = {
 	{ "lcores", lcores_keys, RTE_DIM(lcores_keys) },
 	{ "mempool", mempool_keys, RTE_DIM(mempool_keys) },
 	{ "ip", ip_keys, RTE_DIM(ip_keys) },
 	{ "arp", arp_keys, RTE_DIM(arp_keys) },
 	{ "timer", timer_keys, RTE_DIM(timer_keys) },
 	{ SEC_TCP, tcp_keys, RTE_DIM(tcp_keys) },
-	{ SEC_SERVER, cfg_server_keys, RTE_DIM(cfg_server_keys) },
 };
 const unsigned int cfg_nb_plain_sections = RTE_DIM(cfg_plain_sections);
 
 /* Parse one table key into base + d->off, or say why not. */
 int
-cfg_parse_table_key(struct load_ctx *c, const char *section,
-		const struct key_desc *d, const char *value, void *base)
+cfg_parse_table_key(struct ptcp_config_ctx *c, const char *section,
+		const struct ptcp_config_key *d, const char *value, void *base)
 {
 	void *field = (char *)base + d->off;
 	uint64_t v;
 	bool b;
 	int ret;
 
-	if (d->type == V_ENUM) {
+	if (d->type == PTCP_CONFIG_ENUM) {
 		char names[CFG_VALUE_LEN];
 		size_t n = 0;
 
@@ -230,12 +201,12 @@ cfg_parse_table_key(struct load_ctx *c, const char *section,
 			if (n >= sizeof(names))
 				n = sizeof(names) - 1;
 		}
-		return cfg_fail_key(c, section, d->key,
+		return ptcp_config_fail(c, section, d->key,
 			"'%.*s' is not one of %s", QUOTE_MAX, value, names);
 	}
-	if (d->type == V_BOOL) {
+	if (d->type == PTCP_CONFIG_BOOL) {
 		if (cfg_parse_bool(value, &b) != 0)
-			return cfg_fail_key(c, section, d->key,
+			return ptcp_config_fail(c, section, d->key,
 				"'%.*s' is not a boolean (yes/no, true/false, on/off, 1/0)",
 				QUOTE_MAX, value);
 		*(bool *)field = b;
@@ -243,19 +214,19 @@ cfg_parse_table_key(struct load_ctx *c, const char *section,
 	}
 	ret = cfg_parse_u64(value, &v);
 	if (ret == -EINVAL)
-		return cfg_fail_key(c, section, d->key,
+		return ptcp_config_fail(c, section, d->key,
 			"'%.*s' is not an unsigned integer",
 			QUOTE_MAX, value);
 	if (ret != 0 || v < d->min || v > d->max)
-		return cfg_fail_key(c, section, d->key,
+		return ptcp_config_fail(c, section, d->key,
 			"%.*s is out of range %" PRIu64 "..%" PRIu64,
 			QUOTE_MAX, value, d->min, d->max);
 	cfg_store_uint(field, d->size, v);
 	return 0;
 }
 
-const struct key_desc *
-cfg_find_key(const struct key_desc *keys, unsigned int n, const char *key)
+const struct ptcp_config_key *
+cfg_find_key(const struct ptcp_config_key *keys, unsigned int n, const char *key)
 {
 	unsigned int i;
 
@@ -277,22 +248,31 @@ cfg_is_port_section(const char *name, unsigned int *port)
 }
 
 /* Length of the known section name that starts "section.key", or 0. */
+/* Whether @p lhs starts with "@p name." and @p name beats *best. */
+static void
+longer_prefix(const char *lhs, const char *name, size_t *best)
+{
+	size_t len = strlen(name);
+
+	if (len > *best && strncmp(lhs, name, len) == 0 && lhs[len] == '.')
+		*best = len;
+}
+
 size_t
-cfg_known_section_prefix(const char *lhs)
+cfg_known_section_prefix(const struct ptcp_config_ctx *c, const char *lhs)
 {
 	static const char *const known[] = { "port0", "port1", "port2",
-		"port3", "lcores", "mempool", "ip", "arp", SEC_ARP_STATIC,
-		"timer", SEC_TCP, SEC_SERVER };
-	size_t best = 0, len;
+		"port3", SEC_ARP_STATIC };
+	size_t best = 0;
 	unsigned int i;
 
 	RTE_BUILD_BUG_ON(PTCP_MAX_PORTS != 4);
-	for (i = 0; i < RTE_DIM(known); i++) {
-		len = strlen(known[i]);
-		if (len > best && strncmp(lhs, known[i], len) == 0 &&
-				lhs[len] == '.')
-			best = len;
-	}
+	for (i = 0; i < RTE_DIM(known); i++)
+		longer_prefix(lhs, known[i], &best);
+	for (i = 0; i < cfg_nb_plain_sections; i++)
+		longer_prefix(lhs, cfg_plain_sections[i].name, &best);
+	for (i = 0; c->schema != NULL && i < c->schema->nb; i++)
+		longer_prefix(lhs, c->schema->reg[i].sec->name, &best);
 	return best;
 }
 
@@ -302,7 +282,7 @@ cfg_known_section_prefix(const char *lhs)
  * PTCP_MAX_EXTRA_ADDRS. Subnet and duplicate rules: cfg_check_port().
  */
 static int
-parse_addr_list(struct load_ctx *c, const char *section,
+parse_addr_list(struct ptcp_config_ctx *c, const char *section,
 		const struct rte_cfgfile_entry *e, struct ptcp_port_config *pc)
 {
 	char why[PTCP_CONFIG_ERRLEN];
@@ -313,18 +293,18 @@ parse_addr_list(struct load_ctx *c, const char *section,
 	if (ptcp_parse_addr_list(e->value, pc->extra_addr,
 			PTCP_MAX_EXTRA_ADDRS, &pc->nb_extra, why,
 			sizeof(why)) != 0)
-		return cfg_fail_key(c, section, e->name, "%s%s", why,
+		return ptcp_config_fail(c, section, e->name, "%s%s", why,
 			strcmp(why, "no address") == 0 ?
 			" (write 'none' for none)" : "");
 	return 0;
 }
 
 static int
-parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
+parse_port_key(struct ptcp_config_ctx *c, unsigned int p, const char *section,
 		const struct rte_cfgfile_entry *e)
 {
 	struct ptcp_port_config *pc = &c->cfg->port[p];
-	const struct key_desc *d;
+	const struct ptcp_config_key *d;
 	char buf[CFG_VALUE_LEN];
 	uint64_t prefix;
 	char *slash;
@@ -335,11 +315,11 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 
 	if (strcmp(e->name, "device") == 0) {
 		if (strlen(e->value) >= sizeof(pc->device))
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s' is longer than %zu characters",
 				QUOTE_MAX, e->value, sizeof(pc->device) - 1);
 		if (strpbrk(e->value, " \t") != NULL)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s': a device name has no spaces",
 				QUOTE_MAX, e->value);
 		strlcpy(pc->device, e->value, sizeof(pc->device));
@@ -351,14 +331,14 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 		if (slash != NULL)
 			*slash = '\0';
 		if (cfg_parse_ipv4(buf, &pc->addr) != 0)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s' is not an IPv4 address",
 				QUOTE_MAX, buf);
 		if (slash == NULL)
 			return 0;
 		if (cfg_parse_u64(slash + 1, &prefix) != 0 || prefix < 1 ||
 				prefix > 32)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s': the prefix length after '/' must be 1..32",
 				QUOTE_MAX, e->value);
 		c->prefix[p] = (uint8_t)prefix;
@@ -366,14 +346,14 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 	}
 	if (strcmp(e->name, "netmask") == 0) {
 		if (cfg_parse_ipv4(e->value, &pc->netmask) != 0)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s' is not a dotted netmask (255.255.255.0)",
 				QUOTE_MAX, e->value);
 		if (pc->netmask == 0)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"%s leaves no subnet", e->value);
 		if (cfg_mask_to_prefix(pc->netmask) < 0)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"%s is not a contiguous netmask", e->value);
 		c->netmask_set[p] = true;
 		return 0;
@@ -385,7 +365,7 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 		}
 		if (cfg_parse_ipv4(e->value, &pc->gateway) != 0 ||
 				pc->gateway == 0)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s' is not an IPv4 address or 'none'",
 				QUOTE_MAX, e->value);
 		return 0;
@@ -394,23 +374,23 @@ parse_port_key(struct load_ctx *c, unsigned int p, const char *section,
 		return parse_addr_list(c, section, e, pc);
 	if (strcmp(e->name, "mac") == 0) {
 		if (cfg_parse_mac(e->value, &pc->mac) != 0)
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"'%.*s' is not a MAC address (xx:xx:xx:xx:xx:xx)",
 				QUOTE_MAX, e->value);
 		if (!rte_is_valid_assigned_ether_addr(&pc->mac))
-			return cfg_fail_key(c, section, e->name,
+			return ptcp_config_fail(c, section, e->name,
 				"%s is not a unicast address", e->value);
 		pc->mac_set = true;
 		return 0;
 	}
-	return cfg_fail_key(c, section, e->name, "unknown key (known: device, "
+	return ptcp_config_fail(c, section, e->name, "unknown key (known: device, "
 		"address, extra_addresses, netmask, gateway, mac, rx_desc, "
 		"tx_desc, mtu)");
 }
 
 /* Entries of section @p index, malloc'd; NULL on allocation failure. */
 struct rte_cfgfile_entry *
-cfg_section_entries(struct load_ctx *c, int index, char *name, int *nb)
+cfg_section_entries(struct ptcp_config_ctx *c, int index, char *name, int *nb)
 {
 	struct rte_cfgfile_entry *e;
 
@@ -423,12 +403,54 @@ cfg_section_entries(struct load_ctx *c, int index, char *name, int *nb)
 	return e;
 }
 
-static int
-parse_section(struct load_ctx *c, int index)
+/*
+ * lib/config's table section or a registered one named @p name, and the
+ * struct its keys fill; NULL if neither.
+ */
+static const struct ptcp_config_section *
+find_section(const struct ptcp_config_ctx *c, const char *name, void **base)
 {
-	const struct section_desc *sd = NULL;
+	unsigned int i;
+
+	for (i = 0; i < cfg_nb_plain_sections; i++) {
+		if (strcmp(cfg_plain_sections[i].name, name) == 0) {
+			*base = c->cfg;
+			return &cfg_plain_sections[i];
+		}
+	}
+	for (i = 0; c->schema != NULL && i < c->schema->nb; i++) {
+		if (strcmp(c->schema->reg[i].sec->name, name) == 0) {
+			*base = c->schema->reg[i].base;
+			return c->schema->reg[i].sec;
+		}
+	}
+	return NULL;
+}
+
+/* "unknown section (known: ...)": lib/config's, then the registered ones. */
+static int
+unknown_section(struct ptcp_config_ctx *c, const char *name)
+{
+	char known[PTCP_CONFIG_ERRLEN] = KNOWN_SECTIONS;
+	unsigned int i;
+
+	for (i = 0; c->schema != NULL && i < c->schema->nb; i++) {
+		size_t n = strlen(known);
+
+		snprintf(known + n, sizeof(known) - n, ", %s",
+			c->schema->reg[i].sec->name);
+	}
+	return ptcp_config_fail(c, name, NULL, "unknown section (known: %s)",
+		known);
+}
+
+static int
+parse_section(struct ptcp_config_ctx *c, int index)
+{
+	const struct ptcp_config_section *sd = NULL;
 	struct rte_cfgfile_entry *e;
 	char name[CFG_NAME_LEN];
+	void *base = NULL;
 	unsigned int i, port = 0;
 	bool is_port;
 	int nb, ret = 0;
@@ -437,9 +459,8 @@ parse_section(struct load_ctx *c, int index)
 	if (e == NULL)
 		return -ENOMEM;
 	is_port = cfg_is_port_section(name, &port);
-	for (i = 0; !is_port && i < cfg_nb_plain_sections; i++)
-		if (strcmp(cfg_plain_sections[i].name, name) == 0)
-			sd = &cfg_plain_sections[i];
+	if (!is_port)
+		sd = find_section(c, name, &base);
 
 	if (is_port) {
 		c->cfg->port[port].enabled = true;
@@ -449,28 +470,27 @@ parse_section(struct load_ctx *c, int index)
 			ret = cfg_check_port(c, port, name);
 	} else if (sd != NULL) {
 		for (i = 0; ret == 0 && i < (unsigned int)nb; i++) {
-			const struct key_desc *d;
+			const struct ptcp_config_key *d;
 
 			d = cfg_find_key(sd->keys, sd->nb_keys, e[i].name);
 			if (d == NULL)
-				ret = cfg_fail_key(c, name, e[i].name,
+				ret = ptcp_config_fail(c, name, e[i].name,
 					"unknown key");
 			else
 				ret = cfg_parse_table_key(c, name, d, e[i].value,
-					c->cfg);
+					base);
 		}
 	} else if (strcmp(name, SEC_ARP_STATIC) == 0) {
 		c->arp_static_index = index;	/* needs the ports: later */
 	} else {
-		ret = cfg_fail_key(c, name, NULL,
-			"unknown section (known: " KNOWN_SECTIONS ")");
+		ret = unknown_section(c, name);
 	}
 	free(e);
 	return ret;
 }
 
 int
-cfg_parse_sections(struct load_ctx *c)
+cfg_parse_sections(struct ptcp_config_ctx *c)
 {
 	int i, n, ret;
 
@@ -486,26 +506,109 @@ cfg_parse_sections(struct load_ctx *c)
 /* ----- public API ----- */
 
 void
+ptcp_config_section_defaults(const struct ptcp_config_section *sec,
+		void *base)
+{
+	unsigned int k;
+
+	for (k = 0; k < sec->nb_keys; k++) {
+		const struct ptcp_config_key *d = &sec->keys[k];
+		void *field = (char *)base + d->off;
+
+		if (d->type == PTCP_CONFIG_BOOL)
+			*(bool *)field = d->def != 0;
+		else
+			cfg_store_uint(field, d->size, d->def);
+	}
+}
+
+void
 ptcp_config_defaults(struct ptcp_config *cfg)
 {
-	unsigned int s, k, p;
+	const struct ptcp_config_section ports = {
+		.keys = cfg_port_keys, .nb_keys = cfg_nb_port_keys,
+	};
+	unsigned int s, p;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (s = 0; s < cfg_nb_plain_sections; s++) {
-		const struct section_desc *sd = &cfg_plain_sections[s];
-
-		for (k = 0; k < sd->nb_keys; k++) {
-			void *field = (char *)cfg + sd->keys[k].off;
-
-			if (sd->keys[k].type == V_BOOL)
-				*(bool *)field = sd->keys[k].def != 0;
-			else
-				cfg_store_uint(field, sd->keys[k].size,
-					sd->keys[k].def);
-		}
-	}
+	for (s = 0; s < cfg_nb_plain_sections; s++)
+		ptcp_config_section_defaults(&cfg_plain_sections[s], cfg);
 	for (p = 0; p < PTCP_MAX_PORTS; p++)
-		for (k = 0; k < cfg_nb_port_keys; k++)
-			cfg_store_uint((char *)&cfg->port[p] + cfg_port_keys[k].off,
-				cfg_port_keys[k].size, cfg_port_keys[k].def);
+		ptcp_config_section_defaults(&ports, &cfg->port[p]);
+}
+
+/* ----- the sections applications register ----- */
+
+void
+ptcp_config_schema_init(struct ptcp_config_schema *schema)
+{
+	memset(schema, 0, sizeof(*schema));
+}
+
+/* A key the parser can store and the dump can print. */
+static bool
+key_is_sane(const struct ptcp_config_key *d)
+{
+	if (d->key == NULL || d->key[0] == '\0' ||
+			strlen(d->key) >= CFG_NAME_LEN || !cfg_valid_name(d->key))
+		return false;
+	switch (d->type) {
+	case PTCP_CONFIG_BOOL:
+		return d->size == sizeof(bool) && d->def <= 1;
+	case PTCP_CONFIG_ENUM:
+		return d->names != NULL && d->def <= d->max &&
+			(d->size == 1 || d->size == 2 || d->size == 4 ||
+			 d->size == 8);
+	case PTCP_CONFIG_UINT:
+		if (d->size != 1 && d->size != 2 && d->size != 4 &&
+				d->size != 8)
+			return false;
+		return d->min <= d->def && d->def <= d->max &&
+			(d->size == 8 || d->max < (1ull << (8 * d->size)));
+	}
+	return false;
+}
+
+/* Whether @p name is one of lib/config's own sections. */
+static bool
+is_own_section(const char *name)
+{
+	unsigned int i, port;
+
+	if (cfg_is_port_section(name, &port) ||
+			strcmp(name, SEC_ARP_STATIC) == 0)
+		return true;
+	for (i = 0; i < cfg_nb_plain_sections; i++)
+		if (strcmp(cfg_plain_sections[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int
+ptcp_config_register(struct ptcp_config_schema *schema,
+		const struct ptcp_config_section *sec, void *base)
+{
+	unsigned int i;
+
+	if (schema == NULL || sec == NULL || base == NULL ||
+			sec->name == NULL || sec->name[0] == '\0' ||
+			strlen(sec->name) >= CFG_NAME_LEN ||
+			!cfg_valid_name(sec->name) ||
+			(sec->keys == NULL && sec->nb_keys != 0))
+		return -EINVAL;
+	for (i = 0; i < sec->nb_keys; i++)
+		if (!key_is_sane(&sec->keys[i]))
+			return -EINVAL;
+	if (is_own_section(sec->name))
+		return -EEXIST;
+	for (i = 0; i < schema->nb; i++)
+		if (strcmp(schema->reg[i].sec->name, sec->name) == 0)
+			return -EEXIST;
+	if (schema->nb == PTCP_CONFIG_MAX_SECTIONS)
+		return -ENOSPC;
+	ptcp_config_section_defaults(sec, base);
+	schema->reg[schema->nb].sec = sec;
+	schema->reg[schema->nb].base = base;
+	schema->nb++;
+	return 0;
 }
