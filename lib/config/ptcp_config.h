@@ -371,6 +371,81 @@ int ptcp_config_load_with(struct ptcp_config *cfg,
 		char *err, size_t errlen);
 
 /**
+ * @name The configuration options of a program's command line
+ *
+ * ptcp-server and ptcp-churn take their options after the EAL's, past
+ * "--", and read `-c/--config FILE` and `-s/--set SECTION.KEY=VALUE`
+ * (repeatable, applied in order after FILE) the same way:
+ *
+ *     static const struct option longopts[] = {
+ *         PTCP_CONFIG_LONGOPTS, ...
+ *     };
+ *     struct ptcp_config_args ca = { 0 };
+ *
+ *     nargs = ptcp_config_args_split(argc, argv, &help);
+ *     ... getopt_long(..., "c:s:...", longopts, NULL) ...
+ *         ret = ptcp_config_args_take(&ca, opt, optarg, PROG);
+ *         (1: taken, 0: another option, < 0: an error was printed)
+ *     if (ptcp_config_load_args(&cfg, &schema, &ca, PROG) != 0)
+ *         return 2;
+ * @{
+ */
+
+/** Most `--set` options one command line takes. */
+#define PTCP_CONFIG_MAX_SETS 128
+
+/** The getopt_long() entries of `--config` ('c') and `--set` ('s'). */
+#define PTCP_CONFIG_LONGOPTS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "set", required_argument, NULL, 's' }
+
+/** What `-c` and `--set` gave. Zero it before the first option. */
+struct ptcp_config_args {
+	const char *path;                    /**< -c FILE, or NULL */
+	const char *sets[PTCP_CONFIG_MAX_SETS]; /**< --set strings, in order */
+	unsigned int nb_sets;
+};
+
+/**
+ * Where a program's own options start: the index of "--" in @p argv
+ * (@p argc if there is none). A `-h` or `--help` before it stops the scan
+ * there and sets @p help, so that help needs no EAL.
+ *
+ * @param argc  as main()'s
+ * @param argv  as main()'s
+ * @param help  set if a -h/--help came before "--"
+ * @return the index of "--", or of the help option, or @p argc
+ */
+int ptcp_config_args_split(int argc, char **argv, bool *help);
+
+/**
+ * Take one option from getopt_long(): 'c' (`-c/--config`) and 's'
+ * (`-s/--set`) are the configuration's.
+ *
+ * @param a     filled
+ * @param opt   getopt_long()'s return value
+ * @param arg   its optarg
+ * @param prog  the program's name, for the error line
+ * @return 1 if @p opt was 'c' or 's' and is taken; 0 for any other
+ *         option; -E2BIG for more than PTCP_CONFIG_MAX_SETS `--set`
+ *         ("PROG: --set: more than 128 overrides" is printed on stderr)
+ */
+int ptcp_config_args_take(struct ptcp_config_args *a, int opt,
+		const char *arg, const char *prog);
+
+/**
+ * ptcp_config_load_with() of what @p a holds; on failure, its one error
+ * line is printed on stderr as "PROG: <error>".
+ *
+ * @return as ptcp_config_load_with()
+ */
+int ptcp_config_load_args(struct ptcp_config *cfg,
+		const struct ptcp_config_schema *schema,
+		const struct ptcp_config_args *a, const char *prog);
+
+/** @} */
+
+/**
  * Parse a list of IPv4 addresses and ranges: "A.B.C.D", "A.B.C.D-A.B.C.E"
  * (ascending), comma separated, spaces allowed around items (the syntax of
  * `extra_addresses`; also ptcp-churn's --src).
