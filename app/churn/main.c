@@ -925,11 +925,9 @@ configure(int argc, char **argv, struct options *o, struct churn_params *p,
 		struct churn_config *c, int *nargs)
 {
 	struct ptcp_config *cfg = &c->cfg;
-	bool help;
-	int n;
+	int n = ptcp_config_args_split(argc, argv);
 
-	n = ptcp_config_args_split(argc, argv, &help);
-	if (help) {
+	if (n < 0) {
 		usage(stdout);
 		return 0;
 	}

@@ -271,11 +271,9 @@ static int
 configure(int argc, char **argv, struct options *o, struct server *s,
 		int *nargs)
 {
-	bool help;
-	int n;
+	int n = ptcp_config_args_split(argc, argv);
 
-	n = ptcp_config_args_split(argc, argv, &help);
-	if (help) {
+	if (n < 0) {
 		usage(stdout);
 		return 0;
 	}

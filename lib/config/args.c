@@ -13,17 +13,14 @@
 #include "config_priv.h"
 
 int
-ptcp_config_args_split(int argc, char **argv, bool *help)
+ptcp_config_args_split(int argc, char **argv)
 {
 	int i;
 
-	*help = false;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 ||
-				strcmp(argv[i], "--help") == 0) {
-			*help = true;
-			return i;
-		}
+				strcmp(argv[i], "--help") == 0)
+			return -1;
 		if (strcmp(argv[i], "--") == 0)
 			break;
 	}

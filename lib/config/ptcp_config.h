@@ -382,7 +382,7 @@ int ptcp_config_load_with(struct ptcp_config *cfg,
  *     };
  *     struct ptcp_config_args ca = { 0 };
  *
- *     nargs = ptcp_config_args_split(argc, argv, &help);
+ *     nargs = ptcp_config_args_split(argc, argv);  (-1: print the help)
  *     ... getopt_long(..., "c:s:...", longopts, NULL) ...
  *         ret = ptcp_config_args_take(&ca, opt, optarg, PROG);
  *         (1: taken, 0: another option, < 0: an error was printed)
@@ -408,15 +408,14 @@ struct ptcp_config_args {
 
 /**
  * Where a program's own options start: the index of "--" in @p argv
- * (@p argc if there is none). A `-h` or `--help` before it stops the scan
- * there and sets @p help, so that help needs no EAL.
+ * (@p argc if there is none). A `-h` or `--help` before it stops the scan,
+ * so that help needs no EAL.
  *
  * @param argc  as main()'s
  * @param argv  as main()'s
- * @param help  set if a -h/--help came before "--"
- * @return the index of "--", or of the help option, or @p argc
+ * @return the index of "--", or @p argc; -1 if -h/--help came before it
  */
-int ptcp_config_args_split(int argc, char **argv, bool *help);
+int ptcp_config_args_split(int argc, char **argv);
 
 /**
  * Take one option from getopt_long(): 'c' (`-c/--config`) and 's'

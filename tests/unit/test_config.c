@@ -1486,6 +1486,7 @@ a_section_name_is_registered_once(struct env *e)
 		PTCP_CONFIG_KEY(struct demo_conf, "lo", PTCP_CONFIG_UINT, lo,
 			70000, 0, 70000, "does not fit 16 bits"),
 	};
+	static const char *const own[] = { "tcp", "port2", "arp.static" };
 	struct ptcp_config_section sec = demo_section;
 	struct ptcp_config_schema s;
 	struct ptcp_server_config other;
@@ -1501,15 +1502,11 @@ a_section_name_is_registered_once(struct env *e)
 	CHECK_EQ(server_config_register(&s, &other),
 		(unsigned long long)-EEXIST);
 	/* lib/config's own sections are not an application's */
-	sec.name = "tcp";
-	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
-		(unsigned long long)-EEXIST);
-	sec.name = "port2";
-	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
-		(unsigned long long)-EEXIST);
-	sec.name = "arp.static";
-	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
-		(unsigned long long)-EEXIST);
+	for (i = 0; i < RTE_DIM(own); i++) {
+		sec.name = own[i];
+		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+			(unsigned long long)-EEXIST);
+	}
 	sec.name = "no spaces";
 	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
 		(unsigned long long)-EINVAL);
