@@ -169,6 +169,26 @@ remember(struct ptcp_config_ctx *c, const char *section, const char *key,
 	return 0;
 }
 
+/* A section's name or a key: not empty, not too long, legal characters. */
+static int
+check_name(struct ptcp_config_ctx *c, unsigned int line, const char *name,
+		bool section)
+{
+	if (*name == '\0')
+		return fail_line(c, line, "%s", section ? "empty section name" :
+			"no key before '='");
+	if (strlen(name) >= CFG_NAME_LEN)
+		return fail_line(c, line,
+			"%s is %zu characters long, at most %d",
+			section ? "section name" : "key", strlen(name),
+			CFG_NAME_LEN - 1);
+	if (!cfg_valid_name(name))
+		return fail_line(c, line,
+			"%s%s%s: a name is letters, digits, '_', '.', '-', ':'",
+			section ? "[" : "'", name, section ? "]" : "'");
+	return 0;
+}
+
 /* "[name]" (already trimmed, starts with '['). */
 static int
 read_section_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
@@ -187,16 +207,9 @@ read_section_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
 			QUOTE_MAX, cfg_trim(end + 1));
 	*end = '\0';
 	name = cfg_trim(s + 1);
-	if (*name == '\0')
-		return fail_line(c, line, "empty section name");
-	if (strlen(name) >= CFG_NAME_LEN)
-		return fail_line(c, line,
-			"section name is %zu characters long, at most %d",
-			strlen(name), CFG_NAME_LEN - 1);
-	if (!cfg_valid_name(name))
-		return fail_line(c, line,
-			"[%s]: a name is letters, digits, '_', '.', '-', ':'",
-			name);
+	ret = check_name(c, line, name, true);
+	if (ret != 0)
+		return ret;
 	ret = remember(c, name, "", line, &first);
 	if (ret == -EEXIST)
 		return fail_line(c, line,
@@ -227,16 +240,9 @@ read_entry_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
 	*eq = '\0';
 	key = cfg_trim(s);
 	value = cfg_trim(eq + 1);
-	if (*key == '\0')
-		return fail_line(c, line, "no key before '='");
-	if (strlen(key) >= CFG_NAME_LEN)
-		return fail_line(c, line,
-			"key is %zu characters long, at most %d",
-			strlen(key), CFG_NAME_LEN - 1);
-	if (!cfg_valid_name(key))
-		return fail_line(c, line,
-			"'%s': a name is letters, digits, '_', '.', '-', ':'",
-			key);
+	ret = check_name(c, line, key, false);
+	if (ret != 0)
+		return ret;
 	if (*section == '\0')
 		return fail_line(c, line, "%s: key before the first [section]",
 			key);
