@@ -91,7 +91,8 @@ load(struct env *e, const char *ini, const char *const *ovr, unsigned int n)
 		exit(2);
 	}
 	e->err[0] = '\0';
-	return ptcp_config_load_with(&e->cfg, &e->schema, e->path, ovr, n, e->err,
+	return ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, ovr, n, e->err,
 		sizeof(e->err));
 }
 
@@ -221,7 +222,8 @@ every_example_file_loads(struct env *e)
 		if (len < 4 || strcmp(d->d_name + len - 4, ".ini") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		ret = ptcp_config_load_with(&e->cfg, &e->schema, path, NULL, 0, e->err,
+		ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		path, NULL, 0, e->err,
 			sizeof(e->err));
 		if (ret != 0)
 			fprintf(stderr, "  %s: %s\n", path, e->err);
@@ -240,7 +242,8 @@ ptcp_ini_holds_the_defaults(struct env *e)
 	struct ptcp_config def;
 	int ret;
 
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ptcp.ini",
 		NULL, 0, e->err, sizeof(e->err));
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(e->cfg.nb_ports, 1);
@@ -309,7 +312,8 @@ ptcp_ini_names_every_key(struct env *e)
 	CHECK_EQ(read_text(PTCP_SOURCE_ROOT "/config/ptcp.ini", ini + 1,
 		sizeof(ini) - 1), 0);
 	ini[0] = '\n';
-	CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+	CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ptcp.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	snprintf(path, sizeof(path), "%s/dump.ini", e->dir);
 	f = fopen(path, "w");
@@ -344,7 +348,8 @@ tap_and_ring_files_say_what_the_tests_need(struct env *e)
 {
 	struct ptcp_config *c = &e->cfg;
 
-	CHECK_EQ(ptcp_config_load_with(c, &e->schema, PTCP_SOURCE_ROOT "/config/tap.ini",
+	CHECK_EQ(ptcp_config_load_with(c, &e->schema,
+		PTCP_SOURCE_ROOT "/config/tap.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	CHECK_EQ(c->nb_ports, 1);
 	CHECK_STR(c->port[0].device, "net_tap0");
@@ -352,7 +357,8 @@ tap_and_ring_files_say_what_the_tests_need(struct env *e)
 	CHECK_EQ(c->port[0].netmask, ip("255.255.255.0"));
 	CHECK_EQ(c->port[0].gateway, 0);
 
-	CHECK_EQ(ptcp_config_load_with(c, &e->schema, PTCP_SOURCE_ROOT "/config/ring.ini",
+	CHECK_EQ(ptcp_config_load_with(c, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ring.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	CHECK_EQ(c->nb_ports, 2);
 	CHECK_STR(c->port[0].device, "net_ring0");
@@ -371,14 +377,16 @@ unreadable_file_is_enoent(struct env *e)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/missing.ini", e->dir);
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, path, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		path, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-ENOENT);
 	snprintf(expect, sizeof(expect),
 		"%s: cannot read: No such file or directory", path);
 	CHECK_STR(e->err, expect);
 
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, e->dir, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->dir, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-ENOENT);
 	snprintf(expect, sizeof(expect), "%s: cannot read: Is a directory",
@@ -734,7 +742,8 @@ extra_addresses_lists_ranges_and_rules(struct env *e)
 		char line[256];
 		bool seen = false;
 
-		CHECK_EQ(ptcp_config_load_with(&back, &e->schema, path, NULL, 0, err,
+		CHECK_EQ(ptcp_config_load_with(&back, &e->schema,
+		path, NULL, 0, err,
 			sizeof(err)), 0);
 		CHECK_EQ(back.port[0].nb_extra, 4);
 		CHECK(memcmp(back.port[0].extra_addr, pc->extra_addr,
@@ -941,15 +950,18 @@ overrides_without_a_file(struct env *e)
 	static const char *const bad[] = { "port0.mtu=1400" };
 	int ret;
 
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, NULL, ovr, RTE_DIM(ovr), e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, ovr, RTE_DIM(ovr), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(e->cfg.tick_us, 10);
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, NULL, bad, RTE_DIM(bad), e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, bad, RTE_DIM(bad), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_STR(e->err, "command line: [port0] address: missing (required)");
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, NULL, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_STR(e->err,
@@ -1331,7 +1343,8 @@ dump_reads_back_as_the_same_config(struct env *e)
 	CHECK_EQ(e->cfg.tcp.mss, 1360);
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
-	ret = ptcp_config_load_with(&again, &e->schema, path1, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&again, &e->schema,
+		path1, NULL, 0, e->err,
 		sizeof(e->err));
 	if (ret != 0)
 		fprintf(stderr, "  %s\n%s", e->err, text1);
@@ -1349,12 +1362,14 @@ dump_reads_back_as_the_same_config(struct env *e)
 	{
 		static const char *const ovr[] = { "port0.address=192.0.2.2/24" };
 
-		CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema, NULL, ovr, 1, e->err,
+		CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, ovr, 1, e->err,
 			sizeof(e->err)), 0);
 	}
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
-	CHECK_EQ(ptcp_config_load_with(&again, &e->schema, path1, NULL, 0, e->err,
+	CHECK_EQ(ptcp_config_load_with(&again, &e->schema,
+		path1, NULL, 0, e->err,
 		sizeof(e->err)), 0);
 	CHECK(memcmp(&again, &e->cfg, sizeof(again)) == 0);
 	unlink(path1);
@@ -1368,11 +1383,13 @@ errors_fit_a_small_buffer(struct env *e)
 	int ret;
 
 	CHECK(write_file(e->path, "[port0]\naddress = 10.0.0.300\n") == 0);
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, e->path, NULL, 0, small,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, NULL, 0, small,
 		sizeof(small));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_EQ(strlen(small), sizeof(small) - 1);
-	ret = ptcp_config_load_with(&e->cfg, &e->schema, e->path, NULL, 0, NULL, 0);
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, NULL, 0, NULL, 0);
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	return 0;
 }
