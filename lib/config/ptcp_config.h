@@ -211,8 +211,8 @@ void ptcp_config_schema_init(struct ptcp_config_schema *schema);
  * @param sec     the section; it and @p base must outlive @p schema's use
  * @param base    the struct @p sec's key offsets point into
  * @return 0; -EINVAL (a NULL argument, a name that is not letters, digits,
- *         '_', '.', '-', ':' of at most 63 characters, or a key whose type,
- *         size or range is inconsistent); -EEXIST (a section of that name
+ *         '_', '.', '-', ':' of at most 63 characters, a key whose type,
+ *         size or range is inconsistent, or a key named twice); -EEXIST (a section of that name
  *         is lib/config's or already registered); -ENOSPC (more than
  *         PTCP_CONFIG_MAX_SECTIONS)
  */

@@ -596,9 +596,11 @@ ptcp_config_register(struct ptcp_config_schema *schema,
 			!cfg_valid_name(sec->name) ||
 			(sec->keys == NULL && sec->nb_keys != 0))
 		return -EINVAL;
-	for (i = 0; i < sec->nb_keys; i++)
-		if (!key_is_sane(&sec->keys[i]))
+	for (i = 0; i < sec->nb_keys; i++) {
+		if (!key_is_sane(&sec->keys[i]) ||
+				cfg_find_key(sec->keys, i, sec->keys[i].key))
 			return -EINVAL;
+	}
 	if (is_own_section(sec->name))
 		return -EEXIST;
 	for (i = 0; i < schema->nb; i++)

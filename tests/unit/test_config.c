@@ -1532,6 +1532,15 @@ a_section_name_is_registered_once(struct env *e)
 	sec.nb_keys = 1;
 	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
 		(unsigned long long)-EINVAL);
+	{
+		const struct ptcp_config_key twice[] = { demo_keys[0],
+			demo_keys[0] };
+
+		sec.keys = twice;
+		sec.nb_keys = 2;
+		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+			(unsigned long long)-EINVAL);
+	}
 	CHECK_EQ(ptcp_config_register(&s, NULL, &d),
 		(unsigned long long)-EINVAL);
 	CHECK_EQ(s.nb, 2);
