@@ -20,6 +20,7 @@
 
 #include "ptcp_config.h"
 #include "ptcp_test.h"
+#include "server_config.h"
 
 #ifndef PTCP_SOURCE_ROOT
 #define PTCP_SOURCE_ROOT "."
@@ -29,6 +30,9 @@ struct env {
 	char dir[PATH_MAX / 2];	/* the temporary directory */
 	char path[PATH_MAX];	/* dir/t.ini */
 	struct ptcp_config cfg;
+	/* ptcp-server's [server], registered as ptcp-server does */
+	struct ptcp_config_schema schema;
+	struct ptcp_server_config srv;
 	char err[PTCP_CONFIG_ERRLEN];
 };
 
@@ -65,7 +69,8 @@ load(struct env *e, const char *ini, const char *const *ovr, unsigned int n)
 		exit(2);
 	}
 	e->err[0] = '\0';
-	return ptcp_config_load(&e->cfg, e->path, ovr, n, e->err,
+	return ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, ovr, n, e->err,
 		sizeof(e->err));
 }
 
@@ -110,6 +115,7 @@ defaults_are_the_documented_ones(void)
 	unsigned int i;
 
 	ptcp_config_defaults(c);
+	ptcp_config_section_defaults(&server_config_section, &e->srv);
 	CHECK_EQ(c->nb_ports, 0);
 	for (i = 0; i < PTCP_MAX_PORTS; i++) {
 		CHECK(!c->port[i].enabled);
@@ -162,17 +168,17 @@ defaults_are_the_documented_ones(void)
 	CHECK_EQ(c->tcp.challenge_ack_limit, 1000);
 	CHECK_EQ(c->tcp.drain_ms, 2000);
 
-	CHECK_EQ(c->server.echo_port, 7);
-	CHECK_EQ(c->server.discard_port, 9);
-	CHECK_EQ(c->server.daytime_port, 13);
-	CHECK_EQ(c->server.chargen_port, 19);
-	CHECK_EQ(c->server.http_port, 80);
-	CHECK_EQ(c->server.http_body, 64);
-	CHECK_EQ(c->server.http_max_request, 8192);
-	CHECK_EQ(c->server.rr_port, 5001);
-	CHECK_EQ(c->server.rr_request, 64);
-	CHECK_EQ(c->server.rr_response, 64);
-	CHECK_EQ(c->server.rr_close, PTCP_RR_CLOSE_CLIENT);
+	CHECK_EQ(e->srv.echo_port, 7);
+	CHECK_EQ(e->srv.discard_port, 9);
+	CHECK_EQ(e->srv.daytime_port, 13);
+	CHECK_EQ(e->srv.chargen_port, 19);
+	CHECK_EQ(e->srv.http_port, 80);
+	CHECK_EQ(e->srv.http_body, 64);
+	CHECK_EQ(e->srv.http_max_request, 8192);
+	CHECK_EQ(e->srv.rr_port, 5001);
+	CHECK_EQ(e->srv.rr_request, 64);
+	CHECK_EQ(e->srv.rr_response, 64);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_CLIENT);
 	return 0;
 }
 
@@ -195,7 +201,8 @@ every_example_file_loads(void)
 		if (len < 4 || strcmp(d->d_name + len - 4, ".ini") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		ret = ptcp_config_load(&e->cfg, path, NULL, 0, e->err,
+		ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		path, NULL, 0, e->err,
 			sizeof(e->err));
 		if (ret != 0)
 			fprintf(stderr, "  %s: %s\n", path, e->err);
@@ -211,10 +218,12 @@ static int
 ptcp_ini_holds_the_defaults(void)
 {
 	struct env *e = env;
+	struct ptcp_server_config srv;
 	struct ptcp_config def;
 	int ret;
 
-	ret = ptcp_config_load(&e->cfg, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ptcp.ini",
 		NULL, 0, e->err, sizeof(e->err));
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(e->cfg.nb_ports, 1);
@@ -224,7 +233,11 @@ ptcp_ini_holds_the_defaults(void)
 	ptcp_config_defaults(&def);
 	def.port[0] = e->cfg.port[0];
 	def.nb_ports = 1;
+	def.schema = &e->schema;
 	CHECK(memcmp(&def, &e->cfg, sizeof(def)) == 0);
+	memset(&srv, 0, sizeof(srv));
+	ptcp_config_section_defaults(&server_config_section, &srv);
+	CHECK(memcmp(&srv, &e->srv, sizeof(srv)) == 0);
 	return 0;
 }
 
@@ -280,7 +293,8 @@ ptcp_ini_names_every_key(void)
 	CHECK_EQ(read_text(PTCP_SOURCE_ROOT "/config/ptcp.ini", ini + 1,
 		sizeof(ini) - 1), 0);
 	ini[0] = '\n';
-	CHECK_EQ(ptcp_config_load(&e->cfg, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+	CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ptcp.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	snprintf(path, sizeof(path), "%s/dump.ini", e->dir);
 	f = fopen(path, "w");
@@ -316,7 +330,8 @@ tap_and_ring_files_say_what_the_tests_need(void)
 	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
-	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/tap.ini",
+	CHECK_EQ(ptcp_config_load_with(c, &e->schema,
+		PTCP_SOURCE_ROOT "/config/tap.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	CHECK_EQ(c->nb_ports, 1);
 	CHECK_STR(c->port[0].device, "net_tap0");
@@ -324,7 +339,8 @@ tap_and_ring_files_say_what_the_tests_need(void)
 	CHECK_EQ(c->port[0].netmask, ip("255.255.255.0"));
 	CHECK_EQ(c->port[0].gateway, 0);
 
-	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/ring.ini",
+	CHECK_EQ(ptcp_config_load_with(c, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ring.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	CHECK_EQ(c->nb_ports, 2);
 	CHECK_STR(c->port[0].device, "net_ring0");
@@ -344,14 +360,16 @@ unreadable_file_is_enoent(void)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/missing.ini", e->dir);
-	ret = ptcp_config_load(&e->cfg, path, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		path, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-ENOENT);
 	snprintf(expect, sizeof(expect),
 		"%s: cannot read: No such file or directory", path);
 	CHECK_STR(e->err, expect);
 
-	ret = ptcp_config_load(&e->cfg, e->dir, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->dir, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-ENOENT);
 	snprintf(expect, sizeof(expect), "%s: cannot read: Is a directory",
@@ -720,7 +738,8 @@ extra_addresses_lists_ranges_and_rules(void)
 		char line[256];
 		bool seen = false;
 
-		CHECK_EQ(ptcp_config_load(&back, path, NULL, 0, err,
+		CHECK_EQ(ptcp_config_load_with(&back, &e->schema,
+		path, NULL, 0, err,
 			sizeof(err)), 0);
 		CHECK_EQ(back.port[0].nb_extra, 4);
 		CHECK(memcmp(back.port[0].extra_addr, pc->extra_addr,
@@ -937,15 +956,18 @@ overrides_without_a_file(void)
 	static const char *const bad[] = { "port0.mtu=1400" };
 	int ret;
 
-	ret = ptcp_config_load(&e->cfg, NULL, ovr, RTE_DIM(ovr), e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, ovr, RTE_DIM(ovr), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(e->cfg.tick_us, 10);
-	ret = ptcp_config_load(&e->cfg, NULL, bad, RTE_DIM(bad), e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, bad, RTE_DIM(bad), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_STR(e->err, "command line: [port0] address: missing (required)");
-	ret = ptcp_config_load(&e->cfg, NULL, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_STR(e->err,
@@ -1062,13 +1084,13 @@ every_tcp_and_server_key_is_read(void)
 	CHECK(!c->tcp.sack);
 	CHECK_EQ(c->tcp.challenge_ack_limit, 1);
 	CHECK_EQ(c->tcp.drain_ms, 0);
-	CHECK_EQ(c->server.echo_port, 0);
-	CHECK_EQ(c->server.discard_port, 0);
-	CHECK_EQ(c->server.daytime_port, 1313);
-	CHECK_EQ(c->server.chargen_port, 1919);
-	CHECK_EQ(c->server.http_port, 8080);
-	CHECK_EQ(c->server.http_body, 0);
-	CHECK_EQ(c->server.http_max_request, 256);
+	CHECK_EQ(e->srv.echo_port, 0);
+	CHECK_EQ(e->srv.discard_port, 0);
+	CHECK_EQ(e->srv.daytime_port, 1313);
+	CHECK_EQ(e->srv.chargen_port, 1919);
+	CHECK_EQ(e->srv.http_port, 8080);
+	CHECK_EQ(e->srv.http_body, 0);
+	CHECK_EQ(e->srv.http_max_request, 256);
 	return 0;
 }
 
@@ -1236,12 +1258,12 @@ services_can_be_off_but_not_share_a_port(void)
 
 	LOADS(PORT0 "[server]\necho_port = 0\ndiscard_port = 0\n"
 		"daytime_port = 0\nchargen_port = 0\nhttp_port = 0\n");
-	CHECK_EQ(e->cfg.server.echo_port, 0);
-	CHECK_EQ(e->cfg.server.http_port, 0);
+	CHECK_EQ(e->srv.echo_port, 0);
+	CHECK_EQ(e->srv.http_port, 0);
 	/* a service moved onto a free port, another onto the freed one */
 	LOADS(PORT0 "[server]\necho_port = 9\ndiscard_port = 7\n");
-	CHECK_EQ(e->cfg.server.echo_port, 9);
-	CHECK_EQ(e->cfg.server.discard_port, 7);
+	CHECK_EQ(e->srv.echo_port, 9);
+	CHECK_EQ(e->srv.discard_port, 7);
 	/* the key given is named, not the default it meets */
 	FAILS(PORT0 "[server]\nhttp_port = 13\n",
 		": [server] http_port: 13 is also daytime_port");
@@ -1268,9 +1290,9 @@ rr_close_is_client_or_server(void)
 	static const char *const ovr[] = { "server.rr_close=server" };
 
 	LOADS(PORT0 "[server]\nrr_close = client\n");
-	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_CLIENT);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_CLIENT);
 	LOADS(PORT0 "[server]\nrr_close = server\n");
-	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_SERVER);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_SERVER);
 	FAILS(PORT0 "[server]\nrr_close = Server\n",
 		": [server] rr_close: 'Server' is not one of client, server");
 	FAILS(PORT0 "[server]\nrr_close = 1\n",
@@ -1278,7 +1300,7 @@ rr_close_is_client_or_server(void)
 	FAILS(PORT0 "[server]\nrr_close = rst\n",
 		": [server] rr_close: 'rst' is not one of client, server");
 	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
-	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_SERVER);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_SERVER);
 	return 0;
 }
 
@@ -1336,7 +1358,8 @@ dump_reads_back_as_the_same_config(void)
 	CHECK_EQ(e->cfg.tcp.mss, 1360);
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
-	ret = ptcp_config_load(&again, path1, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&again, &e->schema,
+		path1, NULL, 0, e->err,
 		sizeof(e->err));
 	if (ret != 0)
 		fprintf(stderr, "  %s\n%s", e->err, text1);
@@ -1354,12 +1377,14 @@ dump_reads_back_as_the_same_config(void)
 	{
 		static const char *const ovr[] = { "port0.address=192.0.2.2/24" };
 
-		CHECK_EQ(ptcp_config_load(&e->cfg, NULL, ovr, 1, e->err,
+		CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, ovr, 1, e->err,
 			sizeof(e->err)), 0);
 	}
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
-	CHECK_EQ(ptcp_config_load(&again, path1, NULL, 0, e->err,
+	CHECK_EQ(ptcp_config_load_with(&again, &e->schema,
+		path1, NULL, 0, e->err,
 		sizeof(e->err)), 0);
 	CHECK(memcmp(&again, &e->cfg, sizeof(again)) == 0);
 	unlink(path1);
@@ -1374,12 +1399,199 @@ errors_fit_a_small_buffer(void)
 	int ret;
 
 	CHECK(write_file(e->path, "[port0]\naddress = 10.0.0.300\n") == 0);
-	ret = ptcp_config_load(&e->cfg, e->path, NULL, 0, small,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, NULL, 0, small,
 		sizeof(small));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_EQ(strlen(small), sizeof(small) - 1);
-	ret = ptcp_config_load(&e->cfg, e->path, NULL, 0, NULL, 0);
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, NULL, 0, NULL, 0);
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	return 0;
+}
+
+/* ----- sections an application registers ----- */
+
+struct demo_conf {
+	uint32_t depth;
+	bool loud;
+	uint8_t mode;
+	uint16_t lo, hi;
+};
+
+static const char *const demo_modes[] = { "slow", "fast" };
+
+/* lo <= hi, naming the key the user gave */
+static int
+demo_check(struct ptcp_config_ctx *ctx, void *base)
+{
+	const struct demo_conf *d = base;
+
+	if (d->lo <= d->hi)
+		return 0;
+	return ptcp_config_fail(ctx, "demo", ptcp_config_given(ctx, "demo",
+		"hi") ? "hi" : "lo", "%u is not <= %u", d->lo, d->hi);
+}
+
+static const struct ptcp_config_key demo_keys[] = {
+	PTCP_CONFIG_KEY(struct demo_conf, "depth", PTCP_CONFIG_UINT, depth,
+		5, 1, 100, "how deep"),
+	PTCP_CONFIG_KEY(struct demo_conf, "loud", PTCP_CONFIG_BOOL, loud,
+		0, 0, 1, "shout"),
+	PTCP_CONFIG_KEY_ENUM(struct demo_conf, "mode", mode, 1, demo_modes,
+		"slow or fast"),
+	PTCP_CONFIG_KEY(struct demo_conf, "lo", PTCP_CONFIG_UINT, lo,
+		10, 0, 65535, "low"),
+	PTCP_CONFIG_KEY(struct demo_conf, "hi", PTCP_CONFIG_UINT, hi,
+		20, 0, 65535, "high"),
+};
+
+static const struct ptcp_config_section demo_section = {
+	.name = "demo", .keys = demo_keys, .nb_keys = RTE_DIM(demo_keys),
+	.check = demo_check,
+};
+
+static int
+a_registered_section_is_read_checked_and_dumped(void)
+{
+	struct env *e = env;
+	static char text[16384];
+	char path[PATH_MAX];
+	struct ptcp_config_schema saved = e->schema;
+	struct demo_conf d;
+	static const char *const ovr[] = { "demo.mode=slow", "demo.lo=3" };
+	int ret;
+
+	memset(&d, 0xff, sizeof(d));
+	CHECK_EQ(ptcp_config_register(&e->schema, &demo_section, &d), 0);
+	/* the defaults, at once */
+	CHECK_EQ(d.depth, 5);
+	CHECK(!d.loud);
+	CHECK_EQ(d.mode, 1);
+	CHECK_EQ(d.lo, 10);
+	CHECK_EQ(d.hi, 20);
+	ret = load(e, PORT0 "[demo]\ndepth = 0x10\nloud = yes\n", ovr,
+		RTE_DIM(ovr));
+	if (ret != 0)
+		fprintf(stderr, "  %s\n", e->err);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(d.depth, 16);
+	CHECK(d.loud);
+	CHECK_EQ(d.mode, 0);
+	CHECK_EQ(d.lo, 3);
+	CHECK_EQ(d.hi, 20);
+	/* in the dump, after lib/config's and [server], before arp.static */
+	CHECK(dump_to(e, &e->cfg, "demo.ini", path, text, sizeof(text)) == 0);
+	unlink(path);
+	CHECK(strstr(text, "\n[server]\n") < strstr(text, "\n[demo]\n"));
+	CHECK(strstr(text, "\n[demo]\ndepth = 16\t; how deep\nloud = yes\t; "
+		"shout\nmode = slow\t; slow or fast\n") != NULL);
+	/* each load starts again from the defaults */
+	LOADS(PORT0);
+	CHECK_EQ(d.depth, 5);
+	CHECK_EQ(d.mode, 1);
+
+	/* its errors read as lib/config's own */
+	FAILS(PORT0 "[demo]\nnope = 1\n", ": [demo] nope: unknown key");
+	FAILS(PORT0 "[demo]\ndepth = 101\n",
+		": [demo] depth: 101 is out of range 1..100");
+	FAILS(PORT0 "[demo]\nmode = medium\n",
+		": [demo] mode: 'medium' is not one of slow, fast");
+	FAILS(PORT0 "[demo]\nhi = 5\n", ": [demo] hi: 10 is not <= 5");
+	FAILS(PORT0 "[demo]\nlo = 50\n", ": [demo] lo: 50 is not <= 20");
+	{
+		static const char *const bad[] = { "demo.depth=x" };
+
+		FAILS_SET(PORT0, bad,
+			"command line: [demo] depth: 'x' is not an unsigned "
+			"integer");
+	}
+	FAILS(PORT0 "[nope]\n", ": [nope]: unknown section (known: "
+		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, "
+		"tcp, server, demo)");
+	e->schema = saved;
+	return 0;
+}
+
+static int
+a_section_name_is_registered_once(void)
+{
+	struct env *e = env;
+	static const struct ptcp_config_key bad_range[] = {
+		PTCP_CONFIG_KEY(struct demo_conf, "lo", PTCP_CONFIG_UINT, lo,
+			70000, 0, 70000, "does not fit 16 bits"),
+	};
+	static const char *const own[] = { "tcp", "port2", "arp.static" };
+	struct ptcp_config_section sec = demo_section;
+	struct ptcp_config_schema s;
+	struct ptcp_server_config other;
+	struct demo_conf d;
+	unsigned int i;
+
+	(void)e;
+	ptcp_config_schema_init(&s);
+	CHECK_EQ(ptcp_config_register(&s, &demo_section, &d), 0);
+	CHECK_EQ(ptcp_config_register(&s, &demo_section, &d),
+		(unsigned long long)-EEXIST);
+	CHECK_EQ(server_config_register(&s, &other), 0);
+	CHECK_EQ(server_config_register(&s, &other),
+		(unsigned long long)-EEXIST);
+	/* lib/config's own sections are not an application's */
+	for (i = 0; i < RTE_DIM(own); i++) {
+		sec.name = own[i];
+		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+			(unsigned long long)-EEXIST);
+	}
+	sec.name = "no spaces";
+	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+		(unsigned long long)-EINVAL);
+	sec.name = "range";
+	sec.keys = bad_range;
+	sec.nb_keys = 1;
+	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+		(unsigned long long)-EINVAL);
+	{
+		const struct ptcp_config_key twice[] = { demo_keys[0],
+			demo_keys[0] };
+
+		sec.keys = twice;
+		sec.nb_keys = 2;
+		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+			(unsigned long long)-EINVAL);
+	}
+	CHECK_EQ(ptcp_config_register(&s, NULL, &d),
+		(unsigned long long)-EINVAL);
+	CHECK_EQ(s.nb, 2);
+	/* full */
+	for (i = s.nb; i < PTCP_CONFIG_MAX_SECTIONS; i++) {
+		/* the schema keeps the section's address */
+		static struct ptcp_config_section more[PTCP_CONFIG_MAX_SECTIONS];
+		static char names[PTCP_CONFIG_MAX_SECTIONS][8];
+
+		snprintf(names[i], sizeof(names[i]), "s%u", i);
+		more[i] = demo_section;
+		more[i].name = names[i];
+		CHECK_EQ(ptcp_config_register(&s, &more[i], &d), 0);
+	}
+	sec = demo_section;
+	sec.name = "onemore";
+	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+		(unsigned long long)-ENOSPC);
+	return 0;
+}
+
+/* Without ptcp-server's registration, [server] is nobody's. */
+static int
+server_is_unknown_without_its_registration(void)
+{
+	struct env *e = env;
+	CHECK(write_file(e->path, PORT0 "[server]\necho_port = 7\n") == 0);
+	CHECK_EQ(ptcp_config_load(&e->cfg, e->path, NULL, 0, e->err,
+		sizeof(e->err)), (unsigned long long)-EINVAL);
+	CHECK(strstr(e->err, ": [server]: unknown section (known: "
+		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, "
+		"tcp)") != NULL);
+	CHECK(e->cfg.schema == NULL);
 	return 0;
 }
 
@@ -1425,6 +1637,9 @@ static const struct ptcp_test tests[] = {
 	TEST(override_errors_name_the_command_line),
 	TEST(dump_reads_back_as_the_same_config),
 	TEST(errors_fit_a_small_buffer),
+	TEST(a_registered_section_is_read_checked_and_dumped),
+	TEST(a_section_name_is_registered_once),
+	TEST(server_is_unknown_without_its_registration),
 	{ 0 }
 };
 
@@ -1445,6 +1660,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(e->path, sizeof(e->path), "%s/t.ini", e->dir);
+	ptcp_config_schema_init(&e->schema);
+	if (server_config_register(&e->schema, &e->srv) != 0)
+		return 2;
 	env = e;
 	ret = ptcp_test_run(tests, argc, argv);
 	unlink(e->path);
