@@ -493,6 +493,10 @@ void tcp_rexmt_stop(struct ptcp_conn *tp);
 void tcp_keep_arm_for_state(struct ptcp_conn *tp);
 void tcp_delack_arm(struct ptcp_conn *tp);
 
+/* tcp_snapshot.c */
+void tcp_observable_set(const struct ptcp_engine *e, bool on);
+void tcp_snap_serve(struct tcp_lcore *tl);
+
 /* Size pins: issue requirements. */
 _Static_assert(sizeof(struct ptcp_conn) <= 256, "TCB must fit 256 bytes");
 _Static_assert(sizeof(struct tcp_tw) <= 64, "TIME-WAIT entry must fit 64 bytes");
