@@ -100,7 +100,7 @@ static inline bool
 tuple_is_ours(const struct ptcp_lcore *lc, unsigned int ifidx,
 		const struct ptcp_flow_key *k)
 {
-	return lc->nb_workers <= 1 ||
+	return lc->eng->nb_lcores <= 1 ||
 		ptcp_port_owner(lc->ifs[ifidx].port, ptcp_rss_hash(k->raddr,
 			k->laddr, k->rport, k->lport)) == lc->idx;
 }

@@ -311,7 +311,7 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 		tcp_reset_for(tl, ifidx, seg, PTCP_STAT_tcp_rst_tx_no_conn);
 		goto drop;
 	}
-	if (tl->nb_conns >= tl->cfg->max_conns) {
+	if (tcp_nb_conns(tl) >= tl->cfg->max_conns) {
 		PTCP_STAT_INC(st, tcp_conn_cap);
 		goto drop;
 	}

@@ -154,7 +154,7 @@ tcp_snap_serve(struct tcp_lcore *tl)
 			__ATOMIC_RELAXED))
 		return;
 	s = tl->snap;
-	s->total = tl->nb_conns;
+	s->total = tcp_nb_conns(tl);
 	s->time_wait = tl->nb_tw;
 	TAILQ_FOREACH(tp, &tl->conns, link) {
 		if (n == s->max)
