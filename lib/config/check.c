@@ -135,13 +135,13 @@ check_mbuf_size(struct ptcp_config_ctx *c)
 	for (i = 0; i < cfg->nb_ports; i++) {
 		need = cfg->port[i].mtu + RTE_ETHER_HDR_LEN +
 			RTE_PKTMBUF_HEADROOM;
-		if (cfg->mbuf_data_room >= need)
+		if (cfg->mempool.data_room >= need)
 			continue;
 		snprintf(name, sizeof(name), "port%u", i);
 		return ptcp_config_fail(c, name, "mtu", "%u needs [mempool] data_room "
 			">= %u (mtu + %u Ethernet + %u headroom), it is %u",
 			cfg->port[i].mtu, need, RTE_ETHER_HDR_LEN,
-			RTE_PKTMBUF_HEADROOM, cfg->mbuf_data_room);
+			RTE_PKTMBUF_HEADROOM, cfg->mempool.data_room);
 	}
 	return 0;
 }

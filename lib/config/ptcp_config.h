@@ -257,44 +257,64 @@ int ptcp_config_fail(struct ptcp_config_ctx *ctx, const char *section,
 
 /** @} */
 
-/** The whole configuration. */
-struct ptcp_config {
-	/* [portN] */
-	struct ptcp_port_config port[PTCP_MAX_PORTS];
-	unsigned int nb_ports;        /**< highest enabled port index + 1 */
-
-	/* [lcores] */
+/** The [lcores] section. */
+struct ptcp_lcores_config {
 	uint16_t burst;               /**< RX/TX burst size */
 	uint32_t tx_flush_us;         /**< reserved: flush is every pass today */
 	uint32_t workers;             /**< workers, 0 = one per EAL lcore */
 	uint32_t steer_ring;          /**< steering ring size per worker pair */
 	uint32_t tx_backlog;          /**< frames held per TX queue when the
 	                               *   port refuses them (0: drop at once) */
+};
 
-	/* [mempool] */
+/** The [mempool] section. */
+struct ptcp_mempool_config {
 	uint32_t mbufs;               /**< mbufs per worker lcore pool */
-	uint32_t mbuf_cache;          /**< per-lcore mempool cache */
-	uint16_t mbuf_data_room;      /**< data room per mbuf (bytes, incl. headroom) */
+	uint32_t cache;               /**< per-lcore mempool cache */
+	uint16_t data_room;           /**< data room per mbuf (bytes, incl. headroom) */
+};
 
-	/* [ip] */
+/** The [ip] section. */
+struct ptcp_ip_config {
 	uint8_t ttl;                  /**< TTL on output */
+};
 
-	/* [arp] */
-	uint32_t arp_entries;         /**< ARP cache size per port */
-	uint32_t arp_timeout_s;       /**< a learnt entry ages out after this */
-	uint32_t arp_resolve_ms;      /**< give up on a request after this */
-	uint32_t arp_retries;         /**< ARP requests sent before giving up */
-	uint32_t arp_pending;         /**< packets queued per unresolved next hop */
-	uint32_t arp_pending_total;    /**< held for all of them together (1024) */
-	bool arp_gratuitous;          /**< send a gratuitous ARP at start */
+/** The [arp] section. */
+struct ptcp_arp_config {
+	uint32_t entries;             /**< ARP cache size per port */
+	uint32_t timeout_s;           /**< a learnt entry ages out after this */
+	uint32_t resolve_ms;          /**< give up on a request after this */
+	uint32_t retries;             /**< ARP requests sent before giving up */
+	uint32_t pending;             /**< packets queued per unresolved next hop */
+	uint32_t pending_total;       /**< held for all of them together (1024) */
+	bool gratuitous;              /**< send a gratuitous ARP at start */
+};
+
+/** The [timer] section. */
+struct ptcp_timer_config {
+	uint32_t tick_us;             /**< timer wheel tick (default 1000 us) */
+};
+
+/**
+ * The whole configuration: lib/config's own sections ([portN],
+ * [arp.static]) and one struct per section of the libraries.
+ */
+struct ptcp_config {
+	/* [portN] */
+	struct ptcp_port_config port[PTCP_MAX_PORTS];
+	unsigned int nb_ports;        /**< highest enabled port index + 1 */
+
+	struct ptcp_lcores_config lcores;   /**< [lcores] */
+	struct ptcp_mempool_config mempool; /**< [mempool] */
+	struct ptcp_ip_config ip;           /**< [ip] */
+	struct ptcp_arp_config arp;         /**< [arp] */
+
+	/* [arp.static] */
 	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP];
 	unsigned int nb_arp_static;
 
-	/* [timer] */
-	uint32_t tick_us;             /**< timer wheel tick (default 1000 us) */
-
-	/* [tcp] */
-	struct ptcp_tcp_config tcp;
+	struct ptcp_timer_config timer;     /**< [timer] */
+	struct ptcp_tcp_config tcp;         /**< [tcp] */
 
 	/** The sections the application registered (ptcp_config_register()),
 	 *  for ptcp_config_dump(); NULL: none. It and the structs it points

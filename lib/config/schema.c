@@ -29,53 +29,53 @@
 		field, def, min, max, doc)
 
 static const struct ptcp_config_key lcores_keys[] = {
-	CFG_UINT("burst", burst, 32, 1, 512,
+	CFG_UINT("burst", lcores.burst, 32, 1, 512,
 		"packets per rx_burst/tx_burst call"),
-	CFG_UINT("tx_flush_us", tx_flush_us, 0, 0, 1000000,
+	CFG_UINT("tx_flush_us", lcores.tx_flush_us, 0, 0, 1000000,
 		"reserved: the TX batch is flushed every loop pass"),
-	CFG_UINT("workers", workers, 0, 0, PTCP_MAX_WORKERS,
+	CFG_UINT("workers", lcores.workers, 0, 0, PTCP_MAX_WORKERS,
 		"workers; 0 = one per EAL lcore (more than the EAL lcores: "
 		"the application polls the extra ones itself)"),
-	CFG_UINT("steer_ring", steer_ring, 1024, 64, 65536,
+	CFG_UINT("steer_ring", lcores.steer_ring, 1024, 64, 65536,
 		"frames a worker may have waiting for another"),
-	CFG_UINT("tx_backlog", tx_backlog, 1024, 0, 32768,
+	CFG_UINT("tx_backlog", lcores.tx_backlog, 1024, 0, 32768,
 		"frames held per TX queue while the port refuses them "
 		"(retried first on the next passes; 0 = drop at once)"),
 };
 
 static const struct ptcp_config_key mempool_keys[] = {
-	CFG_UINT("mbufs", mbufs, 8191, MBUFS_MIN, MBUFS_MAX,
+	CFG_UINT("mbufs", mempool.mbufs, 8191, MBUFS_MIN, MBUFS_MAX,
 		"mbufs in each worker lcore's pool"),
-	CFG_UINT("cache", mbuf_cache, 256, 0, CACHE_MAX,
+	CFG_UINT("cache", mempool.cache, 256, 0, CACHE_MAX,
 		"per-lcore mempool cache"),
-	CFG_UINT("data_room", mbuf_data_room,
+	CFG_UINT("data_room", mempool.data_room,
 		RTE_MBUF_DEFAULT_BUF_SIZE, 1024, 65535,
 		"bytes per mbuf, headroom included"),
 };
 
 static const struct ptcp_config_key ip_keys[] = {
-	CFG_UINT("ttl", ttl, 64, 1, 255, "TTL of sent packets"),
+	CFG_UINT("ttl", ip.ttl, 64, 1, 255, "TTL of sent packets"),
 };
 
 static const struct ptcp_config_key arp_keys[] = {
-	CFG_UINT("entries", arp_entries, 1024, 16, 65536,
+	CFG_UINT("entries", arp.entries, 1024, 16, 65536,
 		"ARP cache entries per port"),
-	CFG_UINT("timeout", arp_timeout_s, 300, 1, 86400,
+	CFG_UINT("timeout", arp.timeout_s, 300, 1, 86400,
 		"seconds before a learnt entry ages out"),
-	CFG_UINT("resolve_ms", arp_resolve_ms, 1000, 10, 60000,
+	CFG_UINT("resolve_ms", arp.resolve_ms, 1000, 10, 60000,
 		"ms to wait for a reply before asking again"),
-	CFG_UINT("retries", arp_retries, 3, 1, 10,
+	CFG_UINT("retries", arp.retries, 3, 1, 10,
 		"requests sent before giving up on a next hop"),
-	CFG_UINT("pending", arp_pending, 64, 1, 256,
+	CFG_UINT("pending", arp.pending, 64, 1, 256,
 		"packets held per unresolved next hop"),
-	CFG_UINT("pending_total", arp_pending_total, 1024, 1, 1u << 20,
+	CFG_UINT("pending_total", arp.pending_total, 1024, 1, 1u << 20,
 		"packets held for all unresolved next hops of a port together"),
-	CFG_BOOL("gratuitous", arp_gratuitous, 1,
+	CFG_BOOL("gratuitous", arp.gratuitous, 1,
 		"announce each port's address at start"),
 };
 
 static const struct ptcp_config_key timer_keys[] = {
-	CFG_UINT("tick_us", tick_us, 1000, 10, 1000000,
+	CFG_UINT("tick_us", timer.tick_us, 1000, 10, 1000000,
 		"timer wheel tick, microseconds"),
 };
 

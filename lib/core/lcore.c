@@ -27,12 +27,12 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 {
 	const struct ptcp_config *cfg = &e->cfg;
 	struct ptcp_arp_conf ac = {
-		.entries = cfg->arp_entries,
-		.timeout_ms = cfg->arp_timeout_s * 1000u,
-		.resolve_ms = cfg->arp_resolve_ms,
-		.retries = cfg->arp_retries,
-		.pending = RTE_MIN(cfg->arp_pending, (uint32_t)PTCP_ARP_PENDING_MAX),
-		.pending_total = cfg->arp_pending_total,
+		.entries = cfg->arp.entries,
+		.timeout_ms = cfg->arp.timeout_s * 1000u,
+		.resolve_ms = cfg->arp.resolve_ms,
+		.retries = cfg->arp.retries,
+		.pending = RTE_MIN(cfg->arp.pending, (uint32_t)PTCP_ARP_PENDING_MAX),
+		.pending_total = cfg->arp.pending_total,
 	};
 	int sock = (int)rte_lcore_to_socket_id(lcore_id);
 	struct ptcp_lcore *lc;
@@ -50,8 +50,8 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 	lc->idx = idx;
 	lc->lcore_id = lcore_id;
 	lc->pool = e->pools[idx];
-	lc->burst = RTE_MIN(cfg->burst, (uint16_t)PTCP_TX_BATCH_MAX);
-	lc->ttl = cfg->ttl;
+	lc->burst = RTE_MIN(cfg->lcores.burst, (uint16_t)PTCP_TX_BATCH_MAX);
+	lc->ttl = cfg->ip.ttl;
 	lc->nb_ifs = (uint16_t)e->nb_ports;
 	/* Different workers start their IP ids apart. */
 	lc->ip_id = (uint16_t)(idx * 0x1000u);
@@ -72,11 +72,11 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		ifc->txq.port_id = e->ports[i].port_id;
 		ifc->txq.queue_id = (uint16_t)idx;
 		ifc->txq.burst = lc->burst;
-		if (ptcp_txq_backlog_init(&ifc->txq, cfg->tx_backlog,
+		if (ptcp_txq_backlog_init(&ifc->txq, cfg->lcores.tx_backlog,
 				sock) != 0) {
 			snprintf(err, errlen, "worker %u: port%u: cannot "
 				"allocate a TX backlog of %u frames", idx, i,
-				cfg->tx_backlog);
+				cfg->lcores.tx_backlog);
 			return -ENOMEM;
 		}
 		mem = rte_zmalloc_socket("ptcp_arp", ptcp_arp_table_memsize(&ac),
@@ -147,17 +147,17 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 	RTE_LCORE_FOREACH(lcore_id)
 		if (nb_eal < PTCP_MAX_WORKERS)
 			wl[nb_eal++] = lcore_id;
-	nb_workers = cfg->workers != 0 ? cfg->workers : nb_eal;
+	nb_workers = cfg->lcores.workers != 0 ? cfg->lcores.workers : nb_eal;
 	for (idx = 0; idx < nb_workers; idx++) {
 		lcore_id = idx < nb_eal ? wl[idx] : rte_get_main_lcore();
 		snprintf(name, sizeof(name), "ptcp%u_mbuf_%u", e->id, idx);
-		e->pools[idx] = rte_pktmbuf_pool_create(name, cfg->mbufs,
-				cfg->mbuf_cache, 0, cfg->mbuf_data_room,
+		e->pools[idx] = rte_pktmbuf_pool_create(name, cfg->mempool.mbufs,
+				cfg->mempool.cache, 0, cfg->mempool.data_room,
 				(int)rte_lcore_to_socket_id(lcore_id));
 		if (e->pools[idx] == NULL) {
 			snprintf(err, errlen, "worker %u: cannot create a pool "
 				"of %u mbufs of %u bytes: %s (raise -m?)", idx,
-				cfg->mbufs, cfg->mbuf_data_room,
+				cfg->mempool.mbufs, cfg->mempool.data_room,
 				rte_strerror(rte_errno));
 			ret = -rte_errno;
 			goto fail;
@@ -173,13 +173,13 @@ ptcp_engine_create(const struct ptcp_config *cfg, char *err, size_t errlen)
 				continue;
 			snprintf(rname, sizeof(rname), "ptcp%u_st_%u_%u",
 				e->id, i, j);
-			e->steer[i][j] = rte_ring_create(rname, cfg->steer_ring,
+			e->steer[i][j] = rte_ring_create(rname, cfg->lcores.steer_ring,
 				(int)rte_socket_id(), RING_F_SP_ENQ |
 				RING_F_SC_DEQ | RING_F_EXACT_SZ);
 			if (e->steer[i][j] == NULL) {
 				snprintf(err, errlen, "workers %u->%u: cannot "
 					"create a steering ring of %u: %s", i, j,
-					cfg->steer_ring, rte_strerror(rte_errno));
+					cfg->lcores.steer_ring, rte_strerror(rte_errno));
 				ret = -rte_errno;
 				goto fail;
 			}
@@ -223,7 +223,7 @@ ptcp_engine_start(struct ptcp_engine *e, char *err, size_t errlen)
 	}
 	/* Announce our addresses (from worker 0's queue; sent right away). */
 	lc0 = e->lcores[0];
-	if (e->cfg.arp_gratuitous) {
+	if (e->cfg.arp.gratuitous) {
 		for (i = 0; i < e->nb_ports; i++) {
 			const struct ptcp_ipv4_if *ip = &lc0->ifs[i].ip;
 			unsigned int x;

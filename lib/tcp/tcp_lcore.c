@@ -107,7 +107,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	const struct ptcp_config *cfg = &e->cfg;
 	int sock = (int)rte_lcore_to_socket_id(lc->lcore_id);
 	struct ptcp_timer_wheel_conf wc = {
-		.tick_ns = (uint64_t)cfg->tick_us * 1000,
+		.tick_ns = (uint64_t)cfg->timer.tick_us * 1000,
 		.tsc_hz = e->tsc_hz,
 		.start_tsc = e->start_tsc,
 		/* A level-3 slot holding 360K timers (10M live) would be moved
@@ -131,7 +131,7 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	tcp_secret_init(&tl->secret);
 	tl->ts_offset = ts_clock_offset(e);
 	tl->lport_next = (uint32_t)rte_rand();
-	tl->tick_us = cfg->tick_us;
+	tl->tick_us = cfg->timer.tick_us;
 	snprintf(name, sizeof(name), "ptcp%u_flow_%u", e->id, lc->idx);
 	tl->flows = ptcp_flow_table_create(name,
 		cfg->tcp.max_conns + cfg->tcp.max_tw, sock);
@@ -177,13 +177,13 @@ tcp_lcore_create(struct ptcp_engine *e, struct ptcp_lcore *lc, char *err,
 	}
 	/* Indirect mbufs (no data room) for zero-copy transmission. */
 	snprintf(name, sizeof(name), "ptcp%u_ind_%u", e->id, lc->idx);
-	tl->ind_pool = rte_pktmbuf_pool_create(name, cfg->mbufs,
-		RTE_MIN(cfg->mbuf_cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE),
+	tl->ind_pool = rte_pktmbuf_pool_create(name, cfg->mempool.mbufs,
+		RTE_MIN(cfg->mempool.cache, (uint32_t)RTE_MEMPOOL_CACHE_MAX_SIZE),
 		0, 0, sock);
 	if (tl->ind_pool == NULL) {
 		snprintf(err, errlen, "worker %u: cannot create %u indirect "
 			"mbufs: %s (raise -m, or lower [mempool] mbufs)",
-			lc->idx, cfg->mbufs, rte_strerror(rte_errno));
+			lc->idx, cfg->mempool.mbufs, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	tl->ooo_max = cfg->tcp.ooo_max != 0 ? cfg->tcp.ooo_max :

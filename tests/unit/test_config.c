@@ -126,20 +126,20 @@ defaults_are_the_documented_ones(void)
 		CHECK(!c->port[i].mac_set);
 		CHECK_STR(c->port[i].device, "");
 	}
-	CHECK_EQ(c->burst, 32);
-	CHECK_EQ(c->tx_flush_us, 0);
-	CHECK_EQ(c->mbufs, 8191);
-	CHECK_EQ(c->mbuf_cache, 256);
-	CHECK_EQ(c->mbuf_data_room, 2176);
-	CHECK_EQ(c->ttl, 64);
-	CHECK_EQ(c->arp_entries, 1024);
-	CHECK_EQ(c->arp_timeout_s, 300);
-	CHECK_EQ(c->arp_resolve_ms, 1000);
-	CHECK_EQ(c->arp_retries, 3);
-	CHECK_EQ(c->arp_pending, 64);
-	CHECK(c->arp_gratuitous);
+	CHECK_EQ(c->lcores.burst, 32);
+	CHECK_EQ(c->lcores.tx_flush_us, 0);
+	CHECK_EQ(c->mempool.mbufs, 8191);
+	CHECK_EQ(c->mempool.cache, 256);
+	CHECK_EQ(c->mempool.data_room, 2176);
+	CHECK_EQ(c->ip.ttl, 64);
+	CHECK_EQ(c->arp.entries, 1024);
+	CHECK_EQ(c->arp.timeout_s, 300);
+	CHECK_EQ(c->arp.resolve_ms, 1000);
+	CHECK_EQ(c->arp.retries, 3);
+	CHECK_EQ(c->arp.pending, 64);
+	CHECK(c->arp.gratuitous);
 	CHECK_EQ(c->nb_arp_static, 0);
-	CHECK_EQ(c->tick_us, 1000);
+	CHECK_EQ(c->timer.tick_us, 1000);
 
 	CHECK_EQ(c->tcp.max_conns, 65536);
 	CHECK_EQ(c->tcp.max_tw, 65536);
@@ -387,7 +387,7 @@ comments_blanks_spaces_and_crlf_are_fine(void)
 		"mtu=1400\n[ip]\nttl = 0x20\n");
 	CHECK_EQ(e->cfg.port[0].addr, ip("10.0.0.2"));
 	CHECK_EQ(e->cfg.port[0].mtu, 1400);
-	CHECK_EQ(e->cfg.ttl, 32);
+	CHECK_EQ(e->cfg.ip.ttl, 32);
 	return 0;
 }
 
@@ -516,8 +516,8 @@ numbers_are_strict(void)
 	CHECK_EQ(e->cfg.port[0].mtu, 1500);
 	CHECK_EQ(e->cfg.port[0].rx_desc, 512);
 	CHECK_EQ(e->cfg.port[0].tx_desc, 32);
-	CHECK_EQ(e->cfg.mbufs, 1u << 26);
-	CHECK_EQ(e->cfg.mbuf_cache, 0);
+	CHECK_EQ(e->cfg.mempool.mbufs, 1u << 26);
+	CHECK_EQ(e->cfg.mempool.cache, 0);
 	return 0;
 }
 
@@ -535,13 +535,13 @@ booleans_take_every_documented_form(void)
 		snprintf(ini, sizeof(ini), PORT0 "[arp]\ngratuitous = %s\n",
 			yes[i]);
 		LOADS(ini);
-		CHECK(e->cfg.arp_gratuitous);
+		CHECK(e->cfg.arp.gratuitous);
 	}
 	for (i = 0; i < RTE_DIM(no); i++) {
 		snprintf(ini, sizeof(ini), PORT0 "[arp]\ngratuitous = %s\n",
 			no[i]);
 		LOADS(ini);
-		CHECK(!e->cfg.arp_gratuitous);
+		CHECK(!e->cfg.arp.gratuitous);
 	}
 	FAILS(PORT0 "[arp]\ngratuitous = 2\n", ": [arp] gratuitous: '2' is "
 		"not a boolean (yes/no, true/false, on/off, 1/0)");
@@ -577,23 +577,23 @@ every_key_is_read(void)
 	CHECK_EQ(c->port[0].rx_desc, 512);
 	CHECK_EQ(c->port[0].tx_desc, 2048);
 	CHECK_EQ(c->port[0].mtu, 1400);
-	CHECK_EQ(c->burst, 64);
-	CHECK_EQ(c->tx_flush_us, 100);
-	CHECK_EQ(c->mbufs, 4095);
-	CHECK_EQ(c->mbuf_cache, 128);
-	CHECK_EQ(c->mbuf_data_room, 4096);
-	CHECK_EQ(c->ttl, 128);
-	CHECK_EQ(c->arp_entries, 16);
-	CHECK_EQ(c->arp_timeout_s, 86400);
-	CHECK_EQ(c->arp_resolve_ms, 10);
-	CHECK_EQ(c->arp_retries, 10);
-	CHECK_EQ(c->arp_pending, 256);
-	CHECK(!c->arp_gratuitous);
+	CHECK_EQ(c->lcores.burst, 64);
+	CHECK_EQ(c->lcores.tx_flush_us, 100);
+	CHECK_EQ(c->mempool.mbufs, 4095);
+	CHECK_EQ(c->mempool.cache, 128);
+	CHECK_EQ(c->mempool.data_room, 4096);
+	CHECK_EQ(c->ip.ttl, 128);
+	CHECK_EQ(c->arp.entries, 16);
+	CHECK_EQ(c->arp.timeout_s, 86400);
+	CHECK_EQ(c->arp.resolve_ms, 10);
+	CHECK_EQ(c->arp.retries, 10);
+	CHECK_EQ(c->arp.pending, 256);
+	CHECK(!c->arp.gratuitous);
 	CHECK_EQ(c->nb_arp_static, 1);
 	CHECK_EQ(c->arp_static[0].ip, ip("10.0.1.1"));
 	CHECK_EQ(c->arp_static[0].mac.addr_bytes[5], 9);
 	CHECK_EQ(c->arp_static[0].port, 0);
-	CHECK_EQ(c->tick_us, 100);
+	CHECK_EQ(c->timer.tick_us, 100);
 	return 0;
 }
 
@@ -912,7 +912,7 @@ override_sets_a_new_key(void)
 
 	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
 	CHECK_EQ(e->cfg.port[0].mtu, 1400);
-	CHECK_EQ(e->cfg.ttl, 9);
+	CHECK_EQ(e->cfg.ip.ttl, 9);
 	return 0;
 }
 
@@ -960,7 +960,7 @@ overrides_without_a_file(void)
 		NULL, ovr, RTE_DIM(ovr), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, 0);
-	CHECK_EQ(e->cfg.tick_us, 10);
+	CHECK_EQ(e->cfg.timer.tick_us, 10);
 	ret = ptcp_config_load_with(&e->cfg, &e->schema,
 		NULL, bad, RTE_DIM(bad), e->err,
 		sizeof(e->err));
