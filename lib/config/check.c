@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lib/config: rules inside a [portN] and across sections (pass 4):
- * contiguous ports, addresses, static ARP entries, mbuf size against the
- * MTU, RTO order, MSS against the MTU, service ports.
+ * contiguous ports, addresses, static ARP entries; then the checks of the
+ * libraries' sections (mbuf size against the MTU, RTO order, MSS against
+ * the MTU...) and of the application's (service ports).
  */
 
 #include <errno.h>
@@ -124,28 +125,6 @@ check_ports(struct ptcp_config_ctx *c)
 	return 0;
 }
 
-/* Each RX packet must fit one mbuf: no scattered RX. */
-static int
-check_mbuf_size(struct ptcp_config_ctx *c)
-{
-	const struct ptcp_config *cfg = c->cfg;
-	unsigned int i, need;
-	char name[16];
-
-	for (i = 0; i < cfg->nb_ports; i++) {
-		need = cfg->port[i].mtu + RTE_ETHER_HDR_LEN +
-			RTE_PKTMBUF_HEADROOM;
-		if (cfg->mempool.data_room >= need)
-			continue;
-		snprintf(name, sizeof(name), "port%u", i);
-		return ptcp_config_fail(c, name, "mtu", "%u needs [mempool] data_room "
-			">= %u (mtu + %u Ethernet + %u headroom), it is %u",
-			cfg->port[i].mtu, need, RTE_ETHER_HDR_LEN,
-			RTE_PKTMBUF_HEADROOM, cfg->mempool.data_room);
-	}
-	return 0;
-}
-
 /* One [arp.static] entry: "IP = MAC" or "IP = MAC port N". */
 static int
 parse_static_arp(struct ptcp_config_ctx *c, const struct rte_cfgfile_entry *e)
@@ -244,61 +223,39 @@ ptcp_config_given(const struct ptcp_config_ctx *c, const char *section,
 	return rte_cfgfile_has_entry(c->cf, section, key) > 0;
 }
 
-/*
- * The rule "[tcp] lo <= [tcp] hi" (the defaults keep it): names hi if it
- * was given, else lo, which then must have been.
- */
-static int
-check_order(struct ptcp_config_ctx *c, const char *lo_key, uint32_t lo,
-		const char *hi_key, uint32_t hi)
+const struct ptcp_config *
+ptcp_config_of(const struct ptcp_config_ctx *c)
 {
-	if (lo <= hi)
-		return 0;
-	if (ptcp_config_given(c, SEC_TCP, hi_key))
-		return ptcp_config_fail(c, SEC_TCP, hi_key, "%u is below %s %u",
-			hi, lo_key, lo);
-	return ptcp_config_fail(c, SEC_TCP, lo_key, "%u is above %s %u",
-		lo, hi_key, hi);
+	return c->cfg;
 }
 
 /*
- * RTO floor <= initial <= ceiling; the MSS fits every port's MTU. An MSS
- * the user gave must fit as it is; the default (1460) comes down to the
- * smallest MTU - 40, so that a port with a small MTU needs no [tcp] mss.
+ * The checks of the libraries' sections by rank, with [arp.static] (which
+ * needs the ports) parsed in its place.
  */
 static int
-check_tcp(struct ptcp_config_ctx *c)
+check_libs(struct ptcp_config_ctx *c)
 {
-	struct ptcp_tcp_config *tcp = &c->cfg->tcp;
-	unsigned int i, room;
-	char name[16];
+	const struct cfg_lib_section *l;
+	bool arp_static = false;
+	unsigned int i;
 	int ret;
 
-	ret = check_order(c, "rto_min_ms", tcp->rto_min_ms, "rto_init_ms",
-		tcp->rto_init_ms);
-	if (ret == 0)
-		ret = check_order(c, "rto_init_ms", tcp->rto_init_ms,
-			"rto_max_ms", tcp->rto_max_ms);
-	if (ret != 0)
-		return ret;
-	for (i = 0; i < c->cfg->nb_ports; i++) {
-		room = c->cfg->port[i].mtu - IP_TCP_HDRS;
-		if (tcp->mss <= room)
+	for (i = 0; i < cfg_nb_lib_sections; i++) {
+		l = &cfg_lib_sections[i];
+		if (!arp_static && l->rank > PTCP_CONFIG_RANK_ARP_STATIC) {
+			ret = parse_arp_static(c);
+			if (ret != 0)
+				return ret;
+			arp_static = true;
+		}
+		if (l->sec->check == NULL)
 			continue;
-		snprintf(name, sizeof(name), "port%u", i);
-		if (ptcp_config_given(c, SEC_TCP, "mss"))
-			return ptcp_config_fail(c, SEC_TCP, "mss", "%u does not fit "
-				"[%s] mtu %u (at most mtu - %u = %u)",
-				tcp->mss, name, c->cfg->port[i].mtu,
-				IP_TCP_HDRS, room);
-		if (room < MSS_MIN)
-			return ptcp_config_fail(c, name, "mtu", "%u leaves %u bytes "
-				"for the TCP MSS, less than [tcp] mss's "
-				"minimum %u", c->cfg->port[i].mtu, room,
-				MSS_MIN);
-		tcp->mss = (uint16_t)room;
+		ret = l->sec->check(c, (char *)c->cfg + l->off);
+		if (ret != 0)
+			return ret;
 	}
-	return 0;
+	return arp_static ? 0 : parse_arp_static(c);
 }
 
 /* The checks of the registered sections, in registration order. */
@@ -325,11 +282,7 @@ cfg_check_config(struct ptcp_config_ctx *c)
 
 	ret = check_ports(c);
 	if (ret == 0)
-		ret = check_mbuf_size(c);
-	if (ret == 0)
-		ret = parse_arp_static(c);
-	if (ret == 0)
-		ret = check_tcp(c);
+		ret = check_libs(c);
 	if (ret == 0)
 		ret = check_registered(c);
 	return ret;

@@ -15,7 +15,6 @@
 #include <rte_cfgfile.h>
 #include <rte_common.h>
 #include <rte_ether.h>
-#include <rte_mempool.h>
 
 #include "ptcp_config.h"
 
@@ -25,25 +24,14 @@
 /* Longest piece of user input quoted back in an error message. */
 #define QUOTE_MAX 64
 
-/* Limits that do not depend on the key tables. */
-#define MBUFS_MIN 1023u
-#define MBUFS_MAX (1u << 26)
-#define CACHE_MAX RTE_MEMPOOL_CACHE_MAX_SIZE
-
-/* [tcp] limits used by more than one rule. */
-#define MSS_DEFAULT 1460u
-#define MSS_MIN 88u			/* as Linux's TCP_MIN_MSS */
-#define IP_TCP_HDRS 40u			/* IPv4 + TCP headers, no options */
-#define MSS_MAX (9000u - IP_TCP_HDRS)	/* the largest [portN] mtu's room */
-#define RETRIES_MAX 30u
-#define M16 (1u << 24)			/* "16M" */
-
-#define SEC_TCP "tcp"
 #define SEC_ARP_STATIC "arp.static"
-/* lib/config's own sections, for "unknown section (known: ...)"; the
- * registered ones follow. */
-#define KNOWN_SECTIONS "port0..port3, lcores, mempool, ip, arp, " \
-	"arp.static, timer, tcp"
+
+/* A library's section (ptcp_config_register_lib()). */
+struct cfg_lib_section {
+	const struct ptcp_config_section *sec;
+	size_t off;		/* of the struct its keys fill, in ptcp_config */
+	unsigned int rank;
+};
 
 /* One --set string, once split. */
 struct override {
@@ -84,8 +72,9 @@ struct ptcp_config_ctx {
 
 /* ----- schema.c: the key tables and the sections ----- */
 
-extern const struct ptcp_config_section cfg_plain_sections[];
-extern const unsigned int cfg_nb_plain_sections;
+/* The libraries' sections, by rank. */
+extern struct cfg_lib_section cfg_lib_sections[PTCP_CONFIG_MAX_LIB_SECTIONS];
+extern unsigned int cfg_nb_lib_sections;
 extern const struct ptcp_config_key cfg_port_keys[];
 extern const unsigned int cfg_nb_port_keys;
 

@@ -87,8 +87,9 @@ ptcp_config_dump(const struct ptcp_config *cfg, FILE *f)
 				RTE_ETHER_ADDR_BYTES(&pc->mac));
 		dump_table(cfg_port_keys, cfg_nb_port_keys, pc, f);
 	}
-	for (s = 0; s < cfg_nb_plain_sections; s++)
-		dump_section(&cfg_plain_sections[s], cfg, f);
+	for (s = 0; s < cfg_nb_lib_sections; s++)
+		dump_section(cfg_lib_sections[s].sec,
+			(const char *)cfg + cfg_lib_sections[s].off, f);
 	for (s = 0; cfg->schema != NULL && s < cfg->schema->nb; s++)
 		dump_section(cfg->schema->reg[s].sec, cfg->schema->reg[s].base,
 			f);

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_common.h>
+#include <rte_debug.h>
 #include <rte_ether.h>
 
 #ifdef __cplusplus
@@ -109,11 +111,11 @@ enum ptcp_cc_algo {
 /**
  * @name Sections an application registers
  *
- * lib/config reads the file and owns the sections of the libraries
- * ([portN], [lcores], [mempool], [ip], [arp], [arp.static], [timer],
- * [tcp]). An application adds its own sections ([server] is ptcp-server's):
- * a table of keys with offsets into a struct the application owns, and
- * an optional check across the section's keys. lib/config parses, range
+ * lib/config reads the file; the libraries' sections are theirs (below,
+ * ptcp_config_register_lib()). An application adds its own sections
+ * ([server] is ptcp-server's): a table of keys with offsets into a
+ * struct the application owns, and an optional check across the
+ * section's keys. lib/config parses, range
  * checks, reports and dumps them as it does its own, with the same one-line
  * errors.
  *
@@ -166,6 +168,7 @@ struct ptcp_config_key {
 
 /** One ptcp_config_load_with() in progress, as a section's check sees it. */
 struct ptcp_config_ctx;
+struct ptcp_config;
 
 /** A section: its name, its keys, and the rules across them. */
 struct ptcp_config_section {
@@ -212,9 +215,9 @@ void ptcp_config_schema_init(struct ptcp_config_schema *schema);
  * @param base    the struct @p sec's key offsets point into
  * @return 0; -EINVAL (a NULL argument, a name that is not letters, digits,
  *         '_', '.', '-', ':' of at most 63 characters, a key whose type,
- *         size or range is inconsistent, or a key named twice); -EEXIST (a section of that name
- *         is lib/config's or already registered); -ENOSPC (more than
- *         PTCP_CONFIG_MAX_SECTIONS)
+ *         size or range is inconsistent, or a key named twice); -EEXIST
+ *         (a section of that name is lib/config's, a library's or already
+ *         registered); -ENOSPC (more than PTCP_CONFIG_MAX_SECTIONS)
  */
 int ptcp_config_register(struct ptcp_config_schema *schema,
 		const struct ptcp_config_section *sec, void *base);
@@ -254,6 +257,80 @@ bool ptcp_config_given(const struct ptcp_config_ctx *ctx, const char *section,
 int ptcp_config_fail(struct ptcp_config_ctx *ctx, const char *section,
 		const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/** @} */
+
+/**
+ * @name Sections the libraries own
+ *
+ * [portN] and [arp.static] are lib/config's own. Every other section of the
+ * libraries is a table of the library that uses it ([tcp] is lib/tcp's,
+ * [arp] lib/net's...), with offsets into that section's member of
+ * struct ptcp_config, and an optional check. Each library registers its
+ * sections from an RTE_INIT constructor (kept by link_whole), so that
+ * ptcp_config_load() knows them with nothing for the caller to register.
+ * A section's rank is its place: in "unknown section (known: ...)", in
+ * ptcp_config_dump() and in the order the checks run.
+ * @{
+ */
+
+/** Ranks of the libraries' sections (port0..port3 come first). */
+enum ptcp_config_rank {
+	PTCP_CONFIG_RANK_LCORES = 10,     /**< lib/core */
+	PTCP_CONFIG_RANK_MEMPOOL = 20,    /**< lib/core */
+	PTCP_CONFIG_RANK_IP = 30,         /**< lib/net */
+	PTCP_CONFIG_RANK_ARP = 40,        /**< lib/net */
+	PTCP_CONFIG_RANK_ARP_STATIC = 45, /**< lib/config's own */
+	PTCP_CONFIG_RANK_TIMER = 50,      /**< lib/tcp */
+	PTCP_CONFIG_RANK_TCP = 60,        /**< lib/tcp */
+};
+
+/** Most sections the libraries register. */
+#define PTCP_CONFIG_MAX_LIB_SECTIONS 16
+
+/**
+ * Register a library's section, from an RTE_INIT constructor: every
+ * ptcp_config_load() then reads, checks and dumps it as lib/config's own,
+ * its keys filling the member of struct ptcp_config at @p off; its check
+ * gets that member as base (and ptcp_config_of() for the rest).
+ *
+ * @param sec   the section; static
+ * @param off   offsetof(struct ptcp_config, member)
+ * @param rank  its place (enum ptcp_config_rank)
+ * @return 0; -EINVAL (as ptcp_config_register(), or a rank taken);
+ *         -EEXIST (the name is taken); -ENOSPC (more than
+ *         PTCP_CONFIG_MAX_LIB_SECTIONS)
+ */
+int ptcp_config_register_lib(const struct ptcp_config_section *sec,
+		size_t off, unsigned int rank);
+
+/**
+ * Define @p var, a library's section named @p name of @p keys (an array)
+ * and @p check (or NULL), and register it before main(), filling member
+ * @p member of struct ptcp_config, at @p rank; a mistake in it stops the
+ * program there:
+ *
+ *     PTCP_CONFIG_LIB_SECTION(ptcp_arp_config_section, "arp", arp_keys,
+ *         NULL, arp, PTCP_CONFIG_RANK_ARP)
+ */
+#define PTCP_CONFIG_LIB_SECTION(var, name, keys, check, member, rank) \
+	const struct ptcp_config_section var = \
+		{ name, keys, RTE_DIM(keys), check }; \
+	RTE_INIT(var ## _register) \
+	{ \
+		RTE_VERIFY(ptcp_config_register_lib(&(var), \
+			offsetof(struct ptcp_config, member), (rank)) == 0); \
+	}
+
+/**
+ * The configuration being loaded, for a library section's check that
+ * reads other sections ([tcp] mss against each [portN] mtu). Ports are
+ * parsed and nb_ports set before any section's check runs.
+ *
+ * @param ctx  the load in progress
+ * @return the configuration
+ */
+const struct ptcp_config *ptcp_config_of(const struct ptcp_config_ctx *ctx);
 
 /** @} */
 

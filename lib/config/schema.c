@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/config: the schema. The key tables of the fixed sections (each key
- * its default, range, parser and dump line, so that ptcp_config_defaults(),
- * ptcp_config_load() and ptcp_config_dump() cannot disagree), and pass 3:
- * every section and key, typed and range-checked
- * ("FILE: [section] key: reason").
+ * lib/config: the schema. The registry of sections (the libraries', each
+ * a key table with its defaults, ranges and dump lines, so that
+ * ptcp_config_defaults(), ptcp_config_load() and ptcp_config_dump() cannot
+ * disagree; and the application's), the [portN] keys, and pass 3: every
+ * section and key, typed and range-checked ("FILE: [section] key: reason").
  */
 
 #include <errno.h>
@@ -15,146 +15,9 @@
 
 #include "config_priv.h"
 
-/* Rows of lib/config's own tables: fields of struct ptcp_config. */
-#define CFG_UINT(name, field, def, min, max, doc) \
-	PTCP_CONFIG_KEY(struct ptcp_config, name, PTCP_CONFIG_UINT, field, \
-		def, min, max, doc)
-#define CFG_BOOL(name, field, def, doc) \
-	PTCP_CONFIG_KEY(struct ptcp_config, name, PTCP_CONFIG_BOOL, field, \
-		def, 0, 1, doc)
-#define CFG_ENUM(name, field, def, names, doc) \
-	PTCP_CONFIG_KEY_ENUM(struct ptcp_config, name, field, def, names, doc)
 #define PORT_KEY(name, field, def, min, max, doc) \
 	PTCP_CONFIG_KEY(struct ptcp_port_config, name, PTCP_CONFIG_UINT, \
 		field, def, min, max, doc)
-
-static const struct ptcp_config_key lcores_keys[] = {
-	CFG_UINT("burst", lcores.burst, 32, 1, 512,
-		"packets per rx_burst/tx_burst call"),
-	CFG_UINT("tx_flush_us", lcores.tx_flush_us, 0, 0, 1000000,
-		"reserved: the TX batch is flushed every loop pass"),
-	CFG_UINT("workers", lcores.workers, 0, 0, PTCP_MAX_WORKERS,
-		"workers; 0 = one per EAL lcore (more than the EAL lcores: "
-		"the application polls the extra ones itself)"),
-	CFG_UINT("steer_ring", lcores.steer_ring, 1024, 64, 65536,
-		"frames a worker may have waiting for another"),
-	CFG_UINT("tx_backlog", lcores.tx_backlog, 1024, 0, 32768,
-		"frames held per TX queue while the port refuses them "
-		"(retried first on the next passes; 0 = drop at once)"),
-};
-
-static const struct ptcp_config_key mempool_keys[] = {
-	CFG_UINT("mbufs", mempool.mbufs, 8191, MBUFS_MIN, MBUFS_MAX,
-		"mbufs in each worker lcore's pool"),
-	CFG_UINT("cache", mempool.cache, 256, 0, CACHE_MAX,
-		"per-lcore mempool cache"),
-	CFG_UINT("data_room", mempool.data_room,
-		RTE_MBUF_DEFAULT_BUF_SIZE, 1024, 65535,
-		"bytes per mbuf, headroom included"),
-};
-
-static const struct ptcp_config_key ip_keys[] = {
-	CFG_UINT("ttl", ip.ttl, 64, 1, 255, "TTL of sent packets"),
-};
-
-static const struct ptcp_config_key arp_keys[] = {
-	CFG_UINT("entries", arp.entries, 1024, 16, 65536,
-		"ARP cache entries per port"),
-	CFG_UINT("timeout", arp.timeout_s, 300, 1, 86400,
-		"seconds before a learnt entry ages out"),
-	CFG_UINT("resolve_ms", arp.resolve_ms, 1000, 10, 60000,
-		"ms to wait for a reply before asking again"),
-	CFG_UINT("retries", arp.retries, 3, 1, 10,
-		"requests sent before giving up on a next hop"),
-	CFG_UINT("pending", arp.pending, 64, 1, 256,
-		"packets held per unresolved next hop"),
-	CFG_UINT("pending_total", arp.pending_total, 1024, 1, 1u << 20,
-		"packets held for all unresolved next hops of a port together"),
-	CFG_BOOL("gratuitous", arp.gratuitous, 1,
-		"announce each port's address at start"),
-};
-
-static const struct ptcp_config_key timer_keys[] = {
-	CFG_UINT("tick_us", timer.tick_us, 1000, 10, 1000000,
-		"timer wheel tick, microseconds"),
-};
-
-static const char *const cc_names[] = {
-	[PTCP_CC_NEWRENO] = "newreno",
-	[PTCP_CC_CUBIC] = "cubic",
-};
-
-static const struct ptcp_config_key tcp_keys[] = {
-	CFG_UINT("max_conns", tcp.max_conns, 65536, 16, M16,
-		"TCBs per worker lcore"),
-	CFG_UINT("max_tw", tcp.max_tw, 65536, 0, M16,
-		"TIME-WAIT entries per worker lcore"),
-	CFG_UINT("syn_backlog", tcp.syn_backlog, 1024, 1, 1u << 20,
-		"SYN-RECEIVED connections per listener"),
-	CFG_BOOL("syncookies", tcp.syncookies, 1,
-		"SYN cookies once a listener's backlog is full"),
-	CFG_UINT("msl_ms", tcp.msl_ms, 30000, 10, 600000,
-		"maximum segment lifetime; TIME-WAIT lasts 2 * MSL"),
-	CFG_UINT("rto_init_ms", tcp.rto_init_ms, 1000, 1, 600000,
-		"initial retransmission timeout"),
-	CFG_UINT("rto_min_ms", tcp.rto_min_ms, 200, 1, 10000,
-		"retransmission timeout floor"),
-	CFG_UINT("rto_max_ms", tcp.rto_max_ms, 60000, 1, 600000,
-		"retransmission timeout ceiling"),
-	CFG_UINT("syn_retries", tcp.syn_retries, 6, 1, RETRIES_MAX,
-		"SYN retransmissions before an open fails"),
-	CFG_UINT("synack_retries", tcp.synack_retries, 5, 1,
-		RETRIES_MAX, "SYN-ACK retransmissions before giving up"),
-	CFG_UINT("data_retries", tcp.data_retries, 15, 1, RETRIES_MAX,
-		"data retransmissions before the connection is reset"),
-	CFG_UINT("orphan_retries", tcp.orphan_retries, 8, 1,
-		RETRIES_MAX, "FIN retransmissions once the app has closed"),
-	CFG_UINT("fin_wait2_ms", tcp.fin_wait2_ms, 60000, 100, 3600000,
-		"FIN-WAIT-2 limit for connections the app has closed"),
-	CFG_BOOL("keepalive", tcp.keepalive, 0,
-		"keepalive on by default for listeners"),
-	CFG_UINT("keepalive_idle_s", tcp.keepalive_idle_s, 7200, 1,
-		65535, "idle seconds before the first keepalive probe"),
-	CFG_UINT("keepalive_intvl_s", tcp.keepalive_intvl_s, 75, 1,
-		3600, "seconds between keepalive probes"),
-	CFG_UINT("keepalive_cnt", tcp.keepalive_cnt, 9, 1, 100,
-		"unanswered probes before the connection is reset"),
-	CFG_UINT("close_wait_warn_s", tcp.close_wait_warn_s, 60, 0,
-		86400, "report CLOSE-WAIT older than this; 0 = off"),
-	CFG_UINT("mss", tcp.mss, MSS_DEFAULT, MSS_MIN, MSS_MAX,
-		"MSS announced; at most every port's mtu - 40"),
-	CFG_UINT("rcv_buf", tcp.rcv_buf, 65535 * 4, 1024, 1u << 30,
-		"receive window per connection, bytes"),
-	CFG_UINT("snd_buf", tcp.snd_buf, 256 * 1024, 1024, 1u << 30,
-		"send queue limit per connection, bytes"),
-	CFG_BOOL("timestamps", tcp.timestamps, 1,
-		"RFC 7323 timestamps"),
-	CFG_BOOL("window_scaling", tcp.window_scaling, 1,
-		"RFC 7323 window scaling"),
-	CFG_BOOL("sack", tcp.sack, 1,
-		"announce SACK-permitted"),
-	CFG_UINT("challenge_ack_limit", tcp.challenge_ack_limit, 1000,
-		1, 1000000, "RFC 5961 challenge ACKs per second per lcore"),
-	CFG_UINT("drain_ms", tcp.drain_ms, 2000, 0, 600000,
-		"on shutdown, wait this long for connections to close"),
-	CFG_ENUM("cc", tcp.cc, PTCP_CC_CUBIC, cc_names,
-		"congestion control: cubic or newreno"),
-	CFG_UINT("init_cwnd", tcp.init_cwnd, 10, 1, 100,
-		"initial congestion window, segments (RFC 6928)"),
-	CFG_UINT("delack_ms", tcp.delack_ms, 40, 0, 500,
-		"delayed ACK timeout; 0 = ACK every segment at once"),
-	CFG_BOOL("nagle", tcp.nagle, 0,
-		"Nagle's algorithm for new connections (per connection: "
-		"ptcp_conn_set_nagle)"),
-	CFG_UINT("ooo_max", tcp.ooo_max, 0, 0, 1u << 30,
-		"out-of-order queue bound per connection, buffer bytes; "
-		"0 = 2 * rcv_buf"),
-	CFG_UINT("max_recovery", tcp.max_recovery, 16384, 0, M16,
-		"connections per worker that can hold out-of-order data and "
-		"SACK/CUBIC state at once"),
-	CFG_BOOL("tso", tcp.tso, 1,
-		"TCP segmentation offload where the port offers it"),
-};
 
 /* The numeric keys of [portN]; the others are parsed in parse_port(). */
 const struct ptcp_config_key cfg_port_keys[] = {
@@ -167,15 +30,13 @@ const struct ptcp_config_key cfg_port_keys[] = {
 
 const unsigned int cfg_nb_port_keys = RTE_DIM(cfg_port_keys);
 
-const struct ptcp_config_section cfg_plain_sections[] = {
-	{ "lcores", lcores_keys, RTE_DIM(lcores_keys) },
-	{ "mempool", mempool_keys, RTE_DIM(mempool_keys) },
-	{ "ip", ip_keys, RTE_DIM(ip_keys) },
-	{ "arp", arp_keys, RTE_DIM(arp_keys) },
-	{ "timer", timer_keys, RTE_DIM(timer_keys) },
-	{ SEC_TCP, tcp_keys, RTE_DIM(tcp_keys) },
-};
-const unsigned int cfg_nb_plain_sections = RTE_DIM(cfg_plain_sections);
+/*
+ * The libraries' sections, by rank: written by ptcp_config_register_lib()
+ * from the libraries' RTE_INIT constructors, before main(); read-only
+ * after.
+ */
+struct cfg_lib_section cfg_lib_sections[PTCP_CONFIG_MAX_LIB_SECTIONS];
+unsigned int cfg_nb_lib_sections;
 
 /* Parse one table key into base + d->off, or say why not. */
 int
@@ -269,8 +130,8 @@ cfg_known_section_prefix(const struct ptcp_config_ctx *c, const char *lhs)
 	RTE_BUILD_BUG_ON(PTCP_MAX_PORTS != 4);
 	for (i = 0; i < RTE_DIM(known); i++)
 		longer_prefix(lhs, known[i], &best);
-	for (i = 0; i < cfg_nb_plain_sections; i++)
-		longer_prefix(lhs, cfg_plain_sections[i].name, &best);
+	for (i = 0; i < cfg_nb_lib_sections; i++)
+		longer_prefix(lhs, cfg_lib_sections[i].sec->name, &best);
 	for (i = 0; c->schema != NULL && i < c->schema->nb; i++)
 		longer_prefix(lhs, c->schema->reg[i].sec->name, &best);
 	return best;
@@ -404,7 +265,7 @@ cfg_section_entries(struct ptcp_config_ctx *c, int index, char *name, int *nb)
 }
 
 /*
- * lib/config's table section or a registered one named @p name, and the
+ * The library's or the application's section named @p name, and the
  * struct its keys fill; NULL if neither.
  */
 static const struct ptcp_config_section *
@@ -412,10 +273,10 @@ find_section(const struct ptcp_config_ctx *c, const char *name, void **base)
 {
 	unsigned int i;
 
-	for (i = 0; i < cfg_nb_plain_sections; i++) {
-		if (strcmp(cfg_plain_sections[i].name, name) == 0) {
-			*base = c->cfg;
-			return &cfg_plain_sections[i];
+	for (i = 0; i < cfg_nb_lib_sections; i++) {
+		if (strcmp(cfg_lib_sections[i].sec->name, name) == 0) {
+			*base = (char *)c->cfg + cfg_lib_sections[i].off;
+			return cfg_lib_sections[i].sec;
 		}
 	}
 	for (i = 0; c->schema != NULL && i < c->schema->nb; i++) {
@@ -427,19 +288,40 @@ find_section(const struct ptcp_config_ctx *c, const char *name, void **base)
 	return NULL;
 }
 
-/* "unknown section (known: ...)": lib/config's, then the registered ones. */
+/* Add ", @p name" to the list in @p known. */
+static void
+add_known(char *known, size_t size, const char *name)
+{
+	size_t n = strlen(known);
+
+	snprintf(known + n, size - n, ", %s", name);
+}
+
+/*
+ * "unknown section (known: ...)": the ports, the libraries' sections by
+ * rank with lib/config's [arp.static] in its place, then the
+ * application's.
+ */
 static int
 unknown_section(struct ptcp_config_ctx *c, const char *name)
 {
-	char known[PTCP_CONFIG_ERRLEN] = KNOWN_SECTIONS;
+	char known[PTCP_CONFIG_ERRLEN] = "port0..port3";
+	bool arp_static = false;
 	unsigned int i;
 
-	for (i = 0; c->schema != NULL && i < c->schema->nb; i++) {
-		size_t n = strlen(known);
-
-		snprintf(known + n, sizeof(known) - n, ", %s",
-			c->schema->reg[i].sec->name);
+	RTE_BUILD_BUG_ON(PTCP_MAX_PORTS != 4);
+	for (i = 0; i < cfg_nb_lib_sections; i++) {
+		if (!arp_static && cfg_lib_sections[i].rank >
+				PTCP_CONFIG_RANK_ARP_STATIC) {
+			add_known(known, sizeof(known), SEC_ARP_STATIC);
+			arp_static = true;
+		}
+		add_known(known, sizeof(known), cfg_lib_sections[i].sec->name);
 	}
+	if (!arp_static)
+		add_known(known, sizeof(known), SEC_ARP_STATIC);
+	for (i = 0; c->schema != NULL && i < c->schema->nb; i++)
+		add_known(known, sizeof(known), c->schema->reg[i].sec->name);
 	return ptcp_config_fail(c, name, NULL, "unknown section (known: %s)",
 		known);
 }
@@ -531,8 +413,9 @@ ptcp_config_defaults(struct ptcp_config *cfg)
 	unsigned int s, p;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (s = 0; s < cfg_nb_plain_sections; s++)
-		ptcp_config_section_defaults(&cfg_plain_sections[s], cfg);
+	for (s = 0; s < cfg_nb_lib_sections; s++)
+		ptcp_config_section_defaults(cfg_lib_sections[s].sec,
+			(char *)cfg + cfg_lib_sections[s].off);
 	for (p = 0; p < PTCP_MAX_PORTS; p++)
 		ptcp_config_section_defaults(&ports, &cfg->port[p]);
 }
@@ -569,7 +452,7 @@ key_is_sane(const struct ptcp_config_key *d)
 	return false;
 }
 
-/* Whether @p name is one of lib/config's own sections. */
+/* Whether @p name is lib/config's own section or a library's. */
 static bool
 is_own_section(const char *name)
 {
@@ -578,10 +461,56 @@ is_own_section(const char *name)
 	if (cfg_is_port_section(name, &port) ||
 			strcmp(name, SEC_ARP_STATIC) == 0)
 		return true;
-	for (i = 0; i < cfg_nb_plain_sections; i++)
-		if (strcmp(cfg_plain_sections[i].name, name) == 0)
+	for (i = 0; i < cfg_nb_lib_sections; i++)
+		if (strcmp(cfg_lib_sections[i].sec->name, name) == 0)
 			return true;
 	return false;
+}
+
+/* A name the file can hold and keys that are each sane, named once. */
+static bool
+section_is_sane(const struct ptcp_config_section *sec)
+{
+	unsigned int i;
+
+	if (sec == NULL || sec->name == NULL || sec->name[0] == '\0' ||
+			strlen(sec->name) >= CFG_NAME_LEN ||
+			!cfg_valid_name(sec->name) ||
+			(sec->keys == NULL && sec->nb_keys != 0))
+		return false;
+	for (i = 0; i < sec->nb_keys; i++) {
+		if (!key_is_sane(&sec->keys[i]) ||
+				cfg_find_key(sec->keys, i, sec->keys[i].key))
+			return false;
+	}
+	return true;
+}
+
+int
+ptcp_config_register_lib(const struct ptcp_config_section *sec, size_t off,
+		unsigned int rank)
+{
+	unsigned int i, at;
+
+	if (!section_is_sane(sec) || rank == PTCP_CONFIG_RANK_ARP_STATIC)
+		return -EINVAL;
+	if (is_own_section(sec->name))
+		return -EEXIST;
+	for (i = 0; i < cfg_nb_lib_sections; i++)
+		if (cfg_lib_sections[i].rank == rank)
+			return -EINVAL;
+	if (cfg_nb_lib_sections == PTCP_CONFIG_MAX_LIB_SECTIONS)
+		return -ENOSPC;
+	for (at = 0; at < cfg_nb_lib_sections &&
+			cfg_lib_sections[at].rank < rank; at++)
+		;
+	memmove(&cfg_lib_sections[at + 1], &cfg_lib_sections[at],
+		(cfg_nb_lib_sections - at) * sizeof(cfg_lib_sections[0]));
+	cfg_lib_sections[at].sec = sec;
+	cfg_lib_sections[at].off = off;
+	cfg_lib_sections[at].rank = rank;
+	cfg_nb_lib_sections++;
+	return 0;
 }
 
 int
@@ -590,17 +519,8 @@ ptcp_config_register(struct ptcp_config_schema *schema,
 {
 	unsigned int i;
 
-	if (schema == NULL || sec == NULL || base == NULL ||
-			sec->name == NULL || sec->name[0] == '\0' ||
-			strlen(sec->name) >= CFG_NAME_LEN ||
-			!cfg_valid_name(sec->name) ||
-			(sec->keys == NULL && sec->nb_keys != 0))
+	if (schema == NULL || base == NULL || !section_is_sane(sec))
 		return -EINVAL;
-	for (i = 0; i < sec->nb_keys; i++) {
-		if (!key_is_sane(&sec->keys[i]) ||
-				cfg_find_key(sec->keys, i, sec->keys[i].key))
-			return -EINVAL;
-	}
 	if (is_own_section(sec->name))
 		return -EEXIST;
 	for (i = 0; i < schema->nb; i++)

@@ -1536,7 +1536,7 @@ a_section_name_is_registered_once(void)
 	CHECK_EQ(server_config_register(&s, &other), 0);
 	CHECK_EQ(server_config_register(&s, &other),
 		(unsigned long long)-EEXIST);
-	/* lib/config's own sections are not an application's */
+	/* lib/config's and the libraries' sections are not an application's */
 	for (i = 0; i < RTE_DIM(own); i++) {
 		sec.name = own[i];
 		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
@@ -1577,6 +1577,33 @@ a_section_name_is_registered_once(void)
 	sec.name = "onemore";
 	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
 		(unsigned long long)-ENOSPC);
+	return 0;
+}
+
+/*
+ * The libraries registered their sections before main(), each in its
+ * place; a name or a place cannot be taken twice (every call here fails,
+ * so the process-wide list is left as it was).
+ */
+static int
+a_library_section_has_one_name_and_one_place(void)
+{
+	struct ptcp_config_section sec = demo_section;
+
+	sec.name = "tcp";
+	CHECK_EQ(ptcp_config_register_lib(&sec, 0, 99),
+		(unsigned long long)-EEXIST);
+	sec.name = "port0";
+	CHECK_EQ(ptcp_config_register_lib(&sec, 0, 99),
+		(unsigned long long)-EEXIST);
+	sec.name = "fresh";
+	CHECK_EQ(ptcp_config_register_lib(&sec, 0, PTCP_CONFIG_RANK_TCP),
+		(unsigned long long)-EINVAL);
+	CHECK_EQ(ptcp_config_register_lib(&sec, 0,
+		PTCP_CONFIG_RANK_ARP_STATIC), (unsigned long long)-EINVAL);
+	sec.name = "no spaces";
+	CHECK_EQ(ptcp_config_register_lib(&sec, 0, 99),
+		(unsigned long long)-EINVAL);
 	return 0;
 }
 
@@ -1639,6 +1666,7 @@ static const struct ptcp_test tests[] = {
 	TEST(errors_fit_a_small_buffer),
 	TEST(a_registered_section_is_read_checked_and_dumped),
 	TEST(a_section_name_is_registered_once),
+	TEST(a_library_section_has_one_name_and_one_place),
 	TEST(server_is_unknown_without_its_registration),
 	{ 0 }
 };
