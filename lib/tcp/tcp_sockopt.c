@@ -78,9 +78,9 @@ ptcp_conn_set_keepalive(struct ptcp_conn *tp, bool on, uint32_t idle_s,
 		if (tp->keep_cnt == 0)
 			tp->keep_cnt = (uint8_t)cfg->keepalive_cnt;
 	}
-	/* An expiry already pending re-reads the idle time when it fires. */
-	if (tp->state == PTCP_TCPS_ESTABLISHED &&
-			!ptcp_timer_pending(&tp->t_keep))
+	/* (Re)start the idle time; a delayed ACK due first comes back to
+	 * tcp_keep_arm_for_state() when it fires. */
+	if (tp->state == PTCP_TCPS_ESTABLISHED && !(tp->flags & TF_DELACK))
 		tcp_keep_arm_for_state(tp);
 	return 0;
 }
