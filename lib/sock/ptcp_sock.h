@@ -262,7 +262,8 @@ int ptcp_sock_getsockopt(struct ptcp_sock_table *t, int fd, int level,
 
 /**
  * setsockopt(2). Honoured:
- *  - SOL_SOCKET: SO_REUSEADDR (bind), SO_KEEPALIVE, SO_LINGER ({1, 0}
+ *  - SOL_SOCKET: SO_REUSEADDR (bind), SO_KEEPALIVE (default: [tcp]
+ *    keepalive), SO_LINGER ({1, 0}
  *    makes close() an abort), SO_RCVBUF (the receive window: at most
  *    [tcp] rcv_buf; smaller sizes hold back the difference, from the
  *    next connection or at once), SO_SNDBUF (at most [tcp] snd_buf:

@@ -159,6 +159,8 @@ sock_alloc(struct ptcp_sock_table *t, enum sk_kind kind)
 	s->sndbuf = t->tcfg->snd_buf;
 	if (!t->tcfg->nagle)
 		s->flags |= SKF_NODELAY;
+	if (t->tcfg->keepalive)
+		s->flags |= SKF_KEEPALIVE;
 	TAILQ_INIT(&s->ready);
 	t->used++;
 	return s;
