@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -927,6 +928,44 @@ epoll_serves_ready_sockets_in_turn(void)
 	return all_gone();
 }
 
+/* The accept queue holds backlog connections; the next is reset. */
+static int
+full_accept_queue_resets_the_next_connection(void)
+{
+	struct sockaddr_in to = sin_of(ADDR_B, PORT);
+	struct iovec iov = { .iov_base = &to, .iov_len = 1 };
+	int l, c[3], s[2], i;
+
+	CHECK_EQ(pair_up(NULL, 0), 0);
+	l = server_listen(2);
+	for (i = 0; i < 3; i++) {
+		c[i] = ptcp_sock_socket(P.ta, AF_INET, SOCK_STREAM, 0);
+		CHECK_EQ(ptcp_sock_connect(P.ta, c[i], SA(to), sizeof(to)), -1);
+		run(3);
+	}
+	CHECK_EQ(sock_err(P.ta, c[0]), 0);
+	CHECK_EQ(sock_err(P.ta, c[1]), 0);
+	CHECK_EQ(sock_err(P.ta, c[2]), ECONNRESET);
+	CHECK_EQ(h_stack_stat(&P.b, PTCP_STAT_tcp_rst_tx_accept_refused), 1);
+	for (i = 0; i < 2; i++) {
+		s[i] = ptcp_sock_accept(P.tb, l, NULL, NULL);
+		CHECK(s[i] >= 0);
+	}
+	CHECK_EQ(ptcp_sock_accept(P.tb, l, NULL, NULL), -1);
+	CHECK_EQ(errno, EAGAIN);
+	/* readv/writev with a bad count. */
+	CHECK_EQ(ptcp_sock_readv(P.tb, s[0], &iov, -1), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(ptcp_sock_writev(P.tb, s[0], &iov, IOV_MAX + 1), -1);
+	CHECK_EQ(errno, EINVAL);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(ptcp_sock_close(P.ta, c[i]), 0);
+	for (i = 0; i < 2; i++)
+		CHECK_EQ(ptcp_sock_close(P.tb, s[i]), 0);
+	CHECK_EQ(ptcp_sock_close(P.tb, l), 0);
+	return all_gone();
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(connect_accept_read_write_shutdown_close),
 	TEST(errno_without_a_connection),
@@ -939,6 +978,7 @@ static const struct ptcp_test tests[] = {
 	TEST(tcp_options_and_tcp_info),
 	TEST(epoll_readiness_transitions),
 	TEST(epoll_serves_ready_sockets_in_turn),
+	TEST(full_accept_queue_resets_the_next_connection),
 	{ NULL, NULL },
 };
 
