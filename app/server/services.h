@@ -15,7 +15,7 @@
  * the services' shared read-only buffers and the counters. Nothing is
  * shared between lcores; main.c holds the struct services that owns them.
  *
- *     sv = services_create(e, &cfg.server, err, sizeof(err));
+ *     sv = services_create(e, &scfg, err, sizeof(err));
  *     for each worker: services_listen(sv, e->lcores[i], err, sizeof(err));
  *     ... run, drain (every connection gets closed) ...
  *     services_print(sv, stdout, "  ");
@@ -33,6 +33,7 @@
 
 #include "ptcp.h"
 #include "ptcp_config.h"
+#include "server_config.h"
 #include "ptcp_tcp.h"
 
 #include "http_parse.h"
@@ -212,6 +213,12 @@ void svc_data_drop(struct ptcp_conn *c, struct rte_mbuf *m);
 
 /** ptcp_close() once (sets closing). */
 void svc_close(struct svc_conn *x, struct ptcp_conn *c);
+
+/**
+ * The peer_closed callback of a service with nothing left to say once the
+ * peer has finished (discard, chargen): close our side too.
+ */
+void svc_peer_closed_close(struct ptcp_conn *c);
 
 /**
  * Append chain @p m to the held chain *@p head (last segment *@p tail),
