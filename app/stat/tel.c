@@ -37,7 +37,7 @@ struct parser {
 
 static int parse_value(struct parser *ps);
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 fail(struct parser *ps, const char *fmt, ...)
 {
 	char why[128];

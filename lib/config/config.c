@@ -337,7 +337,7 @@ struct load_ctx {
 
 /* ----- error messages ----- */
 
-static void
+static void __rte_format_printf(3, 0)
 verr(struct load_ctx *c, const char *prefix, const char *fmt, va_list ap)
 {
 	int n;

@@ -885,6 +885,10 @@ report(void)
 		(unsigned long long)fresh, (unsigned long long)max_inuse);
 }
 
+/* libFuzzer's entry points (it has no header that declares them). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
