@@ -41,7 +41,7 @@ extern "C" {
 /** One static ARP entry. */
 struct ptcp_static_arp {
 	uint32_t ip;                  /**< network byte order */
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac;    /**< its Ethernet address */
 	uint8_t port;                 /**< port index the entry belongs to */
 };
 
@@ -53,14 +53,14 @@ struct ptcp_port_config {
 	uint32_t netmask;             /**< network byte order */
 	uint32_t gateway;             /**< network byte order; 0 = none */
 	bool mac_set;                 /**< `mac` given: override the port's MAC */
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac;    /**< the MAC when mac_set */
 	uint16_t rx_desc;             /**< RX descriptors per queue */
 	uint16_t tx_desc;             /**< TX descriptors per queue */
 	uint16_t mtu;                 /**< IP MTU */
 	/** More addresses in the port's subnet it answers for and may
 	 *  connect from (`extra_addresses`), network byte order. */
 	uint32_t extra_addr[PTCP_MAX_EXTRA_ADDRS];
-	unsigned int nb_extra;
+	unsigned int nb_extra;        /**< entries of extra_addr[] */
 };
 
 /** The [tcp] section (see docs/configuration.md for ranges). */
@@ -130,7 +130,7 @@ struct ptcp_server_config {
 /** The whole configuration. */
 struct ptcp_config {
 	/* [portN] */
-	struct ptcp_port_config port[PTCP_MAX_PORTS];
+	struct ptcp_port_config port[PTCP_MAX_PORTS]; /**< by port index */
 	unsigned int nb_ports;        /**< highest enabled port index + 1 */
 
 	/* [lcores] */
@@ -157,17 +157,17 @@ struct ptcp_config {
 	uint32_t arp_pending;         /**< packets queued per unresolved next hop */
 	uint32_t arp_pending_total;    /**< held for all of them together (1024) */
 	bool arp_gratuitous;          /**< send a gratuitous ARP at start */
-	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP];
-	unsigned int nb_arp_static;
+	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP]; /**< `static` */
+	unsigned int nb_arp_static;   /**< entries of arp_static[] */
 
 	/* [timer] */
 	uint32_t tick_us;             /**< timer wheel tick (default 1000 us) */
 
 	/* [tcp] */
-	struct ptcp_tcp_config tcp;
+	struct ptcp_tcp_config tcp;   /**< the [tcp] section */
 
 	/* [server] */
-	struct ptcp_server_config server;
+	struct ptcp_server_config server; /**< the [server] section */
 };
 
 /**
@@ -227,10 +227,12 @@ int ptcp_config_load(struct ptcp_config *cfg, const char *path,
  * (ascending), comma separated, spaces allowed around items (the syntax of
  * `extra_addresses`; also ptcp-churn's --src).
  *
- * @param out    filled with the addresses, network byte order, in order
- * @param max    room in @p out
- * @param n      the number of addresses
- * @param err    on failure, the reason (no file/section prefix)
+ * @param s       the text
+ * @param out     filled with the addresses, network byte order, in order
+ * @param max     room in @p out
+ * @param n       the number of addresses
+ * @param err     on failure, the reason (no file/section prefix)
+ * @param errlen  size of @p err
  * @return 0; -EINVAL (malformed, backwards range, more than @p max, empty)
  */
 int ptcp_parse_addr_list(const char *s, uint32_t *out, unsigned int max,
