@@ -13,8 +13,8 @@
 # make and libsystemd-dev: devtools/test-install builds examples/ with make,
 # statically too (Debian's DPDK .pc files then ask for -lsystemd); doxygen:
 # the doc suite (the public headers' API reference, warnings fail it).
-PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev meson ninja-build
-	pkg-config gcc python3 clang make libsystemd-dev doxygen)
+PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev libjansson-dev meson
+	ninja-build pkg-config gcc python3 clang make libsystemd-dev doxygen)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
 # ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
 # with python3 above, /usr/bin/python3).

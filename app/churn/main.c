@@ -5,7 +5,8 @@
  *   ptcp-churn [EAL options] -- -c FILE [--set k=v]... --server A.B.C.D:PORT
  *       (--count N | --duration S) [options]
  *
- * Setup, command line and report only: the workload is churn.c, run by
+ * Setup, command line and report only (main() calls configure(),
+ * bring_up(), run(), tear_down()): the workload is churn.c, run by
  * every worker lcore on its own connections; the main lcore is a worker
  * too and, between two passes of its loop, prints a progress line once a
  * second from the other lcores' plain counters.
@@ -36,10 +37,10 @@
 
 #include "churn.h"
 #include "hist.h"
+#include "server_config.h"
 #include "tw.h"
 
 #define PROG "ptcp-churn"
-#define MAX_SETS 128
 /* Open connections get this long to finish after a stop. */
 #define GRACE_MS 2000
 /* Link up and the server's ARP answer: wait at most this long. */
@@ -59,9 +60,7 @@ struct churn_run {
 static struct churn_run *volatile running;
 
 struct options {
-	const char *config;
-	const char *sets[MAX_SETS];
-	unsigned int nb_sets;
+	struct ptcp_config_args ca;  /* -c FILE, --set ... */
 	const char *server;
 	double duration;             /* 0: none */
 	uint64_t max_failures;
@@ -183,6 +182,40 @@ bad:
 	return -1;
 }
 
+/* The rules between options, once all are read. */
+static int
+check_args(const struct options *o, struct churn_params *p, bool conc_set,
+		bool resp_set)
+{
+	if (o->server == NULL) {
+		fprintf(stderr, PROG ": --server A.B.C.D:PORT is required\n");
+		return -1;
+	}
+	if (p->count == 0 && o->duration == 0) {
+		fprintf(stderr, PROG ": give --count N or --duration S (or "
+			"both)\n");
+		return -1;
+	}
+	if (conc_set && p->rate > 0) {
+		fprintf(stderr, PROG ": --concurrency and --rate exclude each "
+			"other\n");
+		return -1;
+	}
+	if (p->http && (resp_set || p->verify)) {
+		fprintf(stderr, PROG ": --http reads the response's "
+			"Content-Length: no --response or --verify with it\n");
+		return -1;
+	}
+	if (p->lport_max < p->lport_min) {
+		fprintf(stderr, PROG ": --lport-max %u is below --lport-min "
+			"%u\n", p->lport_max, p->lport_min);
+		return -1;
+	}
+	if (p->rate > 0)
+		p->concurrency = 0;
+	return 0;
+}
+
 enum {
 	O_SERVER = 256, O_CONC, O_RATE, O_REQ, O_RESP, O_HTTP, O_VERIFY,
 	O_CLOSER, O_LMIN, O_LMAX, O_SRC, O_CTMO, O_TMO, O_MAXF, O_JSON,
@@ -192,8 +225,7 @@ static int
 parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
+		PTCP_CONFIG_LONGOPTS,
 		{ "server", required_argument, NULL, O_SERVER },
 		{ "count", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -218,24 +250,18 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 	bool conc_set = false, resp_set = false;
 	uint64_t v;
 	int cl;
-	int opt;
+	int opt, ret;
 
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":c:s:n:d:qh", longopts,
 			NULL)) != -1) {
+		ret = ptcp_config_args_take(&o->ca, opt, optarg, PROG);
+		if (ret < 0)
+			return -1;
+		if (ret > 0)
+			continue;
 		switch (opt) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 's':
-			if (o->nb_sets == MAX_SETS) {
-				fprintf(stderr, PROG ": --set: more than %d "
-					"overrides\n", MAX_SETS);
-				return -1;
-			}
-			o->sets[o->nb_sets++] = optarg;
-			break;
 		case O_SERVER:
 			o->server = optarg;
 			if (parse_server(optarg, p) != 0)
@@ -346,33 +372,7 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 			argv[optind]);
 		return -1;
 	}
-	if (o->server == NULL) {
-		fprintf(stderr, PROG ": --server A.B.C.D:PORT is required\n");
-		return -1;
-	}
-	if (p->count == 0 && o->duration == 0) {
-		fprintf(stderr, PROG ": give --count N or --duration S (or "
-			"both)\n");
-		return -1;
-	}
-	if (conc_set && p->rate > 0) {
-		fprintf(stderr, PROG ": --concurrency and --rate exclude each "
-			"other\n");
-		return -1;
-	}
-	if (p->http && (resp_set || p->verify)) {
-		fprintf(stderr, PROG ": --http reads the response's "
-			"Content-Length: no --response or --verify with it\n");
-		return -1;
-	}
-	if (p->lport_max < p->lport_min) {
-		fprintf(stderr, PROG ": --lport-max %u is below --lport-min "
-			"%u\n", p->lport_max, p->lport_min);
-		return -1;
-	}
-	if (p->rate > 0)
-		p->concurrency = 0;
-	return 0;
+	return check_args(o, p, conc_set, resp_set);
 }
 
 static void
@@ -791,16 +791,98 @@ print_summary(const struct churn_run *r, const struct progress *pg,
 
 /* ----- main ----- */
 
+/* Each worker's churn state, its connection contexts allocated. */
+static int
+lcores_init(struct churn_run *r)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < r->nb; i++) {
+		r->cl[i] = rte_zmalloc("churn_lcore", sizeof(struct churn_lcore),
+				RTE_CACHE_LINE_SIZE);
+		if (r->cl[i] == NULL) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return 1;
+		}
+		ret = churn_lcore_init(r->cl[i], r->e->lcores[i], &r->p, i,
+			r->nb);
+		if (ret == -EINVAL) {
+			fprintf(stderr, PROG ": %u local ports for %u lcores\n",
+				r->p.lport_max - r->p.lport_min + 1, r->nb);
+			return 2;
+		}
+		if (ret != 0) {
+			fprintf(stderr, PROG ": worker %u: out of memory for "
+				"%u connection contexts\n", i,
+				r->cl[i]->nb_conns);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Every worker churns until done; returns the seconds it took. */
+static double
+launch(struct churn_run *r, struct progress *pg, const struct options *o)
+{
+	struct lcore_arg args[RTE_MAX_LCORE];
+	unsigned int i, lcore_id;
+	double elapsed;
+
+	pg->start_tsc = pg->last_tsc = rte_get_tsc_cycles();
+	pg->next_tsc = pg->start_tsc + r->p.tsc_hz;
+	for (i = 0; i < r->nb; i++) {
+		args[i].r = r;
+		args[i].cl = r->cl[i];
+		args[i].pg = i == 0 ? pg : NULL;
+		args[i].duration = o->duration;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore_id) {
+		int idx = r->e->lcore_to_idx[lcore_id];
+
+		if (idx > 0)
+			rte_eal_remote_launch(worker, &args[idx], lcore_id);
+	}
+	lcore_run(&args[0]);
+	elapsed = (double)(rte_get_tsc_cycles() - pg->start_tsc) /
+		(double)r->p.tsc_hz;
+	rte_eal_mp_wait_lcore();
+	return elapsed;
+}
+
+/* The summary, and the exit status: 1 past --max-failures. */
+static int
+report(struct churn_run *r, const struct progress *pg, double elapsed,
+		const struct options *o)
+{
+	struct totals t;
+	const char *reason;
+
+	sum_stats(r, &t);
+	if (r->quit)
+		reason = "interrupted";
+	else if (r->stop && o->duration > 0 && elapsed >= o->duration)
+		reason = "duration reached";
+	else if (r->stop)
+		reason = "stopped";
+	else
+		reason = "count reached";
+	print_summary(r, pg, elapsed, reason, stdout, o->json);
+	if (t.failed > o->max_failures) {
+		fprintf(stderr, PROG ": %" PRIu64 " failures, more than "
+			"--max-failures %" PRIu64 "\n", t.failed,
+			o->max_failures);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 run(struct churn_run *r, const struct options *o)
 {
-	struct ptcp_engine *e = r->e;
-	struct lcore_arg args[RTE_MAX_LCORE];
+	struct ptcp_lcore *lc = ptcp_engine_lcore(r->e);
 	struct progress *pg;
-	struct ptcp_lcore *lc = ptcp_engine_lcore(e);
-	struct totals t;
-	const char *reason;
-	unsigned int i, lcore_id;
 	double elapsed;
 	int ret;
 
@@ -816,151 +898,111 @@ run(struct churn_run *r, const struct options *o)
 	hist_reset(&pg->prev);
 	pg->out = o->json ? stderr : stdout;
 	pg->quiet = o->quiet;
-	for (i = 0; i < r->nb; i++) {
-		r->cl[i] = rte_zmalloc("churn_lcore", sizeof(struct churn_lcore),
-				RTE_CACHE_LINE_SIZE);
-		if (r->cl[i] == NULL) {
-			fprintf(stderr, PROG ": out of memory\n");
-			return 1;
-		}
-		ret = churn_lcore_init(r->cl[i], e->lcores[i], &r->p, i, r->nb);
-		if (ret == -EINVAL) {
-			fprintf(stderr, PROG ": %u local ports for %u lcores\n",
-				r->p.lport_max - r->p.lport_min + 1, r->nb);
-			return 2;
-		}
-		if (ret != 0) {
-			fprintf(stderr, PROG ": worker %u: out of memory for "
-				"%u connection contexts\n", i,
-				r->cl[i]->nb_conns);
-			return 1;
-		}
-	}
-	wait_ready(r, lc);
-	pg->start_tsc = pg->last_tsc = rte_get_tsc_cycles();
-	pg->next_tsc = pg->start_tsc + r->p.tsc_hz;
-	for (i = 0; i < r->nb; i++) {
-		args[i].r = r;
-		args[i].cl = r->cl[i];
-		args[i].pg = i == 0 ? pg : NULL;
-		args[i].duration = o->duration;
-	}
-	RTE_LCORE_FOREACH_WORKER(lcore_id) {
-		int idx = e->lcore_to_idx[lcore_id];
-
-		if (idx > 0)
-			rte_eal_remote_launch(worker, &args[idx], lcore_id);
-	}
-	lcore_run(&args[0]);
-	elapsed = (double)(rte_get_tsc_cycles() - pg->start_tsc) /
-		(double)r->p.tsc_hz;
-	rte_eal_mp_wait_lcore();
-	sum_stats(r, &t);
-	if (r->quit)
-		reason = "interrupted";
-	else if (r->stop && o->duration > 0 && elapsed >= o->duration)
-		reason = "duration reached";
-	else if (r->stop)
-		reason = "stopped";
-	else
-		reason = "count reached";
-	print_summary(r, pg, elapsed, reason, stdout, o->json);
-	if (t.failed > o->max_failures) {
-		fprintf(stderr, PROG ": %" PRIu64 " failures, more than "
-			"--max-failures %" PRIu64 "\n", t.failed,
-			o->max_failures);
-		ret = 1;
-	} else {
-		ret = 0;
+	ret = lcores_init(r);
+	if (ret == 0) {
+		wait_ready(r, lc);
+		elapsed = launch(r, pg, o);
+		ret = report(r, pg, elapsed, o);
 	}
 	rte_free(pg);
 	return ret;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct options o = { 0 };
-	struct churn_run *r;
+/* The configuration, and the [server] section a shared file may hold. */
+struct churn_config {
 	struct ptcp_config cfg;
-	struct churn_params p = {
-		.concurrency = 64,
-		.request = 64,
-		.response = 64,
-		.closer = CHURN_CLOSE_CLIENT,
-		.lport_min = 32768,
-		.lport_max = 60999,
-		.connect_timeout_ms = 3000,
-		.io_timeout_ms = 10000,
-	};
-	char err[PTCP_CONFIG_ERRLEN * 2];
-	struct ptcp_engine *e;
-	unsigned int i;
-	int ret, nargs;
+	struct ptcp_config_schema schema;
+	struct ptcp_server_config server;    /* checked, not used */
+};
 
-	for (nargs = 1; nargs < argc; nargs++) {
-		if (strcmp(argv[nargs], "-h") == 0 ||
-				strcmp(argv[nargs], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[nargs], "--") == 0)
-			break;
+/*
+ * Our options (after "--") and the configuration: every usage error
+ * before the EAL starts. Sets *nargs to the EAL's argument count. Returns
+ * -1 to go on, else the exit status.
+ */
+static int
+configure(int argc, char **argv, struct options *o, struct churn_params *p,
+		struct churn_config *c, int *nargs)
+{
+	struct ptcp_config *cfg = &c->cfg;
+	int n = ptcp_config_args_split(argc, argv);
+
+	if (n < 0) {
+		usage(stdout);
+		return 0;
 	}
-	if (nargs == argc) {
+	if (n == argc) {
 		fprintf(stderr, PROG ": no options: give EAL options, then "
 			"-- -c FILE --server A.B.C.D:PORT ... (see --help)\n");
 		return 2;
 	}
-	argv[nargs] = argv[0];
-	if (parse_args(argc - nargs, argv + nargs, &o, &p) != 0)
+	*nargs = n;
+	argv[n] = argv[0];
+	if (parse_args(argc - n, argv + n, o, p) != 0)
 		return 2;
-	ret = ptcp_config_load(&cfg, o.config, o.sets, o.nb_sets, err,
-			sizeof(err));
-	if (ret != 0) {
-		fprintf(stderr, PROG ": %s\n", err);
+	ptcp_config_schema_init(&c->schema);
+	if (server_config_register(&c->schema, &c->server) != 0)
+		return 1;
+	if (ptcp_config_load_args(cfg, &c->schema, &o->ca, PROG) != 0)
 		return 2;
-	}
-	if (cfg.nb_ports == 0) {
+	if (cfg->nb_ports == 0) {
 		fprintf(stderr, PROG ": no port configured: give -c FILE\n");
 		return 2;
 	}
-	if (check_sources(&cfg, &p) != 0)
+	if (check_sources(cfg, p) != 0)
 		return 2;
-	p.max_open = cfg.tcp.max_conns;
+	p->max_open = cfg->tcp.max_conns;
+	return -1;
+}
 
-	ret = rte_eal_init(nargs, argv);
-	if (ret < 0) {
+/*
+ * The EAL, the engine with TCP, started; the run the signals stop.
+ * Without an engine, nothing is left up (*ep stays NULL).
+ */
+static int
+bring_up(struct churn_run **rp, struct ptcp_engine **ep,
+		const struct ptcp_config *cfg, struct churn_params *p,
+		int nargs, char **argv)
+{
+	char err[PTCP_CONFIG_ERRLEN * 2];
+	struct churn_run *r;
+	struct ptcp_engine *e;
+
+	if (rte_eal_init(nargs, argv) < 0) {
 		fprintf(stderr, PROG ": EAL init failed: %s\n",
 			rte_strerror(rte_errno));
 		return 2;
 	}
-	p.tsc_hz = rte_get_tsc_hz();
-	e = ptcp_engine_create(&cfg, err, sizeof(err));
+	p->tsc_hz = rte_get_tsc_hz();
+	e = ptcp_engine_create(cfg, err, sizeof(err));
 	if (e == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
 		rte_eal_cleanup();
 		return 1;
 	}
+	*ep = e;
 	r = rte_zmalloc("churn_run", sizeof(*r), 0);
+	*rp = r;
 	if (r == NULL || ptcp_engine_check_lcores(e, err, sizeof(err)) != 0 ||
 			ptcp_tcp_attach(e, err, sizeof(err)) != 0 ||
 			ptcp_engine_start(e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", r == NULL ? "out of memory" :
 			err);
-		ret = 1;
-		goto out;
+		return 1;
 	}
 	ptcp_obs_register(e);     /* /ptcp/ telemetry commands */
 	r->e = e;
-	r->p = p;
+	r->p = *p;
 	r->nb = e->nb_lcores;
-	running = r;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	ret = run(r, &o);
-	running = NULL;
-out:
+	return 0;
+}
+
+/* What bring_up() and run() set up, the EAL last. */
+static void
+tear_down(struct churn_run *r, struct ptcp_engine *e)
+{
+	unsigned int i;
+
 	ptcp_tcp_detach(e);
 	if (r != NULL) {
 		for (i = 0; i < r->nb; i++) {
@@ -972,5 +1014,40 @@ out:
 	}
 	ptcp_engine_destroy(e);
 	rte_eal_cleanup();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct churn_run *r = NULL;
+	struct ptcp_engine *e = NULL;
+	struct churn_config c;
+	struct churn_params p = {
+		.concurrency = 64,
+		.request = 64,
+		.response = 64,
+		.closer = CHURN_CLOSE_CLIENT,
+		.lport_min = 32768,
+		.lport_max = 60999,
+		.connect_timeout_ms = 3000,
+		.io_timeout_ms = 10000,
+	};
+	int ret, nargs;
+
+	ret = configure(argc, argv, &o, &p, &c, &nargs);
+	if (ret >= 0)
+		return ret;    /* help or a usage error: no EAL */
+	ret = bring_up(&r, &e, &c.cfg, &p, nargs, argv);
+	if (e == NULL)
+		return ret;    /* no EAL, or no engine (EAL cleaned up) */
+	if (ret == 0) {
+		running = r;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		ret = run(r, &o);
+		running = NULL;
+	}
+	tear_down(r, e);
 	return ret;
 }

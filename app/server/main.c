@@ -4,8 +4,10 @@
  *
  *   ptcp-server [EAL options] -- [--config FILE] [--set section.key=value]...
  *
- * Setup only (as DPDK's l3fwd main.c): EAL, configuration, engine, launch
- * the workers, wait for SIGINT/SIGTERM (or --duration), print a summary.
+ * Setup only (as DPDK's l3fwd main.c), in the order main() calls them:
+ * configure() (options, configuration, before the EAL), bring_up() (EAL,
+ * engine, services, capture), run() (the workers until SIGINT/SIGTERM or
+ * --duration), report() (the summary), tear_down().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,15 +33,12 @@
 #include "services.h"
 
 #define PROG "ptcp-server"
-#define MAX_SETS 128
 
 /* The one piece of process-wide state: what the signal handler stops. */
 static struct ptcp_engine *volatile running_engine;
 
 struct options {
-	const char *config;
-	const char *sets[MAX_SETS];
-	unsigned int nb_sets;
+	struct ptcp_config_args ca;  /* -c FILE, --set ... */
 	bool dump_config;
 	double duration;         /* seconds; 0 = until a signal */
 	const char *capture;     /* --capture FILE, or NULL */
@@ -91,8 +90,7 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
+		PTCP_CONFIG_LONGOPTS,
 		{ "dump-config", no_argument, NULL, 'D' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "capture", required_argument, NULL, 'C' },
@@ -102,22 +100,16 @@ parse_args(int argc, char **argv, struct options *o)
 	};
 	char err[160];
 	char *end;
-	int opt;
+	int opt, ret;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:s:d:h", longopts, NULL)) != -1) {
+		ret = ptcp_config_args_take(&o->ca, opt, optarg, PROG);
+		if (ret < 0)
+			return -1;
+		if (ret > 0)
+			continue;
 		switch (opt) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 's':
-			if (o->nb_sets == MAX_SETS) {
-				fprintf(stderr, PROG ": --set: more than %d "
-					"overrides\n", MAX_SETS);
-				return -1;
-			}
-			o->sets[o->nb_sets++] = optarg;
-			break;
 		case 'D':
 			o->dump_config = true;
 			break;
@@ -255,144 +247,164 @@ worker(void *arg)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct options o = { 0 };
+/* Everything the program brings up, for the run, the report and the end. */
+struct server {
 	struct ptcp_config cfg;
-	struct ptcp_stats st;
+	struct ptcp_config_schema schema;   /* [server], registered */
+	struct ptcp_server_config scfg;     /* what [server] says */
 	struct ptcp_engine *e;
 	struct services *sv;
-	struct main_arg ma;
-	struct ptcp_capture *cap = NULL;
-	struct ptcp_capture_summary csum = { 0 };
-	char err[PTCP_CONFIG_ERRLEN * 2];
-	unsigned int lcore_id, i;
-	int ret, nargs, cap_fd = -1;
-	bool pdump;
+	struct ptcp_capture *cap;
+	struct ptcp_capture_summary csum;
+	int cap_fd;                         /* --capture's, until the capture's */
+	bool eal;                           /* rte_eal_init() done */
+	bool attached;                      /* ptcp_tcp_attach() done */
+	bool pdump;                         /* ptcp_capture_pdump_init() done */
+};
 
-	/* Options after "--" are ours; check them before the EAL starts. */
-	for (nargs = 1; nargs < argc; nargs++) {
-		if (strcmp(argv[nargs], "-h") == 0 ||
-				strcmp(argv[nargs], "--help") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[nargs], "--") == 0)
-			break;
-	}
-	if (nargs < argc) {
-		argv[nargs] = argv[0];
-		if (parse_args(argc - nargs, argv + nargs, &o) != 0)
-			return 2;
-		ret = ptcp_config_load(&cfg, o.config, o.sets, o.nb_sets, err,
-				sizeof(err));
-	} else {
-		ret = ptcp_config_load(&cfg, NULL, NULL, 0, err, sizeof(err));
-	}
-	if (ret != 0) {
-		fprintf(stderr, PROG ": %s\n", err);
-		return 2;
-	}
-	if (o.dump_config) {
-		ptcp_config_dump(&cfg, stdout);
+/*
+ * Our options (after "--"), the configuration, --dump-config and the
+ * capture file: every usage error before the EAL starts. Sets *nargs to
+ * the EAL's argument count. Returns -1 to go on, else the exit status.
+ */
+static int
+configure(int argc, char **argv, struct options *o, struct server *s,
+		int *nargs)
+{
+	int n = ptcp_config_args_split(argc, argv);
+
+	if (n < 0) {
+		usage(stdout);
 		return 0;
 	}
-	if (cfg.nb_ports == 0) {
+	*nargs = n;
+	ptcp_config_schema_init(&s->schema);
+	if (server_config_register(&s->schema, &s->scfg) != 0)
+		return 1;
+	if (n < argc) {
+		argv[n] = argv[0];
+		if (parse_args(argc - n, argv + n, o) != 0)
+			return 2;
+	}
+	if (ptcp_config_load_args(&s->cfg, &s->schema, &o->ca, PROG) != 0)
+		return 2;
+	if (o->dump_config) {
+		ptcp_config_dump(&s->cfg, stdout);
+		return 0;
+	}
+	if (s->cfg.nb_ports == 0) {
 		fprintf(stderr, PROG ": no port configured: give -c FILE with "
 			"a [port0] section, or --set port0.address=A.B.C.D/N\n");
 		return 2;
 	}
-
 	/* The capture file: a bad path is a usage error, before the EAL. */
-	if (o.capture != NULL) {
-		cap_fd = open(o.capture, O_WRONLY | O_CREAT | O_TRUNC |
+	if (o->capture != NULL) {
+		s->cap_fd = open(o->capture, O_WRONLY | O_CREAT | O_TRUNC |
 			O_CLOEXEC, 0644);
-		if (cap_fd < 0) {
+		if (s->cap_fd < 0) {
 			fprintf(stderr, PROG ": --capture: cannot open '%s': "
-				"%s\n", o.capture, strerror(errno));
+				"%s\n", o->capture, strerror(errno));
 			return 2;
 		}
 	}
+	return -1;
+}
 
-	ret = rte_eal_init(nargs, argv);
-	if (ret < 0) {
+/*
+ * EAL, engine, TCP, telemetry, services listening on every worker, the
+ * capture, the ports started. Returns 0, or the exit status (what is up
+ * is left for tear_down()).
+ */
+static int
+bring_up(struct server *s, const struct options *o, int nargs, char **argv)
+{
+	char err[PTCP_CONFIG_ERRLEN * 2];
+	unsigned int i;
+
+	if (rte_eal_init(nargs, argv) < 0) {
 		fprintf(stderr, PROG ": EAL init failed: %s\n",
 			rte_strerror(rte_errno));
-		if (cap_fd >= 0)
-			close(cap_fd);
 		return 2;
 	}
-	e = ptcp_engine_create(&cfg, err, sizeof(err));
-	if (e == NULL) {
+	s->eal = true;
+	s->e = ptcp_engine_create(&s->cfg, err, sizeof(err));
+	if (s->e == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
-		if (cap_fd >= 0)
-			close(cap_fd);
-		rte_eal_cleanup();
 		return 1;
 	}
-	if (ptcp_engine_check_lcores(e, err, sizeof(err)) != 0 ||
-			ptcp_tcp_attach(e, err, sizeof(err)) != 0) {
+	if (ptcp_engine_check_lcores(s->e, err, sizeof(err)) != 0 ||
+			ptcp_tcp_attach(s->e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		if (cap_fd >= 0)
-			close(cap_fd);
-		ptcp_engine_destroy(e);
-		rte_eal_cleanup();
 		return 1;
 	}
-	ptcp_obs_register(e);     /* /ptcp/ telemetry commands */
+	s->attached = true;
+	ptcp_obs_register(s->e);     /* /ptcp/ telemetry commands */
 	/* dpdk-dumpcap can attach (with hugepages and shared config). */
-	pdump = ptcp_capture_pdump_init();
-	sv = services_create(e, &cfg.server, err, sizeof(err));
-	if (sv == NULL) {
-		ret = rte_errno == EINVAL ? 2 : 1;
+	s->pdump = ptcp_capture_pdump_init();
+	s->sv = services_create(s->e, &s->scfg, err, sizeof(err));
+	if (s->sv == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
-		goto out;
+		return rte_errno == EINVAL ? 2 : 1;
 	}
-	for (i = 0; i < e->nb_lcores; i++) {
-		if (services_listen(sv, e->lcores[i], err, sizeof(err)) != 0) {
+	for (i = 0; i < s->e->nb_lcores; i++) {
+		if (services_listen(s->sv, s->e->lcores[i], err,
+				sizeof(err)) != 0) {
 			fprintf(stderr, PROG ": %s\n", err);
-			ret = 1;
-			goto out;
+			return 1;
 		}
 	}
-	if (cap_fd >= 0) {
+	if (s->cap_fd >= 0) {
 		/* Before the ports start: the gratuitous ARPs are in it. */
-		cap = ptcp_capture_start(e, &(struct ptcp_capture_conf){
-			.fd = cap_fd, .filter = o.cap_filter,
+		s->cap = ptcp_capture_start(s->e, &(struct ptcp_capture_conf){
+			.fd = s->cap_fd, .filter = o->cap_filter,
 			.appname = PROG }, err, sizeof(err));
-		cap_fd = -1;             /* the capture's, even on failure */
-		if (cap == NULL) {
+		s->cap_fd = -1;          /* the capture's, even on failure */
+		if (s->cap == NULL) {
 			fprintf(stderr, PROG ": %s\n", err);
-			ret = 1;
-			goto out;
+			return 1;
 		}
 	}
-	running_engine = e;
+	running_engine = s->e;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (ptcp_engine_start(e, err, sizeof(err)) != 0) {
+	if (ptcp_engine_start(s->e, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		running_engine = NULL;
-		ret = 1;
-		goto out;
+		return 1;
 	}
-	print_ports(e);
-	services_describe(sv, stdout, PROG ": ");
-	printf(PROG ": ready, %u worker lcore(s)\n", e->nb_lcores);
+	print_ports(s->e);
+	services_describe(s->sv, stdout, PROG ": ");
+	printf(PROG ": ready, %u worker lcore(s)\n", s->e->nb_lcores);
 	fflush(stdout);
+	return 0;
+}
 
-	ma.e = e;
-	ma.duration = o.duration;
+/* Every worker polls until a signal or --duration; then all drain. */
+static void
+run(struct server *s, const struct options *o)
+{
+	struct main_arg ma = { .e = s->e, .duration = o->duration };
+	unsigned int lcore_id;
+
 	RTE_LCORE_FOREACH_WORKER(lcore_id)
-		rte_eal_remote_launch(worker, e, lcore_id);
+		rte_eal_remote_launch(worker, s->e, lcore_id);
 	main_lcore(&ma);
 	rte_eal_mp_wait_lcore();
 	/* No worker polls: nothing is in a capture callback. */
-	ptcp_capture_stop(cap, &csum);
-	cap = NULL;
+	ptcp_capture_stop(s->cap, &s->csum);
+	s->cap = NULL;
 	/* Every worker drained: every connection got its closed callback. */
-	ptcp_tcp_detach(e);
+	ptcp_tcp_detach(s->e);
+	s->attached = false;
+}
+
+/* The counters, per worker, per service, and the capture's summary. */
+static void
+report(const struct server *s, const struct options *o)
+{
+	const struct ptcp_engine *e = s->e;
+	struct ptcp_stats st;
+	unsigned int i, j;
 
 	ptcp_engine_stats(e, &st);
 	printf(PROG ": stopping; counters:\n");
@@ -402,7 +414,6 @@ main(int argc, char **argv)
 		printf(PROG ": workers:\n");
 		for (i = 0; i < e->nb_lcores; i++) {
 			const struct ptcp_lcore *w = e->lcores[i];
-			unsigned int j;
 
 			printf("  worker %u: rx_pkts %" PRIu64 " tcp_passive_open "
 				"%" PRIu64 " steer_out %" PRIu64 " steer_in %"
@@ -417,32 +428,53 @@ main(int argc, char **argv)
 		}
 	}
 	printf(PROG ": services:\n");
-	services_print(sv, stdout, "  ");
-	if (o.capture != NULL)
+	services_print(s->sv, stdout, "  ");
+	if (o->capture != NULL)
 		printf(PROG ": capture: %" PRIu64 " frames (%" PRIu64 " bytes) "
 			"written to %s, %" PRIu64 " not captured (pool or ring "
 			"full), %" PRIu64 " lost to write errors\n",
-			csum.written, csum.bytes, o.capture, csum.dropped,
-			csum.write_errors);
-	printf(PROG ": mbufs in use at stop: %u\n", ptcp_engine_mbufs_in_use(e));
+			s->csum.written, s->csum.bytes, o->capture,
+			s->csum.dropped, s->csum.write_errors);
+	printf(PROG ": mbufs in use at stop: %u\n",
+		ptcp_engine_mbufs_in_use(e));
 	fflush(stdout);
-	running_engine = NULL;
-	services_destroy(sv);
-	ptcp_engine_destroy(e);
-	if (pdump)
-		ptcp_capture_pdump_uninit();
-	rte_eal_cleanup();
-	return csum.write_errors != 0 ? 1 : 0;
+}
 
-out:
-	if (cap_fd >= 0)
-		close(cap_fd);
-	ptcp_capture_stop(cap, NULL);
-	ptcp_tcp_detach(e);
-	services_destroy(sv);
-	ptcp_engine_destroy(e);
-	if (pdump)
+/* Whatever is up, in reverse order. */
+static void
+tear_down(struct server *s)
+{
+	running_engine = NULL;
+	if (s->cap_fd >= 0)
+		close(s->cap_fd);
+	ptcp_capture_stop(s->cap, NULL);
+	if (s->attached)
+		ptcp_tcp_detach(s->e);
+	services_destroy(s->sv);
+	if (s->e != NULL)
+		ptcp_engine_destroy(s->e);
+	if (s->pdump)
 		ptcp_capture_pdump_uninit();
-	rte_eal_cleanup();
+	if (s->eal)
+		rte_eal_cleanup();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server s = { .cap_fd = -1 };
+	struct options o = { 0 };
+	int ret, nargs;
+
+	ret = configure(argc, argv, &o, &s, &nargs);
+	if (ret >= 0)
+		return ret;    /* help, --dump-config or a usage error: no EAL */
+	ret = bring_up(&s, &o, nargs, argv);
+	if (ret == 0) {
+		run(&s, &o);
+		report(&s, &o);
+		ret = s.csum.write_errors != 0 ? 1 : 0;
+	}
+	tear_down(&s);
 	return ret;
 }

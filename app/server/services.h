@@ -15,7 +15,7 @@
  * the services' shared read-only buffers and the counters. Nothing is
  * shared between lcores; main.c holds the struct services that owns them.
  *
- *     sv = services_create(e, &cfg.server, err, sizeof(err));
+ *     sv = services_create(e, &scfg, err, sizeof(err));
  *     for each worker: services_listen(sv, e->lcores[i], err, sizeof(err));
  *     ... run, drain (every connection gets closed) ...
  *     services_print(sv, stdout, "  ");
@@ -33,6 +33,7 @@
 
 #include "ptcp.h"
 #include "ptcp_config.h"
+#include "server_config.h"
 #include "ptcp_tcp.h"
 
 #include "http_parse.h"

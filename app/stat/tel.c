@@ -8,10 +8,8 @@
  * packet "/cmd" or "/cmd,param", gets one packet of at most max_output_len
  * bytes back: {"/cmd": value}, value null for an unknown or failed command.
  *
- * The reader is recursive descent over a bounded depth, writing nodes in
- * document order into one growing array and strings, decoded, into one
- * block as long as the input (a decoded string and its NUL never take more
- * bytes than its quoted form).
+ * JSON is read and written by jansson; what it leaves to us is below
+ * (conv_value()).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,48 +22,50 @@
 #include <sys/time.h>
 #include <sys/un.h>
 
+#include <jansson.h>
+
 #include "tel.h"
 
-struct parser {
+/*
+ * jansson's tree, copied into the flat node array in document order
+ * (jansson keeps an object's members in the order they came).
+ *
+ * jansson holds integers in a long long (json_int_t) and refuses larger
+ * ones, but DPDK sends every counter as a u64. So numbers are loaded as
+ * reals (JSON_DECODE_INT_AS_REAL) and each is read again, exactly, from
+ * the text: a cursor steps through the numbers and containers of the text
+ * as the copy meets them, which also gives the byte of the errors found
+ * here (a fraction, an integer beyond 64 bits, nesting too deep).
+ */
+struct conv {
 	struct tel_doc *doc;
-	const unsigned char *p, *start, *end;
+	const char *start, *end;
+	const char *at;          /* the cursor */
 	char *out;               /* next free byte in doc->strs */
 	char *err;
 	size_t errlen;
-	unsigned int depth;
 };
 
-static int parse_value(struct parser *ps);
-
-static int __attribute__((format(printf, 2, 3)))
-fail(struct parser *ps, const char *fmt, ...)
+static int __attribute__((format(printf, 4, 5)))
+fail_at(char *err, size_t errlen, size_t pos, const char *fmt, ...)
 {
-	char why[128];
+	char why[JSON_ERROR_TEXT_LENGTH + 32];
 	va_list ap;
 
-	if (ps->errlen == 0)
+	if (errlen == 0)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, ps->errlen, "bad JSON at byte %zu: %s",
-		(size_t)(ps->p - ps->start), why);
+	snprintf(err, errlen, "bad JSON at byte %zu: %s", pos, why);
 	return -1;
-}
-
-static void
-skip_ws(struct parser *ps)
-{
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-			*ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
 }
 
 /* A new node at the end; its index, or -1. */
 static int64_t
-new_node(struct parser *ps, enum tel_type type)
+new_node(struct conv *cv, enum tel_type type)
 {
-	struct tel_doc *d = ps->doc;
+	struct tel_doc *d = cv->doc;
 
 	if (d->nb == d->cap) {
 		/* Every node takes at least one input byte: the array never
@@ -74,7 +74,7 @@ new_node(struct parser *ps, enum tel_type type)
 		struct tel_node *n = realloc(d->nodes, cap * sizeof(*n));
 
 		if (n == NULL)
-			return fail(ps, "out of memory");
+			return fail_at(cv->err, cv->errlen, 0, "out of memory");
 		d->nodes = n;
 		d->cap = cap;
 	}
@@ -84,322 +84,179 @@ new_node(struct parser *ps, enum tel_type type)
 	return d->nb++;
 }
 
-static int
-hex4(struct parser *ps, uint32_t *v)
-{
-	uint32_t x = 0;
-	int i;
-
-	if (ps->end - ps->p < 4)
-		return fail(ps, "truncated \\u escape");
-	for (i = 0; i < 4; i++) {
-		unsigned char c = ps->p[i];
-
-		x <<= 4;
-		if (c >= '0' && c <= '9')
-			x |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			x |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			x |= c - 'A' + 10;
-		else
-			return fail(ps, "bad hex digit in \\u escape");
-	}
-	ps->p += 4;
-	*v = x;
-	return 0;
-}
-
-static void
-put_utf8(struct parser *ps, uint32_t cp)
-{
-	char *o = ps->out;
-
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | cp >> 6);
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | cp >> 12);
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | cp >> 18);
-		*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
-		*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	ps->out = o;
-}
-
 /*
- * Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0:
- * no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629).
+ * Move the cursor to the next number, array or object, past strings;
+ * jansson took the text, so telling what is inside a string from what is
+ * not is all it takes. NULL should the text run out first (it cannot).
  */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
+static const char *
+next_token(struct conv *cv)
 {
-	unsigned char c = p[0];
-	size_t n, i;
-	uint32_t cp, min;
+	const char *p;
+	bool str = false;
 
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2; cp = c & 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3; cp = c & 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4; cp = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
+	for (p = cv->at; p < cv->end; p++) {
+		if (str) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				str = false;
+		} else if (*p == '"') {
+			str = true;
+		} else if (*p == '[' || *p == '{' || *p == '-' ||
+				(*p >= '0' && *p <= '9')) {
+			cv->at = p + 1;
+			return p;
+		}
 	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
+	fail_at(cv->err, cv->errlen, (size_t)(cv->end - cv->start),
+		"the text and jansson's tree disagree");
+	return NULL;
 }
 
+/* The integer at the cursor, exactly, into node @idx. */
 static int
-parse_string(struct parser *ps)
+conv_int(struct conv *cv, int64_t idx)
 {
-	int64_t idx = new_node(ps, TEL_STR);
-	char *s = ps->out;
-
-	if (idx < 0)
-		return -1;
-	ps->p++;        /* the opening quote */
-	for (;;) {
-		unsigned char c;
-
-		if (ps->p >= ps->end)
-			return fail(ps, "unterminated string");
-		c = *ps->p;
-		if (c == '"') {
-			ps->p++;
-			break;
-		}
-		if (c < 0x20)
-			return fail(ps, "control character 0x%02x in string",
-				c);
-		if (c >= 0x80) {
-			size_t n = utf8_len(ps->p, ps->end);
-
-			if (n == 0)
-				return fail(ps, "invalid UTF-8 in string");
-			memcpy(ps->out, ps->p, n);
-			ps->out += n;
-			ps->p += n;
-			continue;
-		}
-		if (c != '\\') {
-			*ps->out++ = (char)c;
-			ps->p++;
-			continue;
-		}
-		if (ps->end - ps->p < 2)
-			return fail(ps, "unterminated string");
-		ps->p += 2;
-		switch (ps->p[-1]) {
-		case '"': *ps->out++ = '"'; break;
-		case '\\': *ps->out++ = '\\'; break;
-		case '/': *ps->out++ = '/'; break;
-		case 'b': *ps->out++ = '\b'; break;
-		case 'f': *ps->out++ = '\f'; break;
-		case 'n': *ps->out++ = '\n'; break;
-		case 'r': *ps->out++ = '\r'; break;
-		case 't': *ps->out++ = '\t'; break;
-		case 'u': {
-			uint32_t cp, lo;
-
-			if (hex4(ps, &cp) < 0)
-				return -1;
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return fail(ps, "lone low surrogate");
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (ps->end - ps->p < 2 || ps->p[0] != '\\' ||
-						ps->p[1] != 'u')
-					return fail(ps, "lone high surrogate");
-				ps->p += 2;
-				if (hex4(ps, &lo) < 0)
-					return -1;
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return fail(ps, "lone high surrogate");
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-					(lo - 0xdc00);
-			}
-			/* Names and label values are C strings here. */
-			if (cp == 0)
-				return fail(ps, "NUL (\\u0000) in string");
-			/* 6 input bytes (12 for a pair) make at most 4 */
-			put_utf8(ps, cp);
-			break;
-		}
-		default:
-			ps->p--;
-			return fail(ps, "bad escape '\\%c'",
-				*ps->p >= 0x20 && *ps->p < 0x7f ? *ps->p : '?');
-		}
-	}
-	*ps->out++ = '\0';
-	ps->doc->nodes[idx].s = s;
-	ps->doc->nodes[idx].len = (uint32_t)(ps->out - s - 1);
-	return 0;
-}
-
-static int
-parse_number(struct parser *ps)
-{
-	int64_t idx = new_node(ps, TEL_INT);
-	bool neg = false;
+	const char *num = next_token(cv), *p = num;
+	bool neg;
 	uint64_t v = 0;
 
-	if (idx < 0)
+	if (p == NULL)
 		return -1;
-	if (*ps->p == '-') {
-		neg = true;
-		ps->p++;
-	}
-	if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
-		return fail(ps, "bad number");
-	if (*ps->p == '0' && ps->end - ps->p > 1 && ps->p[1] >= '0' &&
-			ps->p[1] <= '9')
-		return fail(ps, "leading zero in number");
-	while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') {
-		unsigned int dgt = *ps->p - '0';
+	neg = *p == '-';
+	if (neg)
+		p++;
+	for (; p < cv->end && *p >= '0' && *p <= '9'; p++) {
+		unsigned int dgt = (unsigned int)(*p - '0');
 
 		if (v > (UINT64_MAX - dgt) / 10)
-			return fail(ps, "integer out of range");
+			return fail_at(cv->err, cv->errlen,
+				(size_t)(num - cv->start),
+				"integer out of range");
 		v = v * 10 + dgt;
-		ps->p++;
 	}
-	if (ps->p < ps->end && (*ps->p == '.' || *ps->p == 'e' ||
-			*ps->p == 'E'))
-		return fail(ps, "only integers are expected");
+	cv->at = p;
+	if (p < cv->end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return fail_at(cv->err, cv->errlen, (size_t)(p - cv->start),
+			"only integers are expected");
 	if (neg && v > (uint64_t)INT64_MAX + 1)
-		return fail(ps, "integer out of range");
+		return fail_at(cv->err, cv->errlen, (size_t)(num - cv->start),
+			"integer out of range");
 	if (neg && v != 0) {
-		ps->doc->nodes[idx].neg = true;
+		cv->doc->nodes[idx].neg = true;
 		/* -(2^63) has no positive int64_t: go through the wrap */
-		ps->doc->nodes[idx].i = (int64_t)(0 - v);
+		cv->doc->nodes[idx].i = (int64_t)(0 - v);
 	} else {
-		ps->doc->nodes[idx].u = v;
+		cv->doc->nodes[idx].u = v;
 	}
 	return 0;
 }
 
+/* A string (jansson's, decoded and checked) into a new node. */
 static int
-parse_literal(struct parser *ps)
+conv_str(struct conv *cv, const char *s, size_t len)
 {
-	static const struct {
-		const char *word;
-		enum tel_type type;
-		bool b;
-	} lits[] = {
-		{ "true", TEL_BOOL, true },
-		{ "false", TEL_BOOL, false },
-		{ "null", TEL_NULL, false },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
-		size_t n = strlen(lits[i].word);
-		int64_t idx;
-
-		if ((size_t)(ps->end - ps->p) < n ||
-				memcmp(ps->p, lits[i].word, n) != 0)
-			continue;
-		idx = new_node(ps, lits[i].type);
-		if (idx < 0)
-			return -1;
-		ps->doc->nodes[idx].b = lits[i].b;
-		ps->p += n;
-		return 0;
-	}
-	if (ps->p >= ps->end)
-		return fail(ps, "truncated: value expected");
-	return fail(ps, "unexpected '%c'",
-		*ps->p >= 0x20 && *ps->p < 0x7f ? *ps->p : '?');
-}
-
-/* An array or object at ps->p ('[' or '{'). */
-static int
-parse_container(struct parser *ps)
-{
-	bool obj = *ps->p == '{';
-	char close = obj ? '}' : ']';
-	int64_t idx = new_node(ps, obj ? TEL_OBJ : TEL_ARR);
-	uint32_t n = 0;
+	int64_t idx = new_node(cv, TEL_STR);
 
 	if (idx < 0)
 		return -1;
-	if (++ps->depth > TEL_JSON_MAX_DEPTH)
-		return fail(ps, "nested deeper than %d", TEL_JSON_MAX_DEPTH);
-	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
-		goto done;
-	}
-	for (;;) {
-		skip_ws(ps);
-		if (obj) {
-			if (ps->p >= ps->end)
-				return fail(ps, "truncated: key expected");
-			if (*ps->p != '"')
-				return fail(ps, "object key expected");
-			if (parse_string(ps) < 0)
-				return -1;
-			skip_ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':')
-				return fail(ps, "':' expected");
-			ps->p++;
-		}
-		if (parse_value(ps) < 0)
-			return -1;
-		n++;
-		skip_ws(ps);
-		if (ps->p >= ps->end)
-			return fail(ps, "truncated: ',' or '%c' expected",
-				close);
-		if (*ps->p == close) {
-			ps->p++;
-			break;
-		}
-		if (*ps->p != ',')
-			return fail(ps, "',' or '%c' expected", close);
-		ps->p++;
-	}
-done:
-	ps->depth--;
-	ps->doc->nodes[idx].n = n;
-	ps->doc->nodes[idx].end = ps->doc->nb;
+	/* A decoded string and its NUL never take more bytes than its
+	 * quoted form: doc->strs, as long as the input, holds them all. */
+	memcpy(cv->out, s, len);
+	cv->out[len] = '\0';
+	cv->doc->nodes[idx].s = cv->out;
+	cv->doc->nodes[idx].len = (uint32_t)len;
+	cv->out += len + 1;
 	return 0;
 }
 
 static int
-parse_value(struct parser *ps)
+conv_value(struct conv *cv, json_t *j, unsigned int depth)
 {
-	skip_ws(ps);
-	if (ps->p >= ps->end)
-		return fail(ps, "truncated: value expected");
-	switch (*ps->p) {
-	case '{':
-	case '[':
-		return parse_container(ps);
-	case '"':
-		return parse_string(ps);
-	case '-':
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return parse_number(ps);
+	static const enum tel_type types[] = {
+		[JSON_OBJECT] = TEL_OBJ, [JSON_ARRAY] = TEL_ARR,
+		[JSON_STRING] = TEL_STR, [JSON_INTEGER] = TEL_INT,
+		[JSON_REAL] = TEL_INT, [JSON_TRUE] = TEL_BOOL,
+		[JSON_FALSE] = TEL_BOOL, [JSON_NULL] = TEL_NULL,
+	};
+	const char *key, *p;
+	json_t *v;
+	size_t i;
+	uint32_t n = 0;
+	int64_t idx;
+
+	if (json_is_string(j))
+		return conv_str(cv, json_string_value(j),
+			json_string_length(j));
+	idx = new_node(cv, types[json_typeof(j)]);
+	if (idx < 0)
+		return -1;
+	if (json_is_number(j))
+		return conv_int(cv, idx);
+	if (json_is_boolean(j))
+		cv->doc->nodes[idx].b = json_is_true(j);
+	if (!json_is_object(j) && !json_is_array(j))
+		return 0;
+	if ((p = next_token(cv)) == NULL)
+		return -1;
+	if (depth >= TEL_JSON_MAX_DEPTH)
+		return fail_at(cv->err, cv->errlen, (size_t)(p - cv->start),
+			"nested deeper than %d", TEL_JSON_MAX_DEPTH);
+	/* cv->doc->nodes may move as nodes are added: index, no pointer */
+	if (json_is_object(j)) {
+		json_object_foreach(j, key, v) {
+			/* jansson refuses NUL in keys: strlen is the length */
+			if (conv_str(cv, key, strlen(key)) < 0 ||
+					conv_value(cv, v, depth + 1) < 0)
+				return -1;
+			n++;
+		}
+	} else {
+		json_array_foreach(j, i, v) {
+			if (conv_value(cv, v, depth + 1) < 0)
+				return -1;
+			n++;
+		}
+	}
+	cv->doc->nodes[idx].n = n;
+	cv->doc->nodes[idx].end = cv->doc->nb;
+	return 0;
+}
+
+/* jansson's refusal as one line: the byte, and what was wrong. */
+static void
+load_error(const json_error_t *e, char *err, size_t errlen)
+{
+	const char *near = strstr(e->text, " near ");
+	int textlen = near != NULL ? (int)(near - e->text) :
+		(int)strlen(e->text);
+	size_t pos = e->position > 0 ? (size_t)e->position : 0;
+
+	switch (json_error_code(e)) {
+	case json_error_premature_end_of_input:
+		/* "... near end of file" says it twice */
+		fail_at(err, errlen, pos, "truncated: %.*s", textlen, e->text);
+		break;
+	case json_error_stack_overflow:
+		/* jansson's own limit (2048), far past ours */
+		fail_at(err, errlen, pos, "nested deeper than %d",
+			TEL_JSON_MAX_DEPTH);
+		break;
+	case json_error_null_character:
+		/* Names and label values are C strings here. */
+		fail_at(err, errlen, pos, "NUL (\\u0000) in string");
+		break;
+	case json_error_duplicate_key:
+		/* " near '\"key\"'": the key as it stands in the text */
+		if (near != NULL && strlen(near) >= 8)
+			fail_at(err, errlen, pos, "key %.*s twice in one object",
+				(int)strlen(near) - 8, near + 7);
+		else
+			fail_at(err, errlen, pos, "%s", e->text);
+		break;
 	default:
-		return parse_literal(ps);
+		fail_at(err, errlen, pos, "%s", e->text);
 	}
 }
 
@@ -415,14 +272,17 @@ int
 tel_json_parse(struct tel_doc *doc, const char *buf, size_t len,
 	char *err, size_t errlen)
 {
-	struct parser ps = {
+	struct conv cv = {
 		.doc = doc,
-		.p = (const unsigned char *)buf,
-		.start = (const unsigned char *)buf,
-		.end = (const unsigned char *)buf + len,
+		.start = buf,
+		.end = buf + len,
+		.at = buf,
 		.err = err,
 		.errlen = errlen,
 	};
+	json_error_t e;
+	json_t *root;
+	int r;
 
 	tel_doc_free(doc);
 	if (len > TEL_JSON_MAX_LEN) {
@@ -430,23 +290,25 @@ tel_json_parse(struct tel_doc *doc, const char *buf, size_t len,
 			len, TEL_JSON_MAX_LEN);
 		return -1;
 	}
+	/* Duplicate keys refused: the cursor walks every member. */
+	root = json_loadb(buf, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES |
+		JSON_DECODE_INT_AS_REAL, &e);
+	if (root == NULL) {
+		load_error(&e, err, errlen);
+		return -1;
+	}
 	doc->strs = malloc(len + 1);
 	if (doc->strs == NULL) {
+		json_decref(root);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ps.out = doc->strs;
-	if (parse_value(&ps) < 0)
-		goto fail;
-	skip_ws(&ps);
-	if (ps.p != ps.end) {
-		fail(&ps, "data after the value");
-		goto fail;
-	}
-	return 0;
-fail:
-	tel_doc_free(doc);
-	return -1;
+	cv.out = doc->strs;
+	r = conv_value(&cv, root, 0);
+	json_decref(root);
+	if (r < 0)
+		tel_doc_free(doc);
+	return r;
 }
 
 const struct tel_node *
@@ -506,35 +368,25 @@ tel_uint64(const struct tel_node *n, uint64_t *v)
 	return true;
 }
 
-static void
-write_string(const char *s, FILE *f)
+/* A string, escaped by jansson. */
+static int
+write_string(const struct tel_node *n, FILE *f)
 {
-	putc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	json_t *j = json_stringn_nocheck(n->s, n->len);
+	int r;
 
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (c < 0x20)
-				fprintf(f, "\\u%04x", c);
-			else
-				putc(c, f);
-		}
-	}
-	putc('"', f);
+	if (j == NULL)
+		return -1;
+	r = json_dumpf(j, f, JSON_ENCODE_ANY);
+	json_decref(j);
+	return r;
 }
 
-void
+int
 tel_json_write(const struct tel_doc *doc, const struct tel_node *n, FILE *f)
 {
 	const struct tel_node *m;
+	int r = 0;
 
 	switch (n->type) {
 	case TEL_NULL:
@@ -544,33 +396,36 @@ tel_json_write(const struct tel_doc *doc, const struct tel_node *n, FILE *f)
 		fputs(n->b ? "true" : "false", f);
 		break;
 	case TEL_INT:
+		/* not through jansson: it has no integer above INT64_MAX */
 		if (n->neg)
 			fprintf(f, "%" PRId64, n->i);
 		else
 			fprintf(f, "%" PRIu64, n->u);
 		break;
 	case TEL_STR:
-		write_string(n->s, f);
+		r = write_string(n, f);
 		break;
 	case TEL_ARR:
 	case TEL_OBJ:
 		/* Recursion as deep as the parser allowed: bounded. */
 		putc(n->type == TEL_OBJ ? '{' : '[', f);
-		for (m = tel_first(doc, n); m != NULL;
+		for (m = tel_first(doc, n); m != NULL && r == 0;
 				m = tel_next(doc, n, m)) {
 			if (m != n + 1)
 				putc(',', f);
 			if (n->type == TEL_OBJ) {
-				write_string(m->s, f);
+				r = write_string(m, f);
 				putc(':', f);
-				tel_json_write(doc, tel_val(m), f);
+				if (r == 0)
+					r = tel_json_write(doc, tel_val(m), f);
 			} else {
-				tel_json_write(doc, m, f);
+				r = tel_json_write(doc, m, f);
 			}
 		}
 		putc(n->type == TEL_OBJ ? '}' : ']', f);
 		break;
 	}
+	return r;
 }
 
 const struct tel_node *

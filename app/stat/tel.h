@@ -5,12 +5,14 @@
 /**
  * @file
  * The client side of DPDK telemetry (v2) and the JSON reader its replies
- * need: plain C11 and libc, no DPDK.
+ * need: C11, libc and jansson, no DPDK.
  *
- * The reader is strict (RFC 8259, less non-integer numbers) and bounded:
- * input length, nesting depth and node count all have a ceiling, and any
- * input, however malformed, either parses or fails with a message; it
- * never reads out of bounds. A parsed document is a flat array of nodes in
+ * The reader is jansson's, strict (RFC 8259; no duplicate keys, no
+ * \u0000) and made stricter: only integers, but any from INT64_MIN to
+ * UINT64_MAX (jansson stops at INT64_MAX; DPDK sends u64 counters). It is
+ * bounded: input length, nesting depth and node count all have a ceiling,
+ * and any input, however malformed, either parses or fails with a one-line
+ * message naming the byte. A parsed document is a flat array of nodes in
  * document order: a container's members follow it, and each node knows
  * the index just past its subtree, so walking needs no recursion.
  */
@@ -106,11 +108,13 @@ bool tel_int64(const struct tel_node *n, int64_t *v);
 bool tel_uint64(const struct tel_node *n, uint64_t *v);
 
 /**
- * Write @p n as compact JSON (no spaces, strings escaped as RFC 8259's
- * short forms and \\u00XX for other controls): what the reader reads back
- * into the same document.
+ * Write @p n as compact JSON (no spaces; strings escaped by jansson: RFC
+ * 8259's short forms and \\u00XX for other controls): what the reader
+ * reads back into the same document.
+ *
+ * @return 0, or -1 when jansson failed (out of memory): @p f holds less.
  */
-void tel_json_write(const struct tel_doc *doc, const struct tel_node *n,
+int tel_json_write(const struct tel_doc *doc, const struct tel_node *n,
 	FILE *f);
 
 /**

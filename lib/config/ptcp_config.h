@@ -106,26 +106,157 @@ enum ptcp_cc_algo {
 	PTCP_CC_CUBIC,                /**< RFC 9438 */
 };
 
-/** [server] rr_close: who closes a request/response connection first. */
-enum ptcp_rr_close {
-	PTCP_RR_CLOSE_CLIENT = 0,     /**< the server waits for the client's FIN */
-	PTCP_RR_CLOSE_SERVER,         /**< the server closes after the response */
+/**
+ * @name Sections an application registers
+ *
+ * lib/config reads the file and owns the sections of the libraries
+ * ([portN], [lcores], [mempool], [ip], [arp], [arp.static], [timer],
+ * [tcp]). An application adds its own sections ([server] is ptcp-server's):
+ * a table of keys with offsets into a struct the application owns, and
+ * an optional check across the section's keys. lib/config parses, range
+ * checks, reports and dumps them as it does its own, with the same one-line
+ * errors.
+ *
+ *     static const struct ptcp_config_key my_keys[] = {
+ *         PTCP_CONFIG_KEY(struct my_conf, "port", PTCP_CONFIG_UINT, port,
+ *             7, 0, 65535, "the port; 0 = off"),
+ *     };
+ *     static const struct ptcp_config_section my_section = {
+ *         .name = "my", .keys = my_keys, .nb_keys = RTE_DIM(my_keys),
+ *     };
+ *     struct ptcp_config_schema schema;
+ *     struct my_conf mine;
+ *
+ *     ptcp_config_schema_init(&schema);
+ *     ptcp_config_register(&schema, &my_section, &mine);
+ *     ptcp_config_load_with(&cfg, &schema, path, sets, nb_sets, err, len);
+ * @{
+ */
+
+/** How a key's value is parsed. */
+enum ptcp_config_type {
+	PTCP_CONFIG_UINT,  /**< unsigned integer, decimal or 0x hex, min..max;
+	                    *   the field is 1, 2, 4 or 8 bytes */
+	PTCP_CONFIG_BOOL,  /**< yes/no, true/false, on/off, 1/0; a bool field */
+	PTCP_CONFIG_ENUM,  /**< one of names[0..max]; stored as its index */
 };
 
-/** The [server] section: ptcp-server's services (0 = off). */
-struct ptcp_server_config {
-	uint16_t echo_port;           /**< RFC 862 (7) */
-	uint16_t discard_port;        /**< RFC 863 (9) */
-	uint16_t daytime_port;        /**< RFC 867 (13) */
-	uint16_t chargen_port;        /**< RFC 864 (19) */
-	uint16_t http_port;           /**< HTTP/1.1 responder (80) */
-	uint32_t http_body;           /**< bytes in a 200 response body (64) */
-	uint32_t http_max_request;    /**< request head limit, bytes (8192) */
-	uint16_t rr_port;             /**< request/response service (5001) */
-	uint32_t rr_request;          /**< rr: request bytes read (64) */
-	uint32_t rr_response;         /**< rr: response bytes sent (64) */
-	uint8_t rr_close;             /**< rr: enum ptcp_rr_close (client) */
+/** One key of a section: where it lands, its default and its range. */
+struct ptcp_config_key {
+	const char *key;            /**< name in the section */
+	enum ptcp_config_type type; /**< how the value is read */
+	size_t off;                 /**< offset in the section's struct */
+	size_t size;                /**< size of that field */
+	uint64_t def;               /**< default */
+	uint64_t min;               /**< smallest value (PTCP_CONFIG_UINT) */
+	uint64_t max;               /**< largest value, or last name's index */
+	const char *doc;            /**< one line, for ptcp_config_dump() */
+	const char *const *names;   /**< PTCP_CONFIG_ENUM: names by index */
 };
+
+/** A key of @p type (UINT or BOOL) stored in @p field of struct @p stype. */
+#define PTCP_CONFIG_KEY(stype, name, type, field, def, min, max, doc) \
+	{ name, type, offsetof(stype, field), sizeof(((stype *)0)->field), \
+	  def, min, max, doc, NULL }
+/** An enumerated key: @p names is an array of the value names by index. */
+#define PTCP_CONFIG_KEY_ENUM(stype, name, field, def, names, doc) \
+	{ name, PTCP_CONFIG_ENUM, offsetof(stype, field), \
+	  sizeof(((stype *)0)->field), def, 0, \
+	  sizeof(names) / sizeof((names)[0]) - 1, doc, names }
+
+/** One ptcp_config_load_with() in progress, as a section's check sees it. */
+struct ptcp_config_ctx;
+
+/** A section: its name, its keys, and the rules across them. */
+struct ptcp_config_section {
+	const char *name;                  /**< "[name]"; `--set name.key=v` */
+	const struct ptcp_config_key *keys; /**< its keys */
+	unsigned int nb_keys;              /**< entries of keys[] */
+	/**
+	 * Rules across the section's keys, run once every section is parsed
+	 * and lib/config's own rules hold; NULL: none.
+	 * @param ctx   for ptcp_config_given() and ptcp_config_fail()
+	 * @param base  the struct registered with the section, filled
+	 * @return 0, or what ptcp_config_fail() returned
+	 */
+	int (*check)(struct ptcp_config_ctx *ctx, void *base);
+};
+
+/** Most sections one schema registers. */
+#define PTCP_CONFIG_MAX_SECTIONS 8
+
+/** The sections an application registered; see ptcp_config_register(). */
+struct ptcp_config_schema {
+	unsigned int nb;                   /**< sections registered */
+	/** The sections, in the order they were registered. */
+	struct {
+		const struct ptcp_config_section *sec; /**< the section */
+		void *base;                /**< the struct its keys fill */
+	} reg[PTCP_CONFIG_MAX_SECTIONS];
+};
+
+/**
+ * Empty @p schema (no section registered).
+ *
+ * @param schema  initialised
+ */
+void ptcp_config_schema_init(struct ptcp_config_schema *schema);
+
+/**
+ * Register a section: ptcp_config_load_with() with @p schema then accepts
+ * `[name]` and `--set name.key=value`, fills @p base from them and runs
+ * @p sec's check; ptcp_config_dump() prints it after lib/config's own
+ * sections. @p base is filled with the defaults now.
+ *
+ * @param schema  from ptcp_config_schema_init()
+ * @param sec     the section; it and @p base must outlive @p schema's use
+ * @param base    the struct @p sec's key offsets point into
+ * @return 0; -EINVAL (a NULL argument, a name that is not letters, digits,
+ *         '_', '.', '-', ':' of at most 63 characters, a key whose type,
+ *         size or range is inconsistent, or a key named twice); -EEXIST (a section of that name
+ *         is lib/config's or already registered); -ENOSPC (more than
+ *         PTCP_CONFIG_MAX_SECTIONS)
+ */
+int ptcp_config_register(struct ptcp_config_schema *schema,
+		const struct ptcp_config_section *sec, void *base);
+
+/**
+ * Fill @p base with the defaults of @p sec's keys.
+ *
+ * @param sec   a section
+ * @param base  the struct its keys fill
+ */
+void ptcp_config_section_defaults(const struct ptcp_config_section *sec,
+		void *base);
+
+/**
+ * Whether the file or a `--set` gave [section] key (for a check that names
+ * the key the user gave rather than a default it meets).
+ *
+ * @param ctx      the load in progress
+ * @param section  section name
+ * @param key      key name
+ * @return true if given
+ */
+bool ptcp_config_given(const struct ptcp_config_ctx *ctx, const char *section,
+		const char *key);
+
+/**
+ * Fail the load with "FILE: [section] key: <fmt ...>" (FILE is "command
+ * line" when a `--set` gave the key), or "FILE: [section]: ..." if @p key
+ * is NULL.
+ *
+ * @param ctx      the load in progress
+ * @param section  section name
+ * @param key      key name, or NULL for the whole section
+ * @param fmt      printf format of the reason
+ * @return -EINVAL, for the check to return
+ */
+int ptcp_config_fail(struct ptcp_config_ctx *ctx, const char *section,
+		const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/** @} */
 
 /** The whole configuration. */
 struct ptcp_config {
@@ -166,8 +297,11 @@ struct ptcp_config {
 	/* [tcp] */
 	struct ptcp_tcp_config tcp;   /**< the [tcp] section */
 
-	/* [server] */
-	struct ptcp_server_config server; /**< the [server] section */
+	/** The sections the application registered (ptcp_config_register()),
+	 *  for ptcp_config_dump(); NULL: none. It and the structs it points
+	 *  to must outlive every use of this configuration's dump (the engine
+	 *  keeps a copy: /ptcp/config dumps it). */
+	const struct ptcp_config_schema *schema;
 };
 
 /**
@@ -221,6 +355,101 @@ void ptcp_config_defaults(struct ptcp_config *cfg);
 int ptcp_config_load(struct ptcp_config *cfg, const char *path,
 		const char *const *overrides, unsigned int nb_overrides,
 		char *err, size_t errlen);
+
+/**
+ * ptcp_config_load() with the application's sections: the sections of
+ * @p schema are known too (their structs are reset to their defaults, then
+ * filled from the file and the overrides, then checked after lib/config's
+ * own rules), and @p cfg->schema points to @p schema for
+ * ptcp_config_dump(). ptcp_config_load() is this with @p schema NULL.
+ *
+ * @param cfg           as ptcp_config_load()
+ * @param schema        from ptcp_config_register(), or NULL
+ * @param path          as ptcp_config_load()
+ * @param overrides     as ptcp_config_load()
+ * @param nb_overrides  as ptcp_config_load()
+ * @param err           as ptcp_config_load()
+ * @param errlen        as ptcp_config_load()
+ * @return as ptcp_config_load()
+ */
+int ptcp_config_load_with(struct ptcp_config *cfg,
+		const struct ptcp_config_schema *schema, const char *path,
+		const char *const *overrides, unsigned int nb_overrides,
+		char *err, size_t errlen);
+
+/**
+ * @name The configuration options of a program's command line
+ *
+ * ptcp-server and ptcp-churn take their options after the EAL's, past
+ * "--", and read `-c/--config FILE` and `-s/--set SECTION.KEY=VALUE`
+ * (repeatable, applied in order after FILE) the same way:
+ *
+ *     static const struct option longopts[] = {
+ *         PTCP_CONFIG_LONGOPTS, ...
+ *     };
+ *     struct ptcp_config_args ca = { 0 };
+ *
+ *     nargs = ptcp_config_args_split(argc, argv);  (-1: print the help)
+ *     ... getopt_long(..., "c:s:...", longopts, NULL) ...
+ *         ret = ptcp_config_args_take(&ca, opt, optarg, PROG);
+ *         (1: taken, 0: another option, < 0: an error was printed)
+ *     if (ptcp_config_load_args(&cfg, &schema, &ca, PROG) != 0)
+ *         return 2;
+ * @{
+ */
+
+/** Most `--set` options one command line takes. */
+#define PTCP_CONFIG_MAX_SETS 128
+
+/** The getopt_long() entries of `--config` ('c') and `--set` ('s'). */
+#define PTCP_CONFIG_LONGOPTS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "set", required_argument, NULL, 's' }
+
+/** What `-c` and `--set` gave. Zero it before the first option. */
+struct ptcp_config_args {
+	const char *path;                    /**< -c FILE, or NULL */
+	const char *sets[PTCP_CONFIG_MAX_SETS]; /**< --set strings, in order */
+	unsigned int nb_sets;                /**< entries of sets[] */
+};
+
+/**
+ * Where a program's own options start: the index of "--" in @p argv
+ * (@p argc if there is none). A `-h` or `--help` before it stops the scan,
+ * so that help needs no EAL.
+ *
+ * @param argc  as main()'s
+ * @param argv  as main()'s
+ * @return the index of "--", or @p argc; -1 if -h/--help came before it
+ */
+int ptcp_config_args_split(int argc, char **argv);
+
+/**
+ * Take one option from getopt_long(): 'c' (`-c/--config`) and 's'
+ * (`-s/--set`) are the configuration's.
+ *
+ * @param a     filled
+ * @param opt   getopt_long()'s return value
+ * @param arg   its optarg
+ * @param prog  the program's name, for the error line
+ * @return 1 if @p opt was 'c' or 's' and is taken; 0 for any other
+ *         option; -E2BIG for more than PTCP_CONFIG_MAX_SETS `--set`
+ *         ("PROG: --set: more than 128 overrides" is printed on stderr)
+ */
+int ptcp_config_args_take(struct ptcp_config_args *a, int opt,
+		const char *arg, const char *prog);
+
+/**
+ * ptcp_config_load_with() of what @p a holds; on failure, its one error
+ * line is printed on stderr as "PROG: <error>".
+ *
+ * @return as ptcp_config_load_with()
+ */
+int ptcp_config_load_args(struct ptcp_config *cfg,
+		const struct ptcp_config_schema *schema,
+		const struct ptcp_config_args *a, const char *prog);
+
+/** @} */
 
 /**
  * Parse a list of IPv4 addresses and ranges: "A.B.C.D", "A.B.C.D-A.B.C.E"

@@ -30,7 +30,7 @@ arp_share(struct ptcp_lcore *lc, const struct rte_mbuf *m)
 	struct rte_mbuf *c;
 	unsigned int j;
 
-	for (j = 1; j < lc->nb_workers; j++) {
+	for (j = 1; j < lc->eng->nb_lcores; j++) {
 		c = rte_pktmbuf_copy(m, lc->pool, 0, UINT32_MAX);
 		if (c == NULL || rte_ring_sp_enqueue(r[j], c) != 0) {
 			PTCP_STAT_INC(&lc->stats, steer_drop);
@@ -74,7 +74,7 @@ arp_input(struct ptcp_lcore *lc, struct ptcp_iface *ifc, struct rte_mbuf *m)
 		goto drop;
 
 	for_us = ptcp_ipv4_is_ours(&ifc->ip, a.tip);
-	if (lc->nb_workers > 1 && a.sip != 0 &&
+	if (lc->eng->nb_lcores > 1 && a.sip != 0 &&
 			!ptcp_ipv4_is_ours(&ifc->ip, a.sip))
 		arp_share(lc, m);
 	/*
@@ -220,7 +220,7 @@ core_input_burst(struct ptcp_lcore *lc, unsigned int ifidx,
 	PTCP_STAT_ADD(&lc->stats, rx_pkts, n);
 	for (i = 0; i < n; i++)
 		PTCP_STAT_ADD(&lc->stats, rx_bytes, rte_pktmbuf_pkt_len(pkts[i]));
-	if (lc->nb_workers > 1)
+	if (lc->eng->nb_lcores > 1)
 		n = steer_split(lc, &lc->ifs[ifidx], pkts, n);
 	input_local(lc, ifidx, pkts, n, false);
 }

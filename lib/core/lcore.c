@@ -53,7 +53,6 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 	lc->burst = RTE_MIN(cfg->burst, (uint16_t)PTCP_TX_BATCH_MAX);
 	lc->ttl = cfg->ttl;
 	lc->nb_ifs = (uint16_t)e->nb_ports;
-	lc->nb_workers = (uint16_t)e->nb_lcores;
 	/* Different workers start their IP ids apart. */
 	lc->ip_id = (uint16_t)(idx * 0x1000u);
 
@@ -345,7 +344,7 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 	 * queues: it came in earlier than what they hold now, and a flow
 	 * split over two queues is less reordered this way.
 	 */
-	for (i = 0; i < lc->nb_workers && lc->nb_workers > 1; i++) {
+	for (i = 0; i < lc->eng->nb_lcores && lc->eng->nb_lcores > 1; i++) {
 		struct rte_ring *r = e->steer[i][lc->idx];
 
 		if (r == NULL)

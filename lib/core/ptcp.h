@@ -99,8 +99,6 @@ struct ptcp_lcore {
 	unsigned int idx;                  /**< worker index == queue id */
 	struct ptcp_timer_wheel *wheel;    /**< this worker's timers, or NULL */
 
-	uint16_t nb_workers;               /**< the engine's, copied */
-
 	struct ptcp_stats stats;           /**< this worker's counters */
 	struct ptcp_iface ifs[PTCP_MAX_PORTS]; /**< per port: queues, ARP */
 	/** Frames this worker handed to worker j (software steering). */

@@ -3,6 +3,7 @@
  * Port bring-up for any ethdev, and TX batching.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,18 +31,69 @@ find_port(const struct ptcp_port_config *pc, unsigned int index,
 	return -ENODEV;
 }
 
-int
-ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
-		unsigned int index, uint16_t nb_queues,
-		struct rte_mempool *const *pools, char *err, size_t errlen)
+/* "port<index> (<name>): <what>" into @err; @return @ret. */
+static int __attribute__((format(printf, 6, 7)))
+port_err(char *err, size_t errlen, unsigned int index,
+		const struct ptcp_port *p, int ret, const char *fmt, ...)
 {
-	const struct ptcp_port_config *pc = &cfg->port[index];
-	struct rte_eth_conf conf;
-	struct rte_eth_dev_info info;
-	uint16_t nb_rxd = pc->rx_desc, nb_txd = pc->tx_desc, q;
-	int ret, sock;
+	char what[160];
+	va_list ap;
 
-	memset(p, 0, sizeof(*p));
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "port%u (%s): %s", index, p->name, what);
+	return ret;
+}
+
+/*
+ * What a driver does that its dev_info does not report. Everything else
+ * is taken from the capabilities the ethdev advertises; these two cases
+ * are here because no field of rte_eth_dev_info tells them apart.
+ */
+static const struct driver_quirk {
+	const char *driver;
+	/*
+	 * Sends mbuf chains without advertising MULTI_SEGS. net_ring hands
+	 * the mbuf pointers to whoever dequeues them, as they are, so a
+	 * chain passes; but it advertises no TX offload at all, and its
+	 * descriptor limits are ethdev's defaults (the same as a driver
+	 * that set none): nothing tells a pointer-passing ring from a
+	 * device that cannot gather.
+	 */
+	bool tx_chains;
+	/*
+	 * Wants a TSO piece's whole frame, Ethernet header included, within
+	 * the MTU. net_tap (22.11) refuses a TSO packet whose tso_segsz plus
+	 * all its headers exceeds the MTU (pmd_tx_burst), and counts it as
+	 * an error: its reading of tso_segsz, which no capability reports.
+	 */
+	bool tso_frame_in_mtu;
+} driver_quirks[] = {
+	{ .driver = "net_ring", .tx_chains = true },
+	{ .driver = "net_tap", .tso_frame_in_mtu = true },
+};
+
+static struct driver_quirk
+driver_quirk_of(const char *driver)
+{
+	static const struct driver_quirk none;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(driver_quirks); i++)
+		if (strcmp(driver, driver_quirks[i].driver) == 0)
+			return driver_quirks[i];
+	return none;
+}
+
+/* Step 1: find the device, read what it can do, check the queue counts. */
+static int
+port_probe(struct ptcp_port *p, const struct ptcp_port_config *pc,
+		unsigned int index, uint16_t nb_queues,
+		struct rte_eth_dev_info *info, char *err, size_t errlen)
+{
+	int ret;
+
 	if (find_port(pc, index, &p->port_id) != 0) {
 		snprintf(err, errlen, "port%u: no ethdev %s%s%s (is the --vdev "
 			"or PCI device given to the EAL?)", index,
@@ -51,41 +103,48 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 		return -ENODEV;
 	}
 	rte_eth_dev_get_name_by_port(p->port_id, p->name);
-	ret = rte_eth_dev_info_get(p->port_id, &info);
-	if (ret != 0) {
-		snprintf(err, errlen, "port%u (%s): cannot get device info: %s",
-			index, p->name, strerror(-ret));
-		return ret;
-	}
+	ret = rte_eth_dev_info_get(p->port_id, info);
+	if (ret != 0)
+		return port_err(err, errlen, index, p, ret,
+			"cannot get device info: %s", strerror(-ret));
 	/*
 	 * Every worker sends on a TX queue of its own (no lock); RX queues
 	 * may be fewer: workers without one get their flows from the others
 	 * (software steering, lib/core).
 	 */
-	if (nb_queues > info.max_tx_queues || info.max_rx_queues == 0) {
-		snprintf(err, errlen, "port%u (%s): %u workers need %u TX "
-			"queues, the device has %u (and %u RX)", index, p->name,
-			nb_queues, nb_queues, info.max_tx_queues,
-			info.max_rx_queues);
-		return -EINVAL;
-	}
-	p->nb_rxq = RTE_MIN(nb_queues, info.max_rx_queues);
+	if (nb_queues > info->max_tx_queues || info->max_rx_queues == 0)
+		return port_err(err, errlen, index, p, -EINVAL,
+			"%u workers need %u TX queues, the device has %u "
+			"(and %u RX)", nb_queues, nb_queues,
+			info->max_tx_queues, info->max_rx_queues);
+	p->nb_rxq = RTE_MIN(nb_queues, info->max_rx_queues);
+	return 0;
+}
 
-	memset(&conf, 0, sizeof(conf));
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
-		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+/*
+ * Step 2: the offloads, each one the device advertises (and the quirks
+ * above): checksums both ways, chains, TSO when [tcp] tso asks for it.
+ */
+static void
+port_offloads(struct ptcp_port *p, const struct ptcp_config *cfg,
+		const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+{
+	struct driver_quirk quirk = driver_quirk_of(info->driver_name);
+
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 		p->rx_ip_csum = true;
 	}
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) {
-		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 		p->rx_l4_csum = true;
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 		p->tx_ip_csum = true;
 	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 		p->tx_l4_csum = true;
 	}
 	/*
@@ -93,83 +152,103 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 	 * mbufs pointing into its send queue (zero copy), from two pools,
 	 * some of them shared.
 	 */
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		p->tx_multi_seg = true;
 	}
-	/* net_ring hands the mbuf pointers over as they are: chains pass. */
-	if (strcmp(info.driver_name, "net_ring") == 0)
+	if (quirk.tx_chains)
 		p->tx_multi_seg = true;
 	if (cfg->tcp.tso && p->tx_multi_seg && p->tx_l4_csum && p->tx_ip_csum &&
-			(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO)) {
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+			(info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO)) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		p->tx_tso = true;
-		/*
-		 * net_tap (22.11) refuses a TSO packet whose tso_segsz plus
-		 * all its headers, Ethernet included, exceeds the MTU
-		 * (pmd_tx_burst), and counts it as an error.
-		 */
-		p->tso_frame_in_mtu = strcmp(info.driver_name, "net_tap") == 0;
+		p->tso_frame_in_mtu = quirk.tso_frame_in_mtu;
 	}
+}
 
-	/*
-	 * RSS when every worker has an RX queue and the NIC hashes IPv4/TCP:
-	 * our symmetric key, so both directions of a flow meet on one queue,
-	 * and the RETA programmed below. Otherwise a software RETA over the
-	 * workers, the same shape, for steering and port choice.
-	 */
+/*
+ * Step 3: RSS when every worker has an RX queue and the NIC hashes
+ * IPv4/TCP: our symmetric key, so both directions of a flow meet on one
+ * queue, and the RETA programmed at start. Otherwise a software RETA over
+ * the workers, the same shape, for steering and port choice.
+ */
+static void
+port_rss(struct ptcp_port *p, uint16_t nb_queues,
+		const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+{
+	uint16_t q;
+
 	if (p->nb_rxq == nb_queues && nb_queues > 1 &&
-			(info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
-			info.hash_key_size == PTCP_RSS_KEY_LEN &&
-			info.reta_size != 0 && info.reta_size <= PTCP_RETA_MAX &&
-			rte_is_power_of_2(info.reta_size)) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key =
+			(info->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+			info->hash_key_size == PTCP_RSS_KEY_LEN &&
+			info->reta_size != 0 && info->reta_size <= PTCP_RETA_MAX &&
+			rte_is_power_of_2(info->reta_size)) {
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_key =
 			(uint8_t *)(uintptr_t)ptcp_rss_key;
-		conf.rx_adv_conf.rss_conf.rss_key_len = PTCP_RSS_KEY_LEN;
-		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
-		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
-			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		conf->rx_adv_conf.rss_conf.rss_key_len = PTCP_RSS_KEY_LEN;
+		conf->rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+		if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 		p->hw_rss = true;
-		p->reta_size = info.reta_size;
+		p->reta_size = info->reta_size;
 	} else {
 		p->reta_size = PTCP_RETA_MAX;
 	}
 	for (q = 0; q < p->reta_size; q++)
 		p->reta[q] = (uint16_t)(q % nb_queues);
+}
 
-	ret = rte_eth_dev_configure(p->port_id, p->nb_rxq, nb_queues, &conf);
-	if (ret != 0) {
-		snprintf(err, errlen, "port%u (%s): configure: %s", index,
-			p->name, strerror(-ret));
-		return ret;
-	}
+/*
+ * Step 4: configure the device and its queues: RX queue q (where there is
+ * one) receives into @pools[q], TX queue q is worker q's.
+ */
+static int
+port_queues(struct ptcp_port *p, const struct ptcp_port_config *pc,
+		unsigned int index, uint16_t nb_queues,
+		const struct rte_eth_dev_info *info,
+		const struct rte_eth_conf *conf,
+		struct rte_mempool *const *pools, char *err, size_t errlen)
+{
+	uint16_t nb_rxd = pc->rx_desc, nb_txd = pc->tx_desc, q;
+	int ret, sock;
+
+	ret = rte_eth_dev_configure(p->port_id, p->nb_rxq, nb_queues, conf);
+	if (ret != 0)
+		return port_err(err, errlen, index, p, ret, "configure: %s",
+			strerror(-ret));
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
-	if (ret != 0) {
-		snprintf(err, errlen, "port%u (%s): descriptors %u/%u: %s",
-			index, p->name, nb_rxd, nb_txd, strerror(-ret));
-		return ret;
-	}
+	if (ret != 0)
+		return port_err(err, errlen, index, p, ret,
+			"descriptors %u/%u: %s", nb_rxd, nb_txd,
+			strerror(-ret));
 	sock = rte_eth_dev_socket_id(p->port_id);
 	if (sock < 0)
 		sock = (int)rte_socket_id();
 	for (q = 0; q < nb_queues; q++) {
-		struct rte_eth_rxconf rxc = info.default_rxconf;
-		struct rte_eth_txconf txc = info.default_txconf;
+		struct rte_eth_rxconf rxc = info->default_rxconf;
+		struct rte_eth_txconf txc = info->default_txconf;
 
-		rxc.offloads = conf.rxmode.offloads;
-		txc.offloads = conf.txmode.offloads;
+		rxc.offloads = conf->rxmode.offloads;
+		txc.offloads = conf->txmode.offloads;
 		ret = q < p->nb_rxq ? rte_eth_rx_queue_setup(p->port_id, q,
 				nb_rxd, (unsigned int)sock, &rxc, pools[q]) : 0;
 		if (ret == 0)
 			ret = rte_eth_tx_queue_setup(p->port_id, q, nb_txd,
 					(unsigned int)sock, &txc);
-		if (ret != 0) {
-			snprintf(err, errlen, "port%u (%s): queue %u setup: %s",
-				index, p->name, q, strerror(-ret));
-			return ret;
-		}
+		if (ret != 0)
+			return port_err(err, errlen, index, p, ret,
+				"queue %u setup: %s", q, strerror(-ret));
 	}
+	return 0;
+}
+
+/* Step 5: the MTU and the address, checked against what the device has. */
+static int
+port_mtu_mac(struct ptcp_port *p, const struct ptcp_port_config *pc,
+		unsigned int index, char *err, size_t errlen)
+{
+	int ret;
 
 	/* Not every virtual device supports setting the MTU: not fatal. */
 	p->mtu = pc->mtu;
@@ -183,18 +262,14 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 		struct rte_ether_addr mac = pc->mac;
 
 		ret = rte_eth_dev_default_mac_addr_set(p->port_id, &mac);
-		if (ret != 0) {
-			snprintf(err, errlen, "port%u (%s): cannot set MAC: %s",
-				index, p->name, strerror(-ret));
-			return ret;
-		}
+		if (ret != 0)
+			return port_err(err, errlen, index, p, ret,
+				"cannot set MAC: %s", strerror(-ret));
 	}
 	ret = rte_eth_macaddr_get(p->port_id, &p->mac);
-	if (ret != 0) {
-		snprintf(err, errlen, "port%u (%s): cannot read MAC: %s",
-			index, p->name, strerror(-ret));
-		return ret;
-	}
+	if (ret != 0)
+		return port_err(err, errlen, index, p, ret, "cannot read MAC: %s",
+			strerror(-ret));
 	/*
 	 * Some virtual devices (net_ring made by rte_eth_from_rings) have no
 	 * address: take a random locally administered one rather than send
@@ -204,6 +279,33 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 		rte_eth_random_addr(p->mac.addr_bytes);
 		rte_eth_dev_default_mac_addr_set(p->port_id, &p->mac);
 	}
+	return 0;
+}
+
+int
+ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
+		unsigned int index, uint16_t nb_queues,
+		struct rte_mempool *const *pools, char *err, size_t errlen)
+{
+	const struct ptcp_port_config *pc = &cfg->port[index];
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	memset(&conf, 0, sizeof(conf));
+	ret = port_probe(p, pc, index, nb_queues, &info, err, errlen);
+	if (ret != 0)
+		return ret;
+	port_offloads(p, cfg, &info, &conf);
+	port_rss(p, nb_queues, &info, &conf);
+	ret = port_queues(p, pc, index, nb_queues, &info, &conf, pools, err,
+		errlen);
+	if (ret != 0)
+		return ret;
+	ret = port_mtu_mac(p, pc, index, err, errlen);
+	if (ret != 0)
+		return ret;
 	p->nb_queues = nb_queues;
 	return 0;
 }

@@ -303,7 +303,7 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 		tcp_reset_for(tl, ifidx, seg, PTCP_STAT_tcp_rst_tx_no_conn);
 		goto drop;
 	}
-	if (tl->nb_conns >= tl->cfg->max_conns) {
+	if (tcp_nb_conns(tl) >= tl->cfg->max_conns) {
 		PTCP_STAT_INC(st, tcp_conn_cap);
 		goto drop;
 	}
@@ -580,56 +580,38 @@ data_in_order(struct ptcp_conn *tp, const struct tcp_seg *seg,
 	return true;
 }
 
-static void do_segment(struct ptcp_conn *tp, struct tcp_seg *seg,
-		struct rte_mbuf *m);
+/*
+ * What one step of a segment's processing decided (RFC 9293 §3.10.7.4
+ * words): go on to the next step; drop the segment (what the step sent
+ * or ended is done, and the mbuf, if it still holds one, is freed); or
+ * send an acknowledgment and drop the segment.
+ */
+enum seg_verdict {
+	SEG_CONTINUE,
+	SEG_DROP,
+	SEG_ACK_DROP,
+};
 
 /*
- * Process one segment for @tp. What the app sends or closes from its
- * callbacks meanwhile goes out at the end, with the ACK, in as few
- * segments as it fits.
+ * First check: the sequence number. PAWS (RFC 7323 §5.3), a retransmitted
+ * SYN in SYN-RECEIVED, the acceptability test, a SYN in a synchronized
+ * state (below), then the segment trimmed to the window. *@mp changes
+ * when the front is cut.
  */
-void
-tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
+static __rte_always_inline enum seg_verdict
+seg_check_seq(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf **mp,
+		uint32_t idle_since)
 {
-	TCP_ASSERT_OWNER(tp);
-	tp->flags |= TF_IN_INPUT;
-	do_segment(tp, seg, m);
-	tp->flags &= ~TF_IN_INPUT;
-	if (tp->flags & TF_OUTPUT_LATER) {
-		tp->flags &= ~TF_OUTPUT_LATER;
-		tcp_output(tp);          /* returns at once if tp ended */
-	}
-	/* An ACK still owed (nothing we sent carried it): its timer. */
-	if ((tp->flags & (TF_DELACK | TF_DEAD)) == TF_DELACK)
-		tcp_delack_arm(tp);
-}
-
-static void
-do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
-{
-	struct tcp_lcore *tl = tcp_lc(tp->lc);
-	struct ptcp_stats *st = &tl->lc->stats;
-	uint32_t todrop, acked, data_acked, wnd;
-	uint32_t idle_since = tp->idle_ms;  /* the last segment before this */
-	bool fin_acked, fin;
-
-	tp->idle_ms = (uint32_t)tl->lc->now_ms;
-	tp->keep_probes = 0;
-
-	if (tp->state == PTCP_TCPS_SYN_SENT) {
-		rte_pktmbuf_free(m);
-		syn_sent_input(tp, seg);
-		return;
-	}
+	struct ptcp_stats *st = &tp->lc->stats;
+	uint32_t todrop, wnd;
 
 	/* PAWS (RFC 7323 §5.3): an old timestamp, unless a RST. */
 	if ((tp->flags & TF_TS) && (seg->opt.present & TOF_TS) &&
 			!(seg->flags & RTE_TCP_RST_FLAG) &&
 			TSTMP_LT(seg->opt.tsval, tp->ts_recent) &&
-			(uint32_t)tl->lc->now_ms - idle_since < PAWS_IDLE_MS) {
+			(uint32_t)tp->lc->now_ms - idle_since < PAWS_IDLE_MS) {
 		PTCP_STAT_INC(st, tcp_paws_drop);
-		tcp_send_ack(tp);
-		goto drop;
+		return SEG_ACK_DROP;
 	}
 
 	/* A retransmitted SYN in SYN-RECEIVED: the SYN-ACK was lost. */
@@ -639,31 +621,33 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 			seg->seq == tp->irs) {
 		tp->flags |= TF_ACKNOW;
 		tcp_output(tp);
-		goto drop;
+		return SEG_DROP;
 	}
 
 	if (!seq_acceptable(tp, seg)) {
 		if (seg->flags & RTE_TCP_RST_FLAG) {
 			PTCP_STAT_INC(st, tcp_rst_rx_bad);
-		} else if (seg->flags & RTE_TCP_SYN_FLAG) {
+			return SEG_DROP;
+		}
+		if (seg->flags & RTE_TCP_SYN_FLAG) {
 			/* RFC 5961 §4: any SYN, whatever its sequence. */
 			challenge_ack(tp);
-		} else {
-			PTCP_STAT_INC(st, tcp_out_of_window);
-			tcp_send_ack(tp);
+			return SEG_DROP;
 		}
-		goto drop;
+		PTCP_STAT_INC(st, tcp_out_of_window);
+		return SEG_ACK_DROP;
 	}
 
 	/*
 	 * RFC 5961 §4: a SYN in a synchronized state draws a challenge ACK,
-	 * whatever its sequence number: before the trim below could strip
-	 * the SYN of a segment that starts just before RCV.NXT.
+	 * whatever its sequence number. This belongs to the fourth check
+	 * (seg_check_syn()) but must come before the trim below, which
+	 * would strip the SYN of a segment that starts just before RCV.NXT.
 	 */
 	if ((seg->flags & RTE_TCP_SYN_FLAG) &&
 			PTCP_TCPS_HAVE_ESTABLISHED(tp->state)) {
 		challenge_ack(tp);
-		goto drop;
+		return SEG_DROP;
 	}
 
 	/* Trim what we already have from the front ... */
@@ -683,7 +667,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 				PTCP_STAT_INC(st, tcp_dup_data);
 			todrop = seg->len;
 		}
-		m = tcp_mbuf_cut_front(m, todrop);
+		*mp = tcp_mbuf_cut_front(*mp, todrop);
 		seg->seq += todrop;
 		seg->len -= todrop;
 	}
@@ -691,46 +675,145 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	wnd = tcp_rcv_wnd(tp);
 	if (SEQ_GT(seg->seq + seg->len, tp->rcv_nxt + wnd)) {
 		todrop = seg->seq + seg->len - (tp->rcv_nxt + wnd);
-		tcp_mbuf_cut_back(m, todrop);
+		tcp_mbuf_cut_back(*mp, todrop);
 		seg->len -= todrop;
 		seg->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
 		tp->flags |= TF_ACKNOW;
 	}
+	return SEG_CONTINUE;
+}
 
-	/* RST (RFC 5961 §3.2): only the exact sequence resets. */
-	if (seg->flags & RTE_TCP_RST_FLAG) {
-		if (seg->seq != tp->rcv_nxt) {
-			PTCP_STAT_INC(st, tcp_rst_rx_inexact);
-			challenge_ack(tp);
-			goto drop;
-		}
-		PTCP_STAT_INC(st, tcp_rst_rx);
-		if (tp->state == PTCP_TCPS_SYN_RECEIVED &&
-				!(tp->flags & TF_ACTIVE))
-			PTCP_STAT_INC(st, tcp_synrcvd_reset);
-		tcp_conn_drop(tp, tp->state == PTCP_TCPS_SYN_RECEIVED &&
-			(tp->flags & TF_ACTIVE) ? PTCP_CLOSE_REFUSED :
-			PTCP_CLOSE_RESET);
-		goto drop;
-	}
+/* Second check: the RST bit. RFC 5961 §3.2: only the exact sequence resets. */
+static __rte_always_inline enum seg_verdict
+seg_check_rst(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	struct ptcp_stats *st = &tp->lc->stats;
 
-	/*
-	 * Only SYN-RECEIVED gets here with a SYN (the synchronized states
-	 * were challenged above, before the trim): a SYN that is not the
-	 * retransmission of the first one (that one was trimmed to a
-	 * duplicate and gets the SYN-ACK again) and falls in the window.
-	 * RFC 9293 §3.10.7.4 would send a passive open back to LISTEN;
-	 * RFC 5961 §4's challenge ACK, as Linux sends it in SYN_RECV too,
-	 * lets a blind attacker end nothing (test
-	 * syn_received_other_syn_in_window_gets_challenge_ack).
-	 */
-	if (seg->flags & RTE_TCP_SYN_FLAG) {
+	if (!(seg->flags & RTE_TCP_RST_FLAG))
+		return SEG_CONTINUE;
+	if (seg->seq != tp->rcv_nxt) {
+		PTCP_STAT_INC(st, tcp_rst_rx_inexact);
 		challenge_ack(tp);
-		goto drop;
+		return SEG_DROP;
 	}
+	PTCP_STAT_INC(st, tcp_rst_rx);
+	if (tp->state == PTCP_TCPS_SYN_RECEIVED && !(tp->flags & TF_ACTIVE))
+		PTCP_STAT_INC(st, tcp_synrcvd_reset);
+	tcp_conn_drop(tp, tp->state == PTCP_TCPS_SYN_RECEIVED &&
+		(tp->flags & TF_ACTIVE) ? PTCP_CLOSE_REFUSED :
+		PTCP_CLOSE_RESET);
+	return SEG_DROP;
+}
+
+/*
+ * Fourth check: the SYN bit. Only SYN-RECEIVED gets here with a SYN (the
+ * synchronized states were challenged in seg_check_seq(), before the
+ * trim): a SYN that is not the retransmission of the first one (that one
+ * was trimmed to a duplicate and gets the SYN-ACK again) and falls in the
+ * window. RFC 9293 §3.10.7.4 would send a passive open back to LISTEN;
+ * RFC 5961 §4's challenge ACK, as Linux sends it in SYN_RECV too, lets a
+ * blind attacker end nothing (test
+ * syn_received_other_syn_in_window_gets_challenge_ack).
+ */
+static __rte_always_inline enum seg_verdict
+seg_check_syn(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	if (!(seg->flags & RTE_TCP_SYN_FLAG))
+		return SEG_CONTINUE;
+	challenge_ack(tp);
+	return SEG_DROP;
+}
+
+/*
+ * SYN-RECEIVED, the ACK of our SYN: an unacceptable one gets a RST, an
+ * acceptable one completes the handshake (SEG_DROP if the accepted
+ * callback refused or ended the connection).
+ */
+static __rte_always_inline enum seg_verdict
+ack_syn_received(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	if (!SEQ_GT(seg->ack, tp->snd_una) || SEQ_GT(seg->ack, tp->snd_max)) {
+		tcp_reset_for(tcp_lc(tp->lc), tp->ifidx, seg,
+			PTCP_STAT_tcp_rst_tx_bad_ack);
+		return SEG_DROP;
+	}
+	if (tp->rexmt_shift == 0)
+		tcp_rtt_update(tp, (uint32_t)tp->lc->now_ms - tp->state_ms);
+	tp->rexmt_shift = 0;
+	tcp_rexmt_stop(tp);
+	tp->snd_una = tp->iss + 1;      /* our SYN is acknowledged */
+	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
+		tp->snd_nxt = tp->snd_una;
+	tp->snd_wnd = seg->wnd << tp->snd_wscale;
+	tp->snd_wl1 = seg->seq;
+	tp->snd_wl2 = seg->ack;
+	return tcp_established(tp) ? SEG_CONTINUE : SEG_DROP;
+}
+
+/* SND.UNA < SEG.ACK <= SND.MAX: new data (or our FIN) acknowledged. */
+static __rte_always_inline void
+ack_advance(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	uint32_t acked = seg->ack - tp->snd_una;
+	bool fin_acked = (tp->flags & TF_FIN_QUEUED) &&
+		SEQ_GT(seg->ack, tp->fin_seq);
+	uint32_t data_acked = acked - (fin_acked ? 1 : 0);
+
+	tcp_sndq_drop(tp, data_acked);
+	tp->snd_una = seg->ack;
+	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
+		tp->snd_nxt = tp->snd_una;
+	if (tp->rtt_start_ms != 0 && SEQ_GT(seg->ack, tp->rtt_seq)) {
+		tcp_rtt_update(tp, (uint32_t)tp->lc->now_ms - tp->rtt_start_ms);
+		tp->rtt_start_ms = 0;
+	}
+	tp->rexmt_shift = 0;
+	if (tp->snd_una == tp->snd_max)
+		tcp_rexmt_stop(tp);
+	else
+		tcp_rexmt_arm(tp);
+	if (seg->opt.nsack != 0)
+		tcp_loss_sack(tp, seg);
+	tcp_loss_ack(tp, data_acked, acked + (tp->snd_max - tp->snd_una));
+}
+
+/*
+ * Our FIN acknowledged: FIN-WAIT-1 goes on to FIN-WAIT-2; CLOSING and
+ * LAST-ACK end here (SEG_DROP).
+ */
+static __rte_always_inline enum seg_verdict
+ack_our_fin(struct ptcp_conn *tp)
+{
+	if (!(tp->flags & TF_FIN_QUEUED) || !SEQ_GT(tp->snd_una, tp->fin_seq))
+		return SEG_CONTINUE;
+	switch (tp->state) {
+	case PTCP_TCPS_FIN_WAIT_1:
+		tcp_set_state(tp, PTCP_TCPS_FIN_WAIT_2);
+		tcp_keep_arm_for_state(tp);
+		return SEG_CONTINUE;
+	case PTCP_TCPS_CLOSING:
+		tcp_enter_timewait(tp);
+		return SEG_DROP;
+	case PTCP_TCPS_LAST_ACK:
+		tcp_conn_drop(tp, PTCP_CLOSE_NORMAL);
+		return SEG_DROP;
+	default:
+		return SEG_CONTINUE;
+	}
+}
+
+/*
+ * Fifth check: the ACK field. The timestamp to echo, the end of the
+ * handshake in SYN-RECEIVED, SND.UNA, duplicate ACKs, the send window
+ * (SND.WL1/WL2), our FIN.
+ */
+static __rte_always_inline enum seg_verdict
+seg_check_ack(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	struct ptcp_stats *st = &tp->lc->stats;
 
 	if (!(seg->flags & RTE_TCP_ACK_FLAG))
-		goto drop;
+		return SEG_DROP;
 
 	/* RFC 7323 §4.3: remember the timestamp to echo. */
 	if ((tp->flags & TF_TS) && (seg->opt.present & TOF_TS) &&
@@ -739,62 +822,23 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		tp->ts_recent = seg->opt.tsval;
 	}
 
-	if (tp->state == PTCP_TCPS_SYN_RECEIVED) {
-		if (!SEQ_GT(seg->ack, tp->snd_una) ||
-				SEQ_GT(seg->ack, tp->snd_max)) {
-			tcp_reset_for(tl, tp->ifidx, seg,
-				PTCP_STAT_tcp_rst_tx_bad_ack);
-			goto drop;
-		}
-		if (tp->rexmt_shift == 0)
-			tcp_rtt_update(tp, (uint32_t)tl->lc->now_ms - tp->state_ms);
-		tp->rexmt_shift = 0;
-		tcp_rexmt_stop(tp);
-		tp->snd_una = tp->iss + 1;      /* our SYN is acknowledged */
-		if (SEQ_LT(tp->snd_nxt, tp->snd_una))
-			tp->snd_nxt = tp->snd_una;
-		tp->snd_wnd = seg->wnd << tp->snd_wscale;
-		tp->snd_wl1 = seg->seq;
-		tp->snd_wl2 = seg->ack;
-		if (!tcp_established(tp))
-			goto drop;
-	}
+	if (tp->state == PTCP_TCPS_SYN_RECEIVED &&
+			ack_syn_received(tp, seg) == SEG_DROP)
+		return SEG_DROP;
 
-	/* ACK processing (RFC 9293 §3.10.7.4, fifth check). */
 	if (SEQ_GT(seg->ack, tp->snd_max)) {
 		PTCP_STAT_INC(st, tcp_ack_unsent);
-		tcp_send_ack(tp);
-		goto drop;
+		return SEG_ACK_DROP;
 	}
 	if (SEQ_LT(seg->ack, tp->snd_una)) {
 		/* RFC 5961 §5: far below anything we could have sent. */
 		if (SEQ_LT(seg->ack, tp->snd_una - RTE_MAX(tp->snd_wnd, 65535u))) {
 			challenge_ack(tp);
-			goto drop;
+			return SEG_DROP;
 		}
 		PTCP_STAT_INC(st, tcp_ack_old);
 	} else if (SEQ_GT(seg->ack, tp->snd_una)) {
-		acked = seg->ack - tp->snd_una;
-		fin_acked = (tp->flags & TF_FIN_QUEUED) &&
-			SEQ_GT(seg->ack, tp->fin_seq);
-		data_acked = acked - (fin_acked ? 1 : 0);
-		tcp_sndq_drop(tp, data_acked);
-		tp->snd_una = seg->ack;
-		if (SEQ_LT(tp->snd_nxt, tp->snd_una))
-			tp->snd_nxt = tp->snd_una;
-		if (tp->rtt_start_ms != 0 && SEQ_GT(seg->ack, tp->rtt_seq)) {
-			tcp_rtt_update(tp, (uint32_t)tl->lc->now_ms -
-				tp->rtt_start_ms);
-			tp->rtt_start_ms = 0;
-		}
-		tp->rexmt_shift = 0;
-		if (tp->snd_una == tp->snd_max)
-			tcp_rexmt_stop(tp);
-		else
-			tcp_rexmt_arm(tp);
-		if (seg->opt.nsack != 0)
-			tcp_loss_sack(tp, seg);
-		tcp_loss_ack(tp, data_acked, acked + (tp->snd_max - tp->snd_una));
+		ack_advance(tp, seg);
 	} else if (tp->snd_una != tp->snd_max &&
 			!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
 		/*
@@ -817,29 +861,23 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		if (tp->snd_wnd != 0 && (tp->flags & TF_PERSIST))
 			tcp_rexmt_stop(tp);
 	}
+	return ack_our_fin(tp);
+}
 
-	/* Our FIN acknowledged. */
-	if ((tp->flags & TF_FIN_QUEUED) && SEQ_GT(tp->snd_una, tp->fin_seq)) {
-		switch (tp->state) {
-		case PTCP_TCPS_FIN_WAIT_1:
-			tcp_set_state(tp, PTCP_TCPS_FIN_WAIT_2);
-			tcp_keep_arm_for_state(tp);
-			break;
-		case PTCP_TCPS_CLOSING:
-			rte_pktmbuf_free(m);
-			tcp_enter_timewait(tp);
-			return;
-		case PTCP_TCPS_LAST_ACK:
-			rte_pktmbuf_free(m);
-			tcp_conn_drop(tp, PTCP_CLOSE_NORMAL);
-			return;
-		default:
-			break;
-		}
-	}
+/*
+ * Seventh: the segment text. In order to the app (with what it joins up
+ * from the out-of-order queue), beyond a hole into that queue, after the
+ * app closed a RST. The mbuf is consumed in every case (*@mp = NULL).
+ * *@fin is set when the peer's FIN is now in order.
+ */
+static __rte_always_inline enum seg_verdict
+seg_text(struct ptcp_conn *tp, const struct tcp_seg *seg, struct rte_mbuf **mp,
+		bool *fin)
+{
+	struct rte_mbuf *m = *mp;
 
-	/* Data. */
-	fin = (seg->flags & RTE_TCP_FIN_FLAG) && seg->seq == tp->rcv_nxt;
+	*mp = NULL;
+	*fin = (seg->flags & RTE_TCP_FIN_FLAG) && seg->seq == tp->rcv_nxt;
 	if (seg->len != 0) {
 		switch (tp->state) {
 		case PTCP_TCPS_ESTABLISHED:
@@ -847,23 +885,22 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		case PTCP_TCPS_FIN_WAIT_2:
 			if (tp->flags & TF_ORPHAN) {
 				/* Nobody will read it: tell the peer. */
-				PTCP_STAT_INC(st, tcp_data_after_close);
+				PTCP_STAT_INC(&tp->lc->stats,
+					tcp_data_after_close);
 				tcp_send_rst(tp,
 					PTCP_STAT_tcp_rst_tx_data_after_close);
 				tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
-				goto drop;
+				*mp = m;
+				return SEG_DROP;
 			}
 			if (seg->seq != tp->rcv_nxt) {
 				/* Beyond a hole: queued, its FIN too. */
 				data_ooo(tp, seg, m);
-				m = NULL;
-				fin = false;
-				break;
+				*fin = false;
+				return SEG_CONTINUE;
 			}
-			if (!data_in_order(tp, seg, m, &fin))
-				return;
-			m = NULL;
-			break;
+			return data_in_order(tp, seg, m, fin) ?
+				SEG_CONTINUE : SEG_DROP;
 		default:
 			/* After the peer's FIN: nothing more can arrive. */
 			tp->flags |= TF_ACKNOW;
@@ -871,26 +908,103 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 		}
 	}
 	rte_pktmbuf_free(m);
-	m = NULL;
+	return SEG_CONTINUE;
+}
 
+/* Eighth: the FIN bit. @fin: the peer's FIN is in order. */
+static __rte_always_inline enum seg_verdict
+seg_check_fin(struct ptcp_conn *tp, const struct tcp_seg *seg, bool fin)
+{
 	if (fin && !PTCP_TCPS_HAVE_RCVD_FIN(tp->state)) {
 		if (!fin_input(tp))
-			return;
+			return SEG_DROP;
 	} else if (seg->flags & RTE_TCP_FIN_FLAG) {
 		/* A FIN again, or one beyond a hole: (duplicate) ACK. */
 		tp->flags |= TF_ACKNOW;
 	}
+	return SEG_CONTINUE;
+}
 
-	tcp_output(tp);
-	if ((tp->flags & TF_WANT_WRITE) && !(tp->flags & TF_DEAD) &&
-			ptcp_send_space(tp) != 0) {
-		tp->flags &= ~TF_WANT_WRITE;
-		if (tp->ops != NULL && tp->ops->writable != NULL)
-			tp->ops->writable(tp);
+/*
+ * One segment for @tp, in RFC 9293 §3.10.7.4's order: SYN-SENT apart
+ * (§3.10.7.3), then one step per check; the first that does not say
+ * "continue" ends the segment. Then the output and the writable callback.
+ */
+static void
+do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	uint32_t idle_since = tp->idle_ms;  /* the last segment before this */
+	enum seg_verdict v;
+	bool fin = false;
+
+	tp->idle_ms = (uint32_t)tp->lc->now_ms;
+	tp->keep_probes = 0;
+
+	if (tp->state == PTCP_TCPS_SYN_SENT) {
+		rte_pktmbuf_free(m);
+		syn_sent_input(tp, seg);
+		return;
 	}
-	return;
-drop:
+
+	v = seg_check_seq(tp, seg, &m, idle_since);
+	if (v == SEG_CONTINUE)
+		v = seg_check_rst(tp, seg);
+	/*
+	 * Third check, security (RFC 9293 §3.10.7.4): ptcp has no IP
+	 * security compartments (RFC 791's security option is not parsed),
+	 * so there is nothing to check.
+	 */
+	if (v == SEG_CONTINUE)
+		v = seg_check_syn(tp, seg);
+	if (v == SEG_CONTINUE)
+		v = seg_check_ack(tp, seg);
+	/*
+	 * Sixth check, the URG bit: ignored. ptcp has no urgent data
+	 * (docs/tcp.md, what is not done yet); the bytes are ordinary data.
+	 */
+	if (v == SEG_CONTINUE)
+		v = seg_text(tp, seg, &m, &fin);
+	if (v == SEG_CONTINUE)
+		v = seg_check_fin(tp, seg, fin);
+
+	switch (v) {
+	case SEG_CONTINUE:
+		tcp_output(tp);
+		if ((tp->flags & TF_WANT_WRITE) && !(tp->flags & TF_DEAD) &&
+				ptcp_send_space(tp) != 0) {
+			tp->flags &= ~TF_WANT_WRITE;
+			if (tp->ops != NULL && tp->ops->writable != NULL)
+				tp->ops->writable(tp);
+		}
+		return;
+	case SEG_ACK_DROP:
+		tcp_send_ack(tp);
+		/* fall through */
+	case SEG_DROP:
+		break;
+	}
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * Process one segment for @tp. What the app sends or closes from its
+ * callbacks meanwhile goes out at the end, with the ACK, in as few
+ * segments as it fits.
+ */
+void
+tcp_do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
+{
+	TCP_ASSERT_OWNER(tp);
+	tp->flags |= TF_IN_INPUT;
+	do_segment(tp, seg, m);
+	tp->flags &= ~TF_IN_INPUT;
+	if (tp->flags & TF_OUTPUT_LATER) {
+		tp->flags &= ~TF_OUTPUT_LATER;
+		tcp_output(tp);          /* returns at once if tp ended */
+	}
+	/* An ACK still owed (nothing we sent carried it): its timer. */
+	if ((tp->flags & (TF_DELACK | TF_DEAD)) == TF_DELACK)
+		tcp_delack_arm(tp);
 }
 
 static void

@@ -239,7 +239,6 @@ struct tcp_lcore {
 	struct tcp_secret secret;
 	uint32_t ts_offset;            /* our TSval = now_ms + ts_offset */
 	uint32_t tick_us;              /* wheel tick, to turn ms into ticks */
-	uint32_t nb_conns;             /* TCBs in use */
 	uint32_t nb_tw;                /* TIME-WAIT entries in use */
 	uint32_t nb_tw_peak;           /* most nb_tw has been (high-water) */
 	uint32_t flow_gen;             /* bumped on every flow add/del */
@@ -250,7 +249,11 @@ struct tcp_lcore {
 	uint64_t cw_warn_count;        /* tcp_close_wait_old at the last one */
 	uint64_t tw_warn_next_ms;      /* no TIME-WAIT cap warning before */
 	uint64_t tw_warn_count;        /* tcp_tw_cap at the last one */
-	uint32_t state_count[PTCP_TCPS_MAX];  /* TCBs per state */
+	/*
+	 * TCBs per state, from allocation (CLOSED) to free: the one count
+	 * of TCBs, tcp_nb_conns() sums it.
+	 */
+	uint32_t state_count[PTCP_TCPS_MAX];
 	/*
 	 * The snapshot handshake (ptcp_tcp_snapshot()): another thread
 	 * sets snap and then snap_state to TCP_SNAP_ASKED; tcp_poll()
@@ -292,6 +295,18 @@ static inline struct tcp_lcore *
 tcp_lc(const struct ptcp_lcore *lc)
 {
 	return lc->l4;
+}
+
+/* TCBs in use: each is counted in exactly one state_count[]. */
+static inline uint32_t
+tcp_nb_conns(const struct tcp_lcore *tl)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < PTCP_TCPS_MAX; i++)
+		n += tl->state_count[i];
+	return n;
 }
 
 /* ms to wheel ticks (at least one). */
@@ -492,6 +507,10 @@ void tcp_rexmt_arm(struct ptcp_conn *tp);
 void tcp_rexmt_stop(struct ptcp_conn *tp);
 void tcp_keep_arm_for_state(struct ptcp_conn *tp);
 void tcp_delack_arm(struct ptcp_conn *tp);
+
+/* tcp_snapshot.c */
+void tcp_observable_set(const struct ptcp_engine *e, bool on);
+void tcp_snap_serve(struct tcp_lcore *tl);
 
 /* Size pins: issue requirements. */
 _Static_assert(sizeof(struct ptcp_conn) <= 256, "TCB must fit 256 bytes");

@@ -113,7 +113,7 @@ tcp_conn_alloc(struct tcp_lcore *tl, unsigned int ifidx,
 	struct ptcp_conn *tp;
 	void *obj;
 
-	if (tl->nb_conns >= tl->cfg->max_conns ||
+	if (tcp_nb_conns(tl) >= tl->cfg->max_conns ||
 			rte_mempool_get(tl->tcb_pool, &obj) != 0) {
 		PTCP_STAT_INC(&tl->lc->stats, tcp_conn_cap);
 		return NULL;
@@ -134,7 +134,6 @@ tcp_conn_alloc(struct tcp_lcore *tl, unsigned int ifidx,
 	tp->idle_ms = tp->state_ms;
 	ptcp_timer_init(&tp->t_rexmt);
 	ptcp_timer_init(&tp->t_keep);
-	tl->nb_conns++;
 	tl->state_count[PTCP_TCPS_CLOSED]++;
 	TAILQ_INSERT_TAIL(&tl->conns, tp, link);
 	return tp;
@@ -264,7 +263,6 @@ tcp_conn_free_dead(struct tcp_lcore *tl)
 	while ((tp = TAILQ_FIRST(&tl->dead)) != NULL) {
 		TAILQ_REMOVE(&tl->dead, tp, link);
 		tl->state_count[PTCP_TCPS_CLOSED]--;
-		tl->nb_conns--;
 		tp->kind = 0;
 		rte_mempool_put(tl->tcb_pool, tp);
 	}

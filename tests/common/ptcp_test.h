@@ -2,20 +2,26 @@
 #ifndef PTCP_TEST_H
 #define PTCP_TEST_H
 
-/*
- * A minimal test runner shared by the suites: named tests, checks that
- * print file:line with expected and actual values, a non-zero exit when
- * anything failed.
+/**
+ * @file
+ * The one test runner of the unit and pkt suites (ptcp_test.c, linked as
+ * ptcp_test_dep): named tests, checks that print file:line, the
+ * expressions and both values, a non-zero exit when anything failed.
  *
- *   static int test_foo(void) { CHECK_EQ(1 + 1, 2); return 0; }
- *   static const struct ptcp_test tests[] = { TEST(test_foo), { 0 } };
+ *   static int foo_is_two(void) { CHECK_EQ(foo(), 2); return 0; }
+ *   static const struct ptcp_test tests[] = { TEST(foo_is_two), { 0 } };
  *   int main(int argc, char **argv) { return ptcp_test_run(tests, argc, argv); }
  *
  * A test returns 0 on success; a failed CHECK returns -1 from it at once.
- * Run one test by naming it: ./test_x name.
+ * CHECK_EQ and CHECK_STR take the actual value first, the expected one
+ * second. Code that cannot return (a callback, a handler) reports with
+ * TEST_FAIL(): the test fails when it returns, and CHECK_OK() returns -1
+ * at once if anything was reported. Run some tests by naming them:
+ * ./test_x name [name ...].
  */
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,69 +32,72 @@ struct ptcp_test {
 
 #define TEST(fn) { #fn, fn }
 
+/* Print "  file:line: " and the message (the first 10 of a test only). */
+void ptcp_test_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A CHECK_MSG that failed: "CHECK(@cond) failed: " and the message. */
+void ptcp_test_fail_msg(const char *file, int line, const char *cond,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Failures reported so far by the running test. */
+unsigned int ptcp_test_failures(void);
+/* A CHECK_EQ that failed: the expressions and both values. */
+void ptcp_test_fail_eq(const char *file, int line, const char *actual,
+		const char *expected, uint64_t a, uint64_t e);
+
+#define TEST_FAIL(...) ptcp_test_fail(__FILE__, __LINE__, __VA_ARGS__)
+
 #define CHECK(cond) do { \
 	if (!(cond)) { \
-		fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
+		TEST_FAIL("CHECK(%s) failed", #cond); \
 		return -1; \
 	} \
 } while (0)
 
+/* As CHECK, with a printf-style message after the expression. */
 #define CHECK_MSG(cond, ...) do { \
 	if (!(cond)) { \
-		fprintf(stderr, "  %s:%d: check failed: %s: ", __FILE__, \
-			__LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
+		ptcp_test_fail_msg(__FILE__, __LINE__, #cond, __VA_ARGS__); \
 		return -1; \
 	} \
 } while (0)
 
-#define CHECK_EQ(a, b) do { \
-	uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b); \
-	if (a_ != b_) { \
-		fprintf(stderr, "  %s:%d: %s == %s: got %" PRIu64 \
-			", expected %" PRIu64 "\n", __FILE__, __LINE__, \
-			#a, #b, a_, b_); \
+/* @actual == @expected, both as 64-bit integers (negative ones shown too). */
+#define CHECK_EQ(actual, expected) do { \
+	uint64_t a_ = (uint64_t)(actual), e_ = (uint64_t)(expected); \
+	if (a_ != e_) { \
+		ptcp_test_fail_eq(__FILE__, __LINE__, #actual, #expected, \
+			a_, e_); \
 		return -1; \
 	} \
+} while (0)
+
+/* Two C strings, equal. */
+#define CHECK_STR(actual, expected) do { \
+	const char *a_ = (actual), *e_ = (expected); \
+	if (strcmp(a_, e_) != 0) { \
+		TEST_FAIL("CHECK_STR(%s, %s) failed\n    got      '%s'\n" \
+			"    expected '%s'", #actual, #expected, a_, e_); \
+		return -1; \
+	} \
+} while (0)
+
+/* Return -1 at once if the running test has reported a failure. */
+#define CHECK_OK() do { \
+	if (ptcp_test_failures() != 0) \
+		return -1; \
 } while (0)
 
 /*
- * As ptcp_test_run(), calling @after (if not NULL) after every test, pass
- * or fail: suites with resources (an engine, a netns) release them there.
+ * Run @tests (all, or those named on the command line), each followed by
+ * @after if not NULL, pass or fail: suites with resources (an engine, a
+ * netns) release them there. Prints PASS or FAIL and the test's name for
+ * each, then a count. @return 0 if every test run passed and one ran, 1
+ * otherwise.
  */
-static inline int
-ptcp_test_run_after(const struct ptcp_test *tests, int argc, char **argv,
-		void (*after)(void))
-{
-	const char *only = argc > 1 ? argv[argc - 1] : NULL;
-	int failed = 0, passed = 0;
+int ptcp_test_run_after(const struct ptcp_test *tests, int argc, char **argv,
+		void (*after)(void));
 
-	if (only != NULL && only[0] == '-')
-		only = NULL;
-	for (; tests->name != NULL; tests++) {
-		if (only != NULL && strcmp(only, tests->name) != 0)
-			continue;
-		if (tests->fn() == 0) {
-			printf("PASS %s\n", tests->name);
-			passed++;
-		} else {
-			printf("FAIL %s\n", tests->name);
-			failed++;
-		}
-		if (after != NULL)
-			after();
-		fflush(stdout);
-	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 && passed > 0 ? 0 : 1;
-}
-
-static inline int
-ptcp_test_run(const struct ptcp_test *tests, int argc, char **argv)
-{
-	return ptcp_test_run_after(tests, argc, argv, NULL);
-}
+/* ptcp_test_run_after() with no @after. */
+int ptcp_test_run(const struct ptcp_test *tests, int argc, char **argv);
 
 #endif /* PTCP_TEST_H */

@@ -33,31 +33,38 @@ pair_setup_ex(const char *rr_close, uint32_t request, uint32_t response,
 }
 
 int
+pair_server_config(struct ptcp_server_config *sc, const char *rr_close,
+		uint32_t request, uint32_t response, uint16_t port)
+{
+	ptcp_config_section_defaults(&server_config_section, sc);
+	if (strcmp(rr_close, "client") == 0)
+		sc->rr_close = PTCP_RR_CLOSE_CLIENT;
+	else if (strcmp(rr_close, "server") == 0)
+		sc->rr_close = PTCP_RR_CLOSE_SERVER;
+	else
+		return -1;
+	sc->rr_request = request;
+	sc->rr_response = response;
+	sc->rr_port = port;
+	return 0;
+}
+
+int
 pair_setup_sets(const char *rr_close, uint32_t request, uint32_t response,
 		const char *const *client_sets, unsigned int nb_client_sets,
 		const char *const *server_sets, unsigned int nb_server_sets)
 {
-	char err[512], srv_sets[4][64];
-	const char *srv[16];
-	unsigned int i, ns = 4;
+	char err[512];
 
 	memset(&P, 0, sizeof(P));
-	snprintf(srv_sets[0], sizeof(srv_sets[0]), "server.rr_close=%s",
-		rr_close);
-	snprintf(srv_sets[1], sizeof(srv_sets[1]), "server.rr_request=%u",
-		request);
-	snprintf(srv_sets[2], sizeof(srv_sets[2]), "server.rr_response=%u",
-		response);
-	snprintf(srv_sets[3], sizeof(srv_sets[3]), "server.rr_port=%u",
-		RR_PORT);
-	for (i = 0; i < 4; i++)
-		srv[i] = srv_sets[i];
-	for (i = 0; i < nb_server_sets && ns < RTE_DIM(srv); i++)
-		srv[ns++] = server_sets[i];
-	if (h_pair_create(&P.a, &P.b, &P.w, "10.96.0.1/24", client_sets,
-			nb_client_sets, "10.96.0.2/24", srv, ns) != 0)
+	if (pair_server_config(&P.srv, rr_close, request, response,
+			RR_PORT) != 0)
 		return -1;
-	P.sv = services_create(P.b.e, &P.b.e->cfg.server, err, sizeof(err));
+	if (h_pair_create(&P.a, &P.b, &P.w, "10.96.0.1/24", client_sets,
+			nb_client_sets, "10.96.0.2/24", server_sets,
+			nb_server_sets) != 0)
+		return -1;
+	P.sv = services_create(P.b.e, &P.srv, err, sizeof(err));
 	if (P.sv == NULL || services_listen(P.sv, P.b.lc, err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "services: %s\n", err);

@@ -65,6 +65,7 @@ struct churn_pair {
 	struct h_wire w;
 	uint64_t now_ms;
 	struct services *sv;
+	struct ptcp_server_config srv;    /* the server's [server] section */
 	struct churn_lcore *cl;
 	struct churn_params p;
 	bool measure;                     /* server passes via pair_server_pass_measured */
@@ -73,6 +74,13 @@ struct churn_pair {
 };
 
 extern struct churn_pair P;
+
+/*
+ * @sc: ptcp-server's [server] defaults with its rr service on @port,
+ * closing as @rr_close ("client" or "server"); -1 for another name.
+ */
+int pair_server_config(struct ptcp_server_config *sc, const char *rr_close,
+		uint32_t request, uint32_t response, uint16_t port);
 
 /* The server runs ptcp-server's rr service closing as @rr_close. */
 int pair_setup(const char *rr_close, uint32_t request, uint32_t response);

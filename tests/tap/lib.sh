@@ -23,6 +23,9 @@ PTCP_ADDR=10.99.0.2             # ptcp's address in config/tap.ini
 PTCP_LCORES=0
 PTCP_SRV_PID=
 PTCP_NS_CREATED=no
+# Every namespace ptcp_netns_add made (PTCP_NS and any other the script
+# needs): ptcp_tap_cleanup deletes them.
+PTCP_NETNS=()
 
 # Results: one "PASS: what" / "FAIL: what" line each, counted in passes and
 # fails; ms_since T0 (from date +%s%N) for timings.
@@ -56,7 +59,9 @@ ptcp_tap_init()
 # ptcp_tap_setup TAG LABEL [TOOL...]: the start of every tap script. Skip
 # (exit 77) unless the tap topology can run here and every TOOL is on PATH;
 # then a work folder $PTCP_DIR (/tmp/ptcp-tap-LABEL.*), names from TAG
-# (ptcp_tap_init), and traps that clean everything up on any exit.
+# (ptcp_tap_init), and traps that clean everything up on any exit
+# (ptcp_tap_exit). A script with processes of its own outside the
+# namespace defines ptcp_tap_on_exit to end them (ptcp_stop_pids).
 ptcp_tap_setup()
 {
 	local tag=$1 label=$2 why c
@@ -74,9 +79,38 @@ ptcp_tap_setup()
 	done
 	PTCP_DIR=$(mktemp -d "/tmp/ptcp-tap-$label.XXXXXX") || exit 1
 	ptcp_tap_init "$tag"
-	trap 'ptcp_tap_cleanup; rm -rf "$PTCP_DIR"' EXIT
+	trap ptcp_tap_exit EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# ptcp_tap_exit: the EXIT trap of ptcp_tap_setup: the script's own
+# ptcp_tap_on_exit if it defines one, then ptcp_tap_cleanup (the server,
+# everything in the namespace, the namespace, the EAL runtime dir) and the
+# work folder.
+ptcp_tap_exit()
+{
+	if declare -F ptcp_tap_on_exit >/dev/null; then
+		ptcp_tap_on_exit
+	fi
+	ptcp_tap_cleanup
+	rm -rf "$PTCP_DIR"
+}
+
+# ptcp_stop_pids [PID...]: SIGINT each of our background PIDs, SIGKILL any
+# left after 5 s, and reap them. Empty arguments are skipped.
+ptcp_stop_pids()
+{
+	local p
+
+	for p in "$@"; do
+		[ -n "$p" ] && kill -INT "$p" 2>/dev/null
+	done
+	for p in "$@"; do
+		[ -n "$p" ] || continue
+		ptcp_wait_exit "$p" 5 || kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 }
 
 # ptcp_dump_server: what the server printed, for a failure's log.
@@ -336,11 +370,43 @@ ptcp_wait_exit()
 	! ptcp_alive "$pid"
 }
 
+# ptcp_netns_add NAME: a network namespace with lo up, which
+# ptcp_tap_cleanup deletes with everything in it.
+ptcp_netns_add()
+{
+	ip netns add "$1" || return 1
+	PTCP_NETNS+=("$1")
+	ip netns exec "$1" ip link set lo up
+}
+
+# ptcp_netns_del NAME: SIGINT every process inside NAME, SIGKILL those left
+# after 5 s, then delete it (at most 7 s in all).
+ptcp_netns_del()
+{
+	local ns=$1 i p
+
+	for p in $(ip netns pids "$ns" 2>/dev/null); do
+		kill -INT "$p" 2>/dev/null
+	done
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	for p in $(ip netns pids "$ns" 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	for ((i = 0; i < 20; i++)); do
+		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	ip netns del "$ns" 2>/dev/null
+}
+
+# ptcp_ns_create: PTCP_NS, the server's namespace.
 ptcp_ns_create()
 {
-	ip netns add "$PTCP_NS" || return 1
+	ptcp_netns_add "$PTCP_NS" || return 1
 	PTCP_NS_CREATED=yes
-	ip netns exec "$PTCP_NS" ip link set lo up
 }
 
 # ptcp_server_start DURATION [OPTION...]: run ptcp-server in the background
@@ -451,31 +517,23 @@ ptcp_counter()
 		in_sum && $1 == n { print $2; exit }' "$PTCP_SRV_OUT"
 }
 
-# ptcp_tap_cleanup: stop the server (SIGINT, then SIGKILL), delete the
-# namespace and the EAL runtime dir. Only touches what this run created.
+# ptcp_tap_cleanup: stop the server (SIGINT, then SIGKILL), delete every
+# namespace ptcp_netns_add made (ptcp_netns_del) and the EAL runtime dir.
+# Only touches what this run created.
 ptcp_tap_cleanup()
 {
-	local i
+	local ns
 
 	if [ -n "$PTCP_SRV_PID" ]; then
 		kill -INT "$PTCP_SRV_PID" 2>/dev/null
 		ptcp_wait_exit "$PTCP_SRV_PID" 5 || kill -KILL "$PTCP_SRV_PID" \
 			2>/dev/null
 	fi
-	if [ "$PTCP_NS_CREATED" = yes ]; then
-		ptcp_ns_kill INT
-		for ((i = 0; i < 50; i++)); do
-			[ -z "$(ip netns pids "$PTCP_NS" 2>/dev/null)" ] && break
-			sleep 0.1
-		done
-		ptcp_ns_kill KILL
-		for ((i = 0; i < 20; i++)); do
-			[ -z "$(ip netns pids "$PTCP_NS" 2>/dev/null)" ] && break
-			sleep 0.1
-		done
-		ip netns del "$PTCP_NS" 2>/dev/null
-		PTCP_NS_CREATED=no
-	fi
+	for ns in "${PTCP_NETNS[@]}"; do
+		ptcp_netns_del "$ns"
+	done
+	PTCP_NETNS=()
+	PTCP_NS_CREATED=no
 	if [ -n "$PTCP_SRV_PID" ]; then
 		wait "$PTCP_SRV_PID" 2>/dev/null
 		PTCP_SRV_PID=

@@ -54,50 +54,24 @@ CONC=16
 PORT=5001
 KADDR=${PTCP_KERNEL_ADDR%/*}
 
-if ! why=$(ptcp_tap_can_run); then
-	echo "SKIP: $why"
-	exit 77
-fi
 if [ ! -x "$LINUX_SERVER" ]; then
 	echo "SKIP: $LINUX_SERVER not built (ninja -C BUILD" \
 		"tests/bench/churn/linux_server)"
 	exit 77
 fi
-for c in "$PY" ss nstat; do
-	if ! command -v "$c" >/dev/null 2>&1; then
-		echo "SKIP: $c not installed (devtools/test installs it)"
-		exit 77
-	fi
-done
-
-PTCP_DIR=$(mktemp -d /tmp/ptcp-tap-churn.XXXXXX) || exit 1
-ptcp_tap_init k
+ptcp_tap_setup k churn "$PY" ss nstat
 iface_base=$PTCP_IFACE
 ls_pid=
 churn_pid=
 
-# Our own two processes (each "timeout ... ip netns exec ..."), then what
-# lib.sh cleans: everything left in the namespace, the namespace, the EAL
-# runtime dir.
-cleanup()
+# At exit, our own two processes (each "timeout ... ip netns exec ...")
+# before what lib.sh cleans (ptcp_tap_exit).
+ptcp_tap_on_exit()
 {
-	local p
-
-	for p in $churn_pid $ls_pid; do
-		kill -INT "$p" 2>/dev/null
-	done
-	for p in $churn_pid $ls_pid; do
-		ptcp_wait_exit "$p" 5 || kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	ptcp_stop_pids "$churn_pid" "$ls_pid"
 	churn_pid=
 	ls_pid=
-	ptcp_tap_cleanup
-	rm -rf "$PTCP_DIR"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 t_start=$(date +%s%N)
 

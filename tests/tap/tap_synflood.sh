@@ -134,6 +134,9 @@ sock=/var/run/dpdk/$PTCP_PREFIX/dpdk_telemetry.v2
 timeout -k 2 $((SECS + 20)) "$PY" "$FLOOD" watch "$sock" "$((SECS + 1))" \
 	>"$PTCP_DIR/watch.out" 2>&1 &
 watch_pid=$!
+# outside the namespace: ended at exit if a signal comes first
+# shellcheck disable=SC2317 # called by lib.sh's EXIT trap
+ptcp_tap_on_exit() { ptcp_stop_pids "$watch_pid"; }
 t0=$(date +%s%N)
 nsx $((SECS + 30)) "$PY" "$FLOOD" flood "$PTCP_ADDR" "$PORT" \
 	"$SPOOF_FIRST" "$SPOOF_LAST" "$RATE" "$SECS" \
@@ -141,6 +144,7 @@ nsx $((SECS + 30)) "$PY" "$FLOOD" flood "$PTCP_ADDR" "$PORT" \
 rc=$?
 echo "    synflood.py exit $rc after $(ms_since "$t0") ms"
 wait "$watch_pid"
+watch_pid=
 sed 's/^/    /' "$PTCP_DIR/flood.out" "$PTCP_DIR/watch.out"
 client_check "during the flood" "$PTCP_DIR/flood.out"
 

@@ -19,6 +19,8 @@
 #include <arpa/inet.h>
 
 #include "ptcp_config.h"
+#include "ptcp_test.h"
+#include "server_config.h"
 
 #ifndef PTCP_SOURCE_ROOT
 #define PTCP_SOURCE_ROOT "."
@@ -28,34 +30,14 @@ struct env {
 	char dir[PATH_MAX / 2];	/* the temporary directory */
 	char path[PATH_MAX];	/* dir/t.ini */
 	struct ptcp_config cfg;
+	/* ptcp-server's [server], registered as ptcp-server does */
+	struct ptcp_config_schema schema;
+	struct ptcp_server_config srv;
 	char err[PTCP_CONFIG_ERRLEN];
 };
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", \
-			__FILE__, __LINE__, #cond); \
-		return 1; \
-	} \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	unsigned long long a_ = (a), b_ = (b); \
-	if (a_ != b_) { \
-		fprintf(stderr, "  %s:%d: %s == %llu, expected %llu\n", \
-			__FILE__, __LINE__, #a, a_, b_); \
-		return 1; \
-	} \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	if (strcmp((a), (b)) != 0) { \
-		fprintf(stderr, "  %s:%d: got      '%s'\n" \
-			"  %*s expected '%s'\n", __FILE__, __LINE__, (a), \
-			(int)strlen(__FILE__) + 6, "", (b)); \
-		return 1; \
-	} \
-} while (0)
+/* The one environment of every test (main() makes it and the directory). */
+static struct env *env;
 
 static uint32_t
 ip(const char *s)
@@ -87,7 +69,8 @@ load(struct env *e, const char *ini, const char *const *ovr, unsigned int n)
 		exit(2);
 	}
 	e->err[0] = '\0';
-	return ptcp_config_load(&e->cfg, e->path, ovr, n, e->err,
+	return ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, ovr, n, e->err,
 		sizeof(e->err));
 }
 
@@ -115,9 +98,8 @@ fails(struct env *e, const char *ini, const char *const *ovr,
 #define LOADS(ini) do { \
 	int r_ = load(e, ini, NULL, 0); \
 	if (r_ != 0) { \
-		fprintf(stderr, "  %s:%d: load: %d %s\n", __FILE__, \
-			__LINE__, r_, e->err); \
-		return 1; \
+		TEST_FAIL("load: %d %s", r_, e->err); \
+		return -1; \
 	} \
 } while (0)
 
@@ -126,12 +108,14 @@ fails(struct env *e, const char *ini, const char *const *ovr,
 /* ----- defaults and example files ----- */
 
 static int
-defaults_are_the_documented_ones(struct env *e)
+defaults_are_the_documented_ones(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 	unsigned int i;
 
 	ptcp_config_defaults(c);
+	ptcp_config_section_defaults(&server_config_section, &e->srv);
 	CHECK_EQ(c->nb_ports, 0);
 	for (i = 0; i < PTCP_MAX_PORTS; i++) {
 		CHECK(!c->port[i].enabled);
@@ -184,23 +168,24 @@ defaults_are_the_documented_ones(struct env *e)
 	CHECK_EQ(c->tcp.challenge_ack_limit, 1000);
 	CHECK_EQ(c->tcp.drain_ms, 2000);
 
-	CHECK_EQ(c->server.echo_port, 7);
-	CHECK_EQ(c->server.discard_port, 9);
-	CHECK_EQ(c->server.daytime_port, 13);
-	CHECK_EQ(c->server.chargen_port, 19);
-	CHECK_EQ(c->server.http_port, 80);
-	CHECK_EQ(c->server.http_body, 64);
-	CHECK_EQ(c->server.http_max_request, 8192);
-	CHECK_EQ(c->server.rr_port, 5001);
-	CHECK_EQ(c->server.rr_request, 64);
-	CHECK_EQ(c->server.rr_response, 64);
-	CHECK_EQ(c->server.rr_close, PTCP_RR_CLOSE_CLIENT);
+	CHECK_EQ(e->srv.echo_port, 7);
+	CHECK_EQ(e->srv.discard_port, 9);
+	CHECK_EQ(e->srv.daytime_port, 13);
+	CHECK_EQ(e->srv.chargen_port, 19);
+	CHECK_EQ(e->srv.http_port, 80);
+	CHECK_EQ(e->srv.http_body, 64);
+	CHECK_EQ(e->srv.http_max_request, 8192);
+	CHECK_EQ(e->srv.rr_port, 5001);
+	CHECK_EQ(e->srv.rr_request, 64);
+	CHECK_EQ(e->srv.rr_response, 64);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_CLIENT);
 	return 0;
 }
 
 static int
-every_example_file_loads(struct env *e)
+every_example_file_loads(void)
 {
+	struct env *e = env;
 	const char *dir = PTCP_SOURCE_ROOT "/config";
 	char path[PATH_MAX];
 	struct dirent *d;
@@ -216,7 +201,8 @@ every_example_file_loads(struct env *e)
 		if (len < 4 || strcmp(d->d_name + len - 4, ".ini") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		ret = ptcp_config_load(&e->cfg, path, NULL, 0, e->err,
+		ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		path, NULL, 0, e->err,
 			sizeof(e->err));
 		if (ret != 0)
 			fprintf(stderr, "  %s: %s\n", path, e->err);
@@ -229,12 +215,15 @@ every_example_file_loads(struct env *e)
 }
 
 static int
-ptcp_ini_holds_the_defaults(struct env *e)
+ptcp_ini_holds_the_defaults(void)
 {
+	struct env *e = env;
+	struct ptcp_server_config srv;
 	struct ptcp_config def;
 	int ret;
 
-	ret = ptcp_config_load(&e->cfg, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ptcp.ini",
 		NULL, 0, e->err, sizeof(e->err));
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(e->cfg.nb_ports, 1);
@@ -244,7 +233,11 @@ ptcp_ini_holds_the_defaults(struct env *e)
 	ptcp_config_defaults(&def);
 	def.port[0] = e->cfg.port[0];
 	def.nb_ports = 1;
+	def.schema = &e->schema;
 	CHECK(memcmp(&def, &e->cfg, sizeof(def)) == 0);
+	memset(&srv, 0, sizeof(srv));
+	ptcp_config_section_defaults(&server_config_section, &srv);
+	CHECK(memcmp(&srv, &e->srv, sizeof(srv)) == 0);
 	return 0;
 }
 
@@ -289,8 +282,9 @@ read_text(const char *path, char *text, size_t size)
 
 /* Every key the dump writes (so every key there is) is in ptcp.ini. */
 static int
-ptcp_ini_names_every_key(struct env *e)
+ptcp_ini_names_every_key(void)
 {
+	struct env *e = env;
 	static char ini[16384], dump[16384];
 	char section[64] = "", path[PATH_MAX + 16], *line, *save, *eq;
 	FILE *f;
@@ -299,7 +293,8 @@ ptcp_ini_names_every_key(struct env *e)
 	CHECK_EQ(read_text(PTCP_SOURCE_ROOT "/config/ptcp.ini", ini + 1,
 		sizeof(ini) - 1), 0);
 	ini[0] = '\n';
-	CHECK_EQ(ptcp_config_load(&e->cfg, PTCP_SOURCE_ROOT "/config/ptcp.ini",
+	CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ptcp.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	snprintf(path, sizeof(path), "%s/dump.ini", e->dir);
 	f = fopen(path, "w");
@@ -330,11 +325,13 @@ ptcp_ini_names_every_key(struct env *e)
 }
 
 static int
-tap_and_ring_files_say_what_the_tests_need(struct env *e)
+tap_and_ring_files_say_what_the_tests_need(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
-	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/tap.ini",
+	CHECK_EQ(ptcp_config_load_with(c, &e->schema,
+		PTCP_SOURCE_ROOT "/config/tap.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	CHECK_EQ(c->nb_ports, 1);
 	CHECK_STR(c->port[0].device, "net_tap0");
@@ -342,7 +339,8 @@ tap_and_ring_files_say_what_the_tests_need(struct env *e)
 	CHECK_EQ(c->port[0].netmask, ip("255.255.255.0"));
 	CHECK_EQ(c->port[0].gateway, 0);
 
-	CHECK_EQ(ptcp_config_load(c, PTCP_SOURCE_ROOT "/config/ring.ini",
+	CHECK_EQ(ptcp_config_load_with(c, &e->schema,
+		PTCP_SOURCE_ROOT "/config/ring.ini",
 		NULL, 0, e->err, sizeof(e->err)), 0);
 	CHECK_EQ(c->nb_ports, 2);
 	CHECK_STR(c->port[0].device, "net_ring0");
@@ -355,20 +353,23 @@ tap_and_ring_files_say_what_the_tests_need(struct env *e)
 /* ----- the file's syntax ----- */
 
 static int
-unreadable_file_is_enoent(struct env *e)
+unreadable_file_is_enoent(void)
 {
+	struct env *e = env;
 	char path[PATH_MAX + 16], expect[PATH_MAX + 64];
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/missing.ini", e->dir);
-	ret = ptcp_config_load(&e->cfg, path, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		path, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-ENOENT);
 	snprintf(expect, sizeof(expect),
 		"%s: cannot read: No such file or directory", path);
 	CHECK_STR(e->err, expect);
 
-	ret = ptcp_config_load(&e->cfg, e->dir, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->dir, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-ENOENT);
 	snprintf(expect, sizeof(expect), "%s: cannot read: Is a directory",
@@ -378,8 +379,9 @@ unreadable_file_is_enoent(struct env *e)
 }
 
 static int
-comments_blanks_spaces_and_crlf_are_fine(struct env *e)
+comments_blanks_spaces_and_crlf_are_fine(void)
 {
+	struct env *e = env;
 	LOADS("\xef\xbb\xbf; comment\n# comment\n\n  [ port0 ]  ; trailing\r\n"
 		"\taddress\t=\t10.0.0.2/24 # trailing\r\n"
 		"mtu=1400\n[ip]\nttl = 0x20\n");
@@ -390,8 +392,9 @@ comments_blanks_spaces_and_crlf_are_fine(struct env *e)
 }
 
 static int
-syntax_errors_name_the_line(struct env *e)
+syntax_errors_name_the_line(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mtu 1500\n",
 		":3: 'mtu 1500' is neither '[section]' nor 'key = value'");
 	FAILS("[port0\naddress = 10.0.0.2/24\n",
@@ -411,8 +414,9 @@ syntax_errors_name_the_line(struct env *e)
 }
 
 static int
-overlong_names_and_values_are_errors_not_truncated(struct env *e)
+overlong_names_and_values_are_errors_not_truncated(void)
 {
+	struct env *e = env;
 	char ini[1024], expect[128];
 
 	snprintf(ini, sizeof(ini), PORT0 "device = %0300d\n", 0);
@@ -435,8 +439,9 @@ overlong_names_and_values_are_errors_not_truncated(struct env *e)
 }
 
 static int
-duplicates_are_errors(struct env *e)
+duplicates_are_errors(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mtu = 1500\nmtu = 1400\n",
 		":4: [port0] mtu: duplicate key (first on line 3)");
 	FAILS(PORT0 "[ip]\nttl = 5\n[port0]\nmtu = 1400\n",
@@ -447,8 +452,9 @@ duplicates_are_errors(struct env *e)
 /* ----- sections and keys ----- */
 
 static int
-unknown_sections_and_keys_are_errors(struct env *e)
+unknown_sections_and_keys_are_errors(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "[udp]\nmsl = 30\n", ": [udp]: unknown section (known: "
 		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, tcp, "
 		"server)");
@@ -466,8 +472,9 @@ unknown_sections_and_keys_are_errors(struct env *e)
 }
 
 static int
-numbers_are_strict(struct env *e)
+numbers_are_strict(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mtu = 1500x\n", ": [port0] mtu: '1500x' is not an "
 		"unsigned integer");
 	FAILS(PORT0 "mtu = -1\n",
@@ -515,8 +522,9 @@ numbers_are_strict(struct env *e)
 }
 
 static int
-booleans_take_every_documented_form(struct env *e)
+booleans_take_every_documented_form(void)
 {
+	struct env *e = env;
 	static const char *const yes[] = { "yes", "true", "on", "1", "YES",
 		"True" };
 	static const char *const no[] = { "no", "false", "off", "0", "No" };
@@ -541,8 +549,9 @@ booleans_take_every_documented_form(struct env *e)
 }
 
 static int
-every_key_is_read(struct env *e)
+every_key_is_read(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	LOADS("[port0]\ndevice = net_tap0\naddress = 10.0.0.2\n"
@@ -591,8 +600,9 @@ every_key_is_read(struct env *e)
 /* ----- ports ----- */
 
 static int
-netmask_comes_from_cidr_or_netmask_key(struct env *e)
+netmask_comes_from_cidr_or_netmask_key(void)
 {
+	struct env *e = env;
 	LOADS("[port0]\naddress = 10.0.0.2/16\n");
 	CHECK_EQ(e->cfg.port[0].netmask, ip("255.255.0.0"));
 	LOADS("[port0]\naddress = 10.0.0.2\nnetmask = 255.255.255.128\n");
@@ -611,8 +621,9 @@ netmask_comes_from_cidr_or_netmask_key(struct env *e)
 }
 
 static int
-netmask_zero_and_bad_masks_are_errors(struct env *e)
+netmask_zero_and_bad_masks_are_errors(void)
 {
+	struct env *e = env;
 	FAILS("[port0]\naddress = 10.0.0.2\nnetmask = 0.0.0.0\n",
 		": [port0] netmask: 0.0.0.0 leaves no subnet");
 	FAILS("[port0]\naddress = 10.0.0.2/0\n", ": [port0] address: "
@@ -630,8 +641,9 @@ netmask_zero_and_bad_masks_are_errors(struct env *e)
 }
 
 static int
-bad_addresses_are_errors(struct env *e)
+bad_addresses_are_errors(void)
 {
+	struct env *e = env;
 	FAILS("[port0]\naddress = 10.0.0.300\n",
 		": [port0] address: '10.0.0.300' is not an IPv4 address");
 	FAILS("[port0]\naddress = 10.0.0.300/24\n",
@@ -654,8 +666,9 @@ bad_addresses_are_errors(struct env *e)
 }
 
 static int
-gateway_must_be_a_host_of_the_subnet(struct env *e)
+gateway_must_be_a_host_of_the_subnet(void)
 {
+	struct env *e = env;
 	LOADS(PORT0 "gateway = 10.0.0.1\n");
 	CHECK_EQ(e->cfg.port[0].gateway, ip("10.0.0.1"));
 	LOADS(PORT0 "gateway = none\n");
@@ -674,8 +687,9 @@ gateway_must_be_a_host_of_the_subnet(struct env *e)
 }
 
 static int
-extra_addresses_lists_ranges_and_rules(struct env *e)
+extra_addresses_lists_ranges_and_rules(void)
 {
+	struct env *e = env;
 	struct ptcp_port_config *pc = &e->cfg.port[0];
 	char path[PATH_MAX + 8];
 	FILE *f;
@@ -724,7 +738,8 @@ extra_addresses_lists_ranges_and_rules(struct env *e)
 		char line[256];
 		bool seen = false;
 
-		CHECK_EQ(ptcp_config_load(&back, path, NULL, 0, err,
+		CHECK_EQ(ptcp_config_load_with(&back, &e->schema,
+		path, NULL, 0, err,
 			sizeof(err)), 0);
 		CHECK_EQ(back.port[0].nb_extra, 4);
 		CHECK(memcmp(back.port[0].extra_addr, pc->extra_addr,
@@ -742,8 +757,9 @@ extra_addresses_lists_ranges_and_rules(struct env *e)
 }
 
 static int
-mac_must_be_unicast_and_well_formed(struct env *e)
+mac_must_be_unicast_and_well_formed(void)
 {
+	struct env *e = env;
 	FAILS(PORT0 "mac = 02:00:00:00:00\n", ": [port0] mac: "
 		"'02:00:00:00:00' is not a MAC address (xx:xx:xx:xx:xx:xx)");
 	FAILS(PORT0 "mac = 02:00:00:00:00:1\n", ": [port0] mac: "
@@ -760,8 +776,9 @@ mac_must_be_unicast_and_well_formed(struct env *e)
 }
 
 static int
-ports_are_contiguous_from_port0(struct env *e)
+ports_are_contiguous_from_port0(void)
 {
+	struct env *e = env;
 	FAILS("[port0]\naddress = 10.0.0.2/24\n[port2]\n"
 		"address = 10.0.2.2/24\n", ": [port1]: missing: ports are "
 		"numbered from port0 without gaps ([port2] is present)");
@@ -778,8 +795,9 @@ ports_are_contiguous_from_port0(struct env *e)
 }
 
 static int
-overlapping_subnets_are_allowed_duplicate_addresses_are_not(struct env *e)
+overlapping_subnets_are_allowed_duplicate_addresses_are_not(void)
 {
+	struct env *e = env;
 	LOADS("[port0]\naddress = 10.98.0.1/24\n"
 		"[port1]\naddress = 10.98.0.2/16\n");
 	CHECK_EQ(e->cfg.nb_ports, 2);
@@ -795,8 +813,9 @@ overlapping_subnets_are_allowed_duplicate_addresses_are_not(struct env *e)
 }
 
 static int
-mtu_must_fit_one_mbuf(struct env *e)
+mtu_must_fit_one_mbuf(void)
 {
+	struct env *e = env;
 	LOADS(PORT0 "mtu = 2034\n");
 	FAILS(PORT0 "mtu = 2035\n", ": [port0] mtu: 2035 needs [mempool] "
 		"data_room >= 2177 (mtu + 14 Ethernet + 128 headroom), it is "
@@ -808,8 +827,9 @@ mtu_must_fit_one_mbuf(struct env *e)
 /* ----- [arp.static] ----- */
 
 static int
-static_arp_goes_to_the_port_of_its_subnet(struct env *e)
+static_arp_goes_to_the_port_of_its_subnet(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	LOADS("[port0]\naddress = 10.0.0.2/24\n"
@@ -831,8 +851,9 @@ static_arp_goes_to_the_port_of_its_subnet(struct env *e)
 }
 
 static int
-static_arp_errors(struct env *e)
+static_arp_errors(void)
 {
+	struct env *e = env;
 	char ini[8192];
 	size_t n;
 	unsigned int i;
@@ -884,8 +905,9 @@ static_arp_errors(struct env *e)
 /* ----- overrides ----- */
 
 static int
-override_sets_a_new_key(struct env *e)
+override_sets_a_new_key(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port0.mtu=1400", "ip.ttl = 9" };
 
 	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
@@ -895,8 +917,9 @@ override_sets_a_new_key(struct env *e)
 }
 
 static int
-override_replaces_a_file_value_and_the_last_wins(struct env *e)
+override_replaces_a_file_value_and_the_last_wins(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port0.address=10.1.0.2/16",
 		"port0.mtu=1000", "port0.mtu=1200" };
 
@@ -908,8 +931,9 @@ override_replaces_a_file_value_and_the_last_wins(struct env *e)
 }
 
 static int
-override_adds_a_section(struct env *e)
+override_adds_a_section(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port1.address=10.0.1.2/24",
 		"port1.device=net_ring1",
 		"arp.static.10.0.1.7=02:00:00:00:00:07" };
@@ -924,22 +948,26 @@ override_adds_a_section(struct env *e)
 }
 
 static int
-overrides_without_a_file(struct env *e)
+overrides_without_a_file(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "port0.address=10.0.0.2/24",
 		"timer.tick_us=10" };
 	static const char *const bad[] = { "port0.mtu=1400" };
 	int ret;
 
-	ret = ptcp_config_load(&e->cfg, NULL, ovr, RTE_DIM(ovr), e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, ovr, RTE_DIM(ovr), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(e->cfg.tick_us, 10);
-	ret = ptcp_config_load(&e->cfg, NULL, bad, RTE_DIM(bad), e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, bad, RTE_DIM(bad), e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_STR(e->err, "command line: [port0] address: missing (required)");
-	ret = ptcp_config_load(&e->cfg, NULL, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, NULL, 0, e->err,
 		sizeof(e->err));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_STR(e->err,
@@ -948,8 +976,9 @@ overrides_without_a_file(struct env *e)
 }
 
 static int
-malformed_overrides_are_errors(struct env *e)
+malformed_overrides_are_errors(void)
 {
+	struct env *e = env;
 	static const char *const noeq[] = { "noequals" };
 	static const char *const nodot[] = { "nodot=1" };
 	static const char *const nokey[] = { "port0.=1" };
@@ -974,8 +1003,9 @@ malformed_overrides_are_errors(struct env *e)
 }
 
 static int
-override_errors_name_the_command_line(struct env *e)
+override_errors_name_the_command_line(void)
 {
+	struct env *e = env;
 	static const char *const range[] = { "port0.rx_desc=99999" };
 	static const char *const sec[] = { "foo.bar.baz=1" };
 	static const char *const key[] = { "arp.bogus=1" };
@@ -1011,8 +1041,9 @@ override_errors_name_the_command_line(struct env *e)
 /* ----- [tcp] and [server] ----- */
 
 static int
-every_tcp_and_server_key_is_read(struct env *e)
+every_tcp_and_server_key_is_read(void)
 {
+	struct env *e = env;
 	struct ptcp_config *c = &e->cfg;
 
 	LOADS(PORT0 "[tcp]\nmax_conns = 16\nmax_tw = 0\nsyn_backlog = 1\n"
@@ -1053,13 +1084,13 @@ every_tcp_and_server_key_is_read(struct env *e)
 	CHECK(!c->tcp.sack);
 	CHECK_EQ(c->tcp.challenge_ack_limit, 1);
 	CHECK_EQ(c->tcp.drain_ms, 0);
-	CHECK_EQ(c->server.echo_port, 0);
-	CHECK_EQ(c->server.discard_port, 0);
-	CHECK_EQ(c->server.daytime_port, 1313);
-	CHECK_EQ(c->server.chargen_port, 1919);
-	CHECK_EQ(c->server.http_port, 8080);
-	CHECK_EQ(c->server.http_body, 0);
-	CHECK_EQ(c->server.http_max_request, 256);
+	CHECK_EQ(e->srv.echo_port, 0);
+	CHECK_EQ(e->srv.discard_port, 0);
+	CHECK_EQ(e->srv.daytime_port, 1313);
+	CHECK_EQ(e->srv.chargen_port, 1919);
+	CHECK_EQ(e->srv.http_port, 8080);
+	CHECK_EQ(e->srv.http_body, 0);
+	CHECK_EQ(e->srv.http_max_request, 256);
 	return 0;
 }
 
@@ -1069,8 +1100,9 @@ every_tcp_and_server_key_is_read(struct env *e)
  * rules across keys hold at the extremes.
  */
 static int
-tcp_and_server_ranges(struct env *e)
+tcp_and_server_ranges(void)
 {
+	struct env *e = env;
 	static const struct {
 		const char *section, *key;
 		unsigned long long min, max;
@@ -1156,8 +1188,9 @@ tcp_and_server_ranges(struct env *e)
 }
 
 static int
-rto_floor_initial_ceiling_are_in_order(struct env *e)
+rto_floor_initial_ceiling_are_in_order(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "tcp.rto_max_ms=500" };
 
 	LOADS(PORT0 "[tcp]\nrto_min_ms = 1000\nrto_init_ms = 1000\n"
@@ -1180,8 +1213,9 @@ rto_floor_initial_ceiling_are_in_order(struct env *e)
 }
 
 static int
-mss_must_fit_every_port_mtu(struct env *e)
+mss_must_fit_every_port_mtu(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "tcp.mss=1461" };
 	static const char *const small[] = { "port1.mtu=127" };
 
@@ -1217,18 +1251,19 @@ mss_must_fit_every_port_mtu(struct env *e)
 }
 
 static int
-services_can_be_off_but_not_share_a_port(struct env *e)
+services_can_be_off_but_not_share_a_port(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "server.http_port=7" };
 
 	LOADS(PORT0 "[server]\necho_port = 0\ndiscard_port = 0\n"
 		"daytime_port = 0\nchargen_port = 0\nhttp_port = 0\n");
-	CHECK_EQ(e->cfg.server.echo_port, 0);
-	CHECK_EQ(e->cfg.server.http_port, 0);
+	CHECK_EQ(e->srv.echo_port, 0);
+	CHECK_EQ(e->srv.http_port, 0);
 	/* a service moved onto a free port, another onto the freed one */
 	LOADS(PORT0 "[server]\necho_port = 9\ndiscard_port = 7\n");
-	CHECK_EQ(e->cfg.server.echo_port, 9);
-	CHECK_EQ(e->cfg.server.discard_port, 7);
+	CHECK_EQ(e->srv.echo_port, 9);
+	CHECK_EQ(e->srv.discard_port, 7);
 	/* the key given is named, not the default it meets */
 	FAILS(PORT0 "[server]\nhttp_port = 13\n",
 		": [server] http_port: 13 is also daytime_port");
@@ -1249,14 +1284,15 @@ services_can_be_off_but_not_share_a_port(struct env *e)
 
 /* rr_close takes exactly its two names; the dump writes the name. */
 static int
-rr_close_is_client_or_server(struct env *e)
+rr_close_is_client_or_server(void)
 {
+	struct env *e = env;
 	static const char *const ovr[] = { "server.rr_close=server" };
 
 	LOADS(PORT0 "[server]\nrr_close = client\n");
-	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_CLIENT);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_CLIENT);
 	LOADS(PORT0 "[server]\nrr_close = server\n");
-	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_SERVER);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_SERVER);
 	FAILS(PORT0 "[server]\nrr_close = Server\n",
 		": [server] rr_close: 'Server' is not one of client, server");
 	FAILS(PORT0 "[server]\nrr_close = 1\n",
@@ -1264,7 +1300,7 @@ rr_close_is_client_or_server(struct env *e)
 	FAILS(PORT0 "[server]\nrr_close = rst\n",
 		": [server] rr_close: 'rst' is not one of client, server");
 	CHECK_EQ(load(e, PORT0, ovr, RTE_DIM(ovr)), 0);
-	CHECK_EQ(e->cfg.server.rr_close, PTCP_RR_CLOSE_SERVER);
+	CHECK_EQ(e->srv.rr_close, PTCP_RR_CLOSE_SERVER);
 	return 0;
 }
 
@@ -1292,8 +1328,9 @@ dump_to(struct env *e, const struct ptcp_config *c, const char *name,
 }
 
 static int
-dump_reads_back_as_the_same_config(struct env *e)
+dump_reads_back_as_the_same_config(void)
 {
+	struct env *e = env;
 	static char text1[16384], text2[16384];
 	char path1[PATH_MAX], path2[PATH_MAX];
 	struct ptcp_config again;
@@ -1321,7 +1358,8 @@ dump_reads_back_as_the_same_config(struct env *e)
 	CHECK_EQ(e->cfg.tcp.mss, 1360);
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
-	ret = ptcp_config_load(&again, path1, NULL, 0, e->err,
+	ret = ptcp_config_load_with(&again, &e->schema,
+		path1, NULL, 0, e->err,
 		sizeof(e->err));
 	if (ret != 0)
 		fprintf(stderr, "  %s\n%s", e->err, text1);
@@ -1339,12 +1377,14 @@ dump_reads_back_as_the_same_config(struct env *e)
 	{
 		static const char *const ovr[] = { "port0.address=192.0.2.2/24" };
 
-		CHECK_EQ(ptcp_config_load(&e->cfg, NULL, ovr, 1, e->err,
+		CHECK_EQ(ptcp_config_load_with(&e->cfg, &e->schema,
+		NULL, ovr, 1, e->err,
 			sizeof(e->err)), 0);
 	}
 	CHECK(dump_to(e, &e->cfg, "dump1.ini", path1, text1,
 		sizeof(text1)) == 0);
-	CHECK_EQ(ptcp_config_load(&again, path1, NULL, 0, e->err,
+	CHECK_EQ(ptcp_config_load_with(&again, &e->schema,
+		path1, NULL, 0, e->err,
 		sizeof(e->err)), 0);
 	CHECK(memcmp(&again, &e->cfg, sizeof(again)) == 0);
 	unlink(path1);
@@ -1352,77 +1392,263 @@ dump_reads_back_as_the_same_config(struct env *e)
 }
 
 static int
-errors_fit_a_small_buffer(struct env *e)
+errors_fit_a_small_buffer(void)
 {
+	struct env *e = env;
 	char small[16];
 	int ret;
 
 	CHECK(write_file(e->path, "[port0]\naddress = 10.0.0.300\n") == 0);
-	ret = ptcp_config_load(&e->cfg, e->path, NULL, 0, small,
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, NULL, 0, small,
 		sizeof(small));
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
 	CHECK_EQ(strlen(small), sizeof(small) - 1);
-	ret = ptcp_config_load(&e->cfg, e->path, NULL, 0, NULL, 0);
+	ret = ptcp_config_load_with(&e->cfg, &e->schema,
+		e->path, NULL, 0, NULL, 0);
 	CHECK_EQ(ret, (unsigned long long)-EINVAL);
+	return 0;
+}
+
+/* ----- sections an application registers ----- */
+
+struct demo_conf {
+	uint32_t depth;
+	bool loud;
+	uint8_t mode;
+	uint16_t lo, hi;
+};
+
+static const char *const demo_modes[] = { "slow", "fast" };
+
+/* lo <= hi, naming the key the user gave */
+static int
+demo_check(struct ptcp_config_ctx *ctx, void *base)
+{
+	const struct demo_conf *d = base;
+
+	if (d->lo <= d->hi)
+		return 0;
+	return ptcp_config_fail(ctx, "demo", ptcp_config_given(ctx, "demo",
+		"hi") ? "hi" : "lo", "%u is not <= %u", d->lo, d->hi);
+}
+
+static const struct ptcp_config_key demo_keys[] = {
+	PTCP_CONFIG_KEY(struct demo_conf, "depth", PTCP_CONFIG_UINT, depth,
+		5, 1, 100, "how deep"),
+	PTCP_CONFIG_KEY(struct demo_conf, "loud", PTCP_CONFIG_BOOL, loud,
+		0, 0, 1, "shout"),
+	PTCP_CONFIG_KEY_ENUM(struct demo_conf, "mode", mode, 1, demo_modes,
+		"slow or fast"),
+	PTCP_CONFIG_KEY(struct demo_conf, "lo", PTCP_CONFIG_UINT, lo,
+		10, 0, 65535, "low"),
+	PTCP_CONFIG_KEY(struct demo_conf, "hi", PTCP_CONFIG_UINT, hi,
+		20, 0, 65535, "high"),
+};
+
+static const struct ptcp_config_section demo_section = {
+	.name = "demo", .keys = demo_keys, .nb_keys = RTE_DIM(demo_keys),
+	.check = demo_check,
+};
+
+static int
+a_registered_section_is_read_checked_and_dumped(void)
+{
+	struct env *e = env;
+	static char text[16384];
+	char path[PATH_MAX];
+	struct ptcp_config_schema saved = e->schema;
+	struct demo_conf d;
+	static const char *const ovr[] = { "demo.mode=slow", "demo.lo=3" };
+	int ret;
+
+	memset(&d, 0xff, sizeof(d));
+	CHECK_EQ(ptcp_config_register(&e->schema, &demo_section, &d), 0);
+	/* the defaults, at once */
+	CHECK_EQ(d.depth, 5);
+	CHECK(!d.loud);
+	CHECK_EQ(d.mode, 1);
+	CHECK_EQ(d.lo, 10);
+	CHECK_EQ(d.hi, 20);
+	ret = load(e, PORT0 "[demo]\ndepth = 0x10\nloud = yes\n", ovr,
+		RTE_DIM(ovr));
+	if (ret != 0)
+		fprintf(stderr, "  %s\n", e->err);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(d.depth, 16);
+	CHECK(d.loud);
+	CHECK_EQ(d.mode, 0);
+	CHECK_EQ(d.lo, 3);
+	CHECK_EQ(d.hi, 20);
+	/* in the dump, after lib/config's and [server], before arp.static */
+	CHECK(dump_to(e, &e->cfg, "demo.ini", path, text, sizeof(text)) == 0);
+	unlink(path);
+	CHECK(strstr(text, "\n[server]\n") < strstr(text, "\n[demo]\n"));
+	CHECK(strstr(text, "\n[demo]\ndepth = 16\t; how deep\nloud = yes\t; "
+		"shout\nmode = slow\t; slow or fast\n") != NULL);
+	/* each load starts again from the defaults */
+	LOADS(PORT0);
+	CHECK_EQ(d.depth, 5);
+	CHECK_EQ(d.mode, 1);
+
+	/* its errors read as lib/config's own */
+	FAILS(PORT0 "[demo]\nnope = 1\n", ": [demo] nope: unknown key");
+	FAILS(PORT0 "[demo]\ndepth = 101\n",
+		": [demo] depth: 101 is out of range 1..100");
+	FAILS(PORT0 "[demo]\nmode = medium\n",
+		": [demo] mode: 'medium' is not one of slow, fast");
+	FAILS(PORT0 "[demo]\nhi = 5\n", ": [demo] hi: 10 is not <= 5");
+	FAILS(PORT0 "[demo]\nlo = 50\n", ": [demo] lo: 50 is not <= 20");
+	{
+		static const char *const bad[] = { "demo.depth=x" };
+
+		FAILS_SET(PORT0, bad,
+			"command line: [demo] depth: 'x' is not an unsigned "
+			"integer");
+	}
+	FAILS(PORT0 "[nope]\n", ": [nope]: unknown section (known: "
+		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, "
+		"tcp, server, demo)");
+	e->schema = saved;
+	return 0;
+}
+
+static int
+a_section_name_is_registered_once(void)
+{
+	struct env *e = env;
+	static const struct ptcp_config_key bad_range[] = {
+		PTCP_CONFIG_KEY(struct demo_conf, "lo", PTCP_CONFIG_UINT, lo,
+			70000, 0, 70000, "does not fit 16 bits"),
+	};
+	static const char *const own[] = { "tcp", "port2", "arp.static" };
+	struct ptcp_config_section sec = demo_section;
+	struct ptcp_config_schema s;
+	struct ptcp_server_config other;
+	struct demo_conf d;
+	unsigned int i;
+
+	(void)e;
+	ptcp_config_schema_init(&s);
+	CHECK_EQ(ptcp_config_register(&s, &demo_section, &d), 0);
+	CHECK_EQ(ptcp_config_register(&s, &demo_section, &d),
+		(unsigned long long)-EEXIST);
+	CHECK_EQ(server_config_register(&s, &other), 0);
+	CHECK_EQ(server_config_register(&s, &other),
+		(unsigned long long)-EEXIST);
+	/* lib/config's own sections are not an application's */
+	for (i = 0; i < RTE_DIM(own); i++) {
+		sec.name = own[i];
+		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+			(unsigned long long)-EEXIST);
+	}
+	sec.name = "no spaces";
+	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+		(unsigned long long)-EINVAL);
+	sec.name = "range";
+	sec.keys = bad_range;
+	sec.nb_keys = 1;
+	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+		(unsigned long long)-EINVAL);
+	{
+		const struct ptcp_config_key twice[] = { demo_keys[0],
+			demo_keys[0] };
+
+		sec.keys = twice;
+		sec.nb_keys = 2;
+		CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+			(unsigned long long)-EINVAL);
+	}
+	CHECK_EQ(ptcp_config_register(&s, NULL, &d),
+		(unsigned long long)-EINVAL);
+	CHECK_EQ(s.nb, 2);
+	/* full */
+	for (i = s.nb; i < PTCP_CONFIG_MAX_SECTIONS; i++) {
+		/* the schema keeps the section's address */
+		static struct ptcp_config_section more[PTCP_CONFIG_MAX_SECTIONS];
+		static char names[PTCP_CONFIG_MAX_SECTIONS][8];
+
+		snprintf(names[i], sizeof(names[i]), "s%u", i);
+		more[i] = demo_section;
+		more[i].name = names[i];
+		CHECK_EQ(ptcp_config_register(&s, &more[i], &d), 0);
+	}
+	sec = demo_section;
+	sec.name = "onemore";
+	CHECK_EQ(ptcp_config_register(&s, &sec, &d),
+		(unsigned long long)-ENOSPC);
+	return 0;
+}
+
+/* Without ptcp-server's registration, [server] is nobody's. */
+static int
+server_is_unknown_without_its_registration(void)
+{
+	struct env *e = env;
+	CHECK(write_file(e->path, PORT0 "[server]\necho_port = 7\n") == 0);
+	CHECK_EQ(ptcp_config_load(&e->cfg, e->path, NULL, 0, e->err,
+		sizeof(e->err)), (unsigned long long)-EINVAL);
+	CHECK(strstr(e->err, ": [server]: unknown section (known: "
+		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, "
+		"tcp)") != NULL);
+	CHECK(e->cfg.schema == NULL);
 	return 0;
 }
 
 /* ----- runner ----- */
 
-struct test {
-	const char *name;
-	int (*fn)(struct env *e);
-};
-
-#define T(f) { #f, f }
-static const struct test tests[] = {
-	T(defaults_are_the_documented_ones),
-	T(every_example_file_loads),
-	T(ptcp_ini_holds_the_defaults),
-	T(ptcp_ini_names_every_key),
-	T(tap_and_ring_files_say_what_the_tests_need),
-	T(unreadable_file_is_enoent),
-	T(comments_blanks_spaces_and_crlf_are_fine),
-	T(syntax_errors_name_the_line),
-	T(overlong_names_and_values_are_errors_not_truncated),
-	T(duplicates_are_errors),
-	T(unknown_sections_and_keys_are_errors),
-	T(numbers_are_strict),
-	T(booleans_take_every_documented_form),
-	T(every_key_is_read),
-	T(netmask_comes_from_cidr_or_netmask_key),
-	T(netmask_zero_and_bad_masks_are_errors),
-	T(bad_addresses_are_errors),
-	T(gateway_must_be_a_host_of_the_subnet),
-	T(extra_addresses_lists_ranges_and_rules),
-	T(mac_must_be_unicast_and_well_formed),
-	T(ports_are_contiguous_from_port0),
-	T(overlapping_subnets_are_allowed_duplicate_addresses_are_not),
-	T(mtu_must_fit_one_mbuf),
-	T(static_arp_goes_to_the_port_of_its_subnet),
-	T(static_arp_errors),
-	T(every_tcp_and_server_key_is_read),
-	T(tcp_and_server_ranges),
-	T(rto_floor_initial_ceiling_are_in_order),
-	T(mss_must_fit_every_port_mtu),
-	T(services_can_be_off_but_not_share_a_port),
-	T(rr_close_is_client_or_server),
-	T(override_sets_a_new_key),
-	T(override_replaces_a_file_value_and_the_last_wins),
-	T(override_adds_a_section),
-	T(overrides_without_a_file),
-	T(malformed_overrides_are_errors),
-	T(override_errors_name_the_command_line),
-	T(dump_reads_back_as_the_same_config),
-	T(errors_fit_a_small_buffer),
+static const struct ptcp_test tests[] = {
+	TEST(defaults_are_the_documented_ones),
+	TEST(every_example_file_loads),
+	TEST(ptcp_ini_holds_the_defaults),
+	TEST(ptcp_ini_names_every_key),
+	TEST(tap_and_ring_files_say_what_the_tests_need),
+	TEST(unreadable_file_is_enoent),
+	TEST(comments_blanks_spaces_and_crlf_are_fine),
+	TEST(syntax_errors_name_the_line),
+	TEST(overlong_names_and_values_are_errors_not_truncated),
+	TEST(duplicates_are_errors),
+	TEST(unknown_sections_and_keys_are_errors),
+	TEST(numbers_are_strict),
+	TEST(booleans_take_every_documented_form),
+	TEST(every_key_is_read),
+	TEST(netmask_comes_from_cidr_or_netmask_key),
+	TEST(netmask_zero_and_bad_masks_are_errors),
+	TEST(bad_addresses_are_errors),
+	TEST(gateway_must_be_a_host_of_the_subnet),
+	TEST(extra_addresses_lists_ranges_and_rules),
+	TEST(mac_must_be_unicast_and_well_formed),
+	TEST(ports_are_contiguous_from_port0),
+	TEST(overlapping_subnets_are_allowed_duplicate_addresses_are_not),
+	TEST(mtu_must_fit_one_mbuf),
+	TEST(static_arp_goes_to_the_port_of_its_subnet),
+	TEST(static_arp_errors),
+	TEST(every_tcp_and_server_key_is_read),
+	TEST(tcp_and_server_ranges),
+	TEST(rto_floor_initial_ceiling_are_in_order),
+	TEST(mss_must_fit_every_port_mtu),
+	TEST(services_can_be_off_but_not_share_a_port),
+	TEST(rr_close_is_client_or_server),
+	TEST(override_sets_a_new_key),
+	TEST(override_replaces_a_file_value_and_the_last_wins),
+	TEST(override_adds_a_section),
+	TEST(overrides_without_a_file),
+	TEST(malformed_overrides_are_errors),
+	TEST(override_errors_name_the_command_line),
+	TEST(dump_reads_back_as_the_same_config),
+	TEST(errors_fit_a_small_buffer),
+	TEST(a_registered_section_is_read_checked_and_dumped),
+	TEST(a_section_name_is_registered_once),
+	TEST(server_is_unknown_without_its_registration),
+	{ 0 }
 };
 
 int
 main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
-	unsigned int i, failed = 0, run = 0;
 	struct env *e;
+	int ret;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -1434,29 +1660,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(e->path, sizeof(e->path), "%s/t.ini", e->dir);
-
-	for (i = 0; i < RTE_DIM(tests); i++) {
-		/* optional arguments: run only the tests named */
-		if (argc > 1) {
-			int a, want = 0;
-
-			for (a = 1; a < argc; a++)
-				want |= strcmp(argv[a], tests[i].name) == 0;
-			if (!want)
-				continue;
-		}
-		run++;
-		if (tests[i].fn(e) != 0) {
-			printf("FAIL %s\n", tests[i].name);
-			failed++;
-		} else {
-			printf("ok   %s\n", tests[i].name);
-		}
-	}
+	ptcp_config_schema_init(&e->schema);
+	if (server_config_register(&e->schema, &e->srv) != 0)
+		return 2;
+	env = e;
+	ret = ptcp_test_run(tests, argc, argv);
 	unlink(e->path);
 	if (rmdir(e->dir) != 0)
 		perror(e->dir);
 	free(e);
-	printf("%u/%u passed\n", run - failed, run);
-	return failed != 0 || run == 0;
+	return ret;
 }

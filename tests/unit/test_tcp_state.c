@@ -346,10 +346,10 @@ end_clean(void)
 {
 	int i;
 
-	for (i = 0; i < 200 && (TL()->nb_conns != 0 || TL()->nb_tw != 0); i++)
+	for (i = 0; i < 200 && (tcp_nb_conns(TL()) != 0 || TL()->nb_tw != 0); i++)
 		h_poll(h, 500);
 	h_drain(h, 0);
-	CHECK_EQ(TL()->nb_conns, 0);
+	CHECK_EQ(tcp_nb_conns(TL()), 0);
 	CHECK_EQ(TL()->nb_tw, 0);
 	CHECK_EQ(h_engine_mbufs_leaked(h), 0);
 	CHECK_EQ(rte_mempool_in_use_count(h->pool), 0);
@@ -455,7 +455,7 @@ syn_received_retransmitted_syn_gets_synack_again(void)
 	CHECK_EQ(p_recv(&p, &s2, 1), 1);
 	CHECK_EQ(s2.flags, F_SYN | F_ACK);
 	CHECK_EQ(s2.seq, s1.seq);
-	CHECK_EQ(TL()->nb_conns, 1);
+	CHECK_EQ(tcp_nb_conns(TL()), 1);
 	return end_clean();
 }
 
@@ -481,7 +481,7 @@ syn_received_other_syn_in_window_gets_challenge_ack(void)
 	CHECK_EQ(s2.ack, 101);
 	CHECK_EQ(H_STAT(h, tcp_challenge_ack), 1);
 	CHECK_EQ(state_of(&p), PTCP_TCPS_SYN_RECEIVED);
-	CHECK_EQ(TL()->nb_conns, 1);
+	CHECK_EQ(tcp_nb_conns(TL()), 1);
 	p_send(&p, F_ACK, NULL, 0);
 	h_poll(h, 1);
 	CHECK_EQ(state_of(&p), PTCP_TCPS_ESTABLISHED);
@@ -685,7 +685,7 @@ fin_wait_1_ack_fin_wait_2_fin_time_wait_2msl_closed(void)
 	CHECK_EQ(app.peer_closed, 1);
 	CHECK_EQ(app.closed, 1);
 	CHECK_EQ(app.reason, PTCP_CLOSE_NORMAL);
-	CHECK_EQ(TL()->nb_conns, 0);           /* the TCB is gone ... */
+	CHECK_EQ(tcp_nb_conns(TL()), 0);           /* the TCB is gone ... */
 	CHECK_EQ(TL()->nb_tw, 1);              /* ... for a compact entry */
 	h_poll(h, 1990);
 	CHECK(in_time_wait(&p));
@@ -1271,7 +1271,7 @@ full_backlog_switches_to_syn_cookies_and_cookie_ack_connects(void)
 		CHECK_EQ(s.flags, F_SYN | F_ACK);
 	}
 	/* The backlog holds 4; the fifth got a cookie and no state. */
-	CHECK_EQ(TL()->nb_conns, 4);
+	CHECK_EQ(tcp_nb_conns(TL()), 4);
 	CHECK_EQ(H_STAT(h, tcp_syncookie_sent), 1);
 	CHECK_EQ(H_STAT(h, tcp_syn_backlog_full), 1);
 	/* Its ACK, echoing the cookie's timestamp, makes the connection. */
@@ -1307,7 +1307,7 @@ bad_cookie_ack_gets_rst_and_is_counted(void)
 	CHECK_EQ(s.flags, F_RST);
 	CHECK_EQ(s.seq, 123456789);
 	CHECK_EQ(H_STAT(h, tcp_syncookie_bad), 1);
-	CHECK_EQ(TL()->nb_conns, 0);
+	CHECK_EQ(tcp_nb_conns(TL()), 0);
 	return end_clean();
 }
 
@@ -1347,7 +1347,7 @@ connection_cap_drops_and_counts(void)
 		p_send(&p, F_SYN, NULL, 0);
 		h_poll(h, 0);
 	}
-	CHECK_EQ(TL()->nb_conns, 16);
+	CHECK_EQ(tcp_nb_conns(TL()), 16);
 	CHECK_EQ(H_STAT(h, tcp_conn_cap), 1);
 	while (h_tcp_recv(h, 0, &s) == 1)
 		;
@@ -1399,7 +1399,7 @@ synack_retries_exhausted_frees_quietly(void)
 		h_poll(h, 100);
 	}
 	CHECK_EQ(synacks, 3);
-	CHECK_EQ(TL()->nb_conns, 0);
+	CHECK_EQ(tcp_nb_conns(TL()), 0);
 	CHECK_EQ(app.accepted + app.closed, 0);
 	CHECK_EQ(H_STAT(h, tcp_synack_rexmt), 2);
 	return end_clean();
@@ -1697,7 +1697,7 @@ unlisten_resets_every_half_open_connection(void)
 	while (h_tcp_recv(h, 0, &s) == 1)
 		rsts += (s.flags & F_RST) != 0;
 	CHECK_EQ(rsts, 3);
-	CHECK_EQ(TL()->nb_conns, 0);
+	CHECK_EQ(tcp_nb_conns(TL()), 0);
 	/* A new listener in the slot starts with an empty backlog. */
 	CHECK_EQ(ptcp_listen(h->lc, SRV_PORT, &app_ops, NULL, NULL), 0);
 	CHECK(establish(&p[0], 7510, false) == 0);

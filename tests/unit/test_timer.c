@@ -22,43 +22,8 @@
 #include <rte_common.h>
 
 #include "ptcp_timer.h"
+#include "ptcp_test.h"
 #include "ptcp_test_rand.h"
-
-/* ---- a small runner ---------------------------------------------------- */
-
-static const char *cur_test;
-static int cur_failed;
-static unsigned int cur_msgs;
-
-#define FAIL(...) do { \
-	cur_failed = 1; \
-	if (cur_msgs++ < 10) { \
-		fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, cur_test); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
-
-/* Each returns from the calling (void) function on failure. */
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		FAIL("check failed: %s", #cond); \
-		return; \
-	} \
-} while (0)
-
-#define CHECK_EQ(exp, got) do { \
-	long long e_ = (long long)(exp), g_ = (long long)(got); \
-	if (e_ != g_) { \
-		FAIL("%s: expected %lld, got %lld", #got, e_, g_); \
-		return; \
-	} \
-} while (0)
-
-#define CHECK_OK() do { \
-	if (cur_failed) \
-		return; \
-} while (0)
 
 static double
 now_s(void)
@@ -108,15 +73,15 @@ rec_handler(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 	struct obj *o = container_of(t, struct obj, tm);
 
 	if (r->w != w || o->rec != r) {
-		FAIL("handler got the wrong wheel or owner");
+		TEST_FAIL("handler got the wrong wheel or owner");
 		return;
 	}
 	if (ptcp_timer_pending(t)) {
-		FAIL("timer %u still pending in its handler", o->id);
+		TEST_FAIL("timer %u still pending in its handler", o->id);
 		return;
 	}
 	if (ptcp_timer_wheel_now(w) != ptcp_timer_expires(t)) {
-		FAIL("timer %u fired at tick %" PRIu32 ", expiry %" PRIu32,
+		TEST_FAIL("timer %u fired at tick %" PRIu32 ", expiry %" PRIu32,
 			o->id, ptcp_timer_wheel_now(w), ptcp_timer_expires(t));
 		return;
 	}
@@ -183,14 +148,15 @@ wheel_new(void)
 
 /* ---- tests ------------------------------------------------------------ */
 
-static void
+static int
 node_is_24_bytes(void)
 {
-	CHECK_EQ(24, sizeof(struct ptcp_timer));
+	CHECK_EQ(sizeof(struct ptcp_timer), 24);
 	CHECK(sizeof(struct ptcp_timer_wheel) < 8192);
+	return 0;
 }
 
-static void
+static int
 init_and_argument_errors(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -198,48 +164,49 @@ init_and_argument_errors(void)
 	struct ptcp_timer t;
 	uint32_t tick;
 
-	CHECK_EQ(-EINVAL, ptcp_timer_wheel_init(NULL, NULL));
-	CHECK_EQ(-EINVAL, ptcp_timer_wheel_init(w, &c));
-	CHECK_EQ(0, ptcp_timer_wheel_init(w, NULL));
-	CHECK_EQ(0, ptcp_timer_wheel_now(w));
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
-	CHECK_EQ(-ENOENT, ptcp_timer_wheel_next_expiry(w, &tick));
-	CHECK_EQ(-EINVAL, ptcp_timer_wheel_set_handler(w, PTCP_TIMER_KINDS,
-		rec_handler, NULL));
-	CHECK_EQ(0, ptcp_timer_wheel_set_handler(w, PTCP_TIMER_KINDS - 1,
-		rec_handler, NULL));
+	CHECK_EQ(ptcp_timer_wheel_init(NULL, NULL), -EINVAL);
+	CHECK_EQ(ptcp_timer_wheel_init(w, &c), -EINVAL);
+	CHECK_EQ(ptcp_timer_wheel_init(w, NULL), 0);
+	CHECK_EQ(ptcp_timer_wheel_now(w), 0);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &tick), -ENOENT);
+	CHECK_EQ(ptcp_timer_wheel_set_handler(w, PTCP_TIMER_KINDS,
+		rec_handler, NULL), -EINVAL);
+	CHECK_EQ(ptcp_timer_wheel_set_handler(w, PTCP_TIMER_KINDS - 1,
+		rec_handler, NULL), 0);
 
 	memset(&t, 0xa5, sizeof(t));
 	ptcp_timer_init(&t);
 	CHECK(!ptcp_timer_pending(&t));
-	CHECK_EQ(-EINVAL, ptcp_timer_arm(w, &t, PTCP_TIMER_KINDS, 5));
+	CHECK_EQ(ptcp_timer_arm(w, &t, PTCP_TIMER_KINDS, 5), -EINVAL);
 	CHECK(!ptcp_timer_pending(&t));
-	CHECK_EQ(-ERANGE, ptcp_timer_arm(w, &t, 0, PTCP_TIMER_MAX_TICKS + 1));
+	CHECK_EQ(ptcp_timer_arm(w, &t, 0, PTCP_TIMER_MAX_TICKS + 1), -ERANGE);
 	CHECK(!ptcp_timer_pending(&t));
-	CHECK_EQ(-EINVAL, ptcp_timer_arm_at(w, &t, 255, 5));
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_arm_at(w, &t, 255, 5), -EINVAL);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
 
-	CHECK_EQ(0, ptcp_timer_arm(w, &t, 1, 5));
+	CHECK_EQ(ptcp_timer_arm(w, &t, 1, 5), 0);
 	CHECK(ptcp_timer_pending(&t));
-	CHECK_EQ(5, ptcp_timer_expires(&t));
-	CHECK_EQ(1, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_expires(&t), 5);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 1);
 	/* a failed re-arm leaves a pending timer as it was */
-	CHECK_EQ(-ERANGE, ptcp_timer_arm(w, &t, 0, UINT32_MAX));
+	CHECK_EQ(ptcp_timer_arm(w, &t, 0, UINT32_MAX), -ERANGE);
 	CHECK(ptcp_timer_pending(&t));
-	CHECK_EQ(5, ptcp_timer_expires(&t));
+	CHECK_EQ(ptcp_timer_expires(&t), 5);
 	/* no handler for kind 1: dropped silently but counted as fired */
-	CHECK_EQ(1, ptcp_timer_wheel_advance(w, 10));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 10), 1);
 	CHECK(!ptcp_timer_pending(&t));
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
-	CHECK_EQ(10, ptcp_timer_wheel_now(w));
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
+	CHECK_EQ(ptcp_timer_wheel_now(w), 10);
 
 	/* the EAL is not initialised here: no TSC rate unless given one */
 	if (w->tsc_hz == 0)
-		CHECK_EQ(-ENOTSUP, ptcp_timer_wheel_advance_tsc(w, 12345));
+		CHECK_EQ(ptcp_timer_wheel_advance_tsc(w, 12345), -ENOTSUP);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 same_tick_fires_in_arm_order(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -248,56 +215,62 @@ same_tick_fires_in_arm_order(void)
 
 	/* 0..49 armed from tick 0 (level 2), 50..99 from tick 4000 (level 1) */
 	for (i = 0; i < 50; i++)
-		CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[i].tm, 0, 5000));
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, 4000));
+		CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[i].tm, 0, 5000), 0);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 4000), 0);
 	for (i = 50; i < 100; i++)
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0, 1000));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0, 1000), 0);
 	/* re-arming moves a timer to the back of its tick */
-	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[10].tm, 0, 5000));
-	CHECK_EQ(100, ptcp_timer_wheel_count(w));
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, 4999));
-	CHECK_EQ(100, ptcp_timer_wheel_advance(w, 5000));
+	CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[10].tm, 0, 5000), 0);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 100);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 4999), 0);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 5000), 100);
 	CHECK_OK();
-	CHECK_EQ(100, r->n);
+	CHECK_EQ(r->n, 100);
 	for (i = 0; i < 99; i++) {
 		unsigned int want = i < 10 ? i : i + 1;
 
-		CHECK_EQ(want, r->ids[i]);
-		CHECK_EQ(5000, r->ticks[i]);
+		CHECK_EQ(r->ids[i], want);
+		CHECK_EQ(r->ticks[i], 5000);
 	}
-	CHECK_EQ(10, r->ids[99]);
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	CHECK_EQ(r->ids[99], 10);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-/* Check the log is sorted by (expiry, arm order), every timer fired once. */
-static void
+/*
+ * Check the log is sorted by (expiry, arm order), every timer fired once.
+ * A failure is counted (the test fails) whether or not the caller checks
+ * the return value.
+ */
+static int
 check_sorted_log(const struct rec *r, const uint32_t *exp,
 		const unsigned int *seq, unsigned int n, uint32_t origin)
 {
 	unsigned int i;
 
-	CHECK_EQ(n, r->n);
+	CHECK_EQ(r->n, n);
 	for (i = 0; i < n; i++) {
 		unsigned int id = r->ids[i];
 
-		CHECK_EQ(exp[id], r->ticks[i]);
+		CHECK_EQ(r->ticks[i], exp[id]);
 		if (i > 0) {
 			unsigned int p = r->ids[i - 1];
 			uint32_t a = exp[p] - origin, b = exp[id] - origin;
 
 			if (a > b || (a == b && seq[p] > seq[id])) {
-				FAIL("order: #%u id %u (tick %" PRIu32
+				TEST_FAIL("order: #%u id %u (tick %" PRIu32
 					") before id %u (tick %" PRIu32 ")",
 					i, p, exp[p], id, exp[id]);
-				return;
+				return -1;
 			}
 		}
 	}
+	return 0;
 }
 
-static void
+static int
 order_across_slots_and_levels(void)
 {
 	enum { N = 5000 };
@@ -315,7 +288,7 @@ order_across_slots_and_levels(void)
 
 		if (i % 7 == 0 && i > 0)
 			d = exp[i - 1];	/* some share a tick */
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0, d));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0, d), 0);
 		exp[i] = d;
 		seq[i] = i;
 	}
@@ -329,9 +302,10 @@ order_across_slots_and_levels(void)
 	check_sorted_log(r, exp, seq, N, 0);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 cancel_before_expiry(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -339,32 +313,33 @@ cancel_before_expiry(void)
 	unsigned int i;
 
 	for (i = 0; i < 6; i++)
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0,
-			i < 3 ? 10 : 100000));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0,
+			i < 3 ? 10 : 100000), 0);
 	/* head, middle and tail of one slot; one on a high level */
 	ptcp_timer_cancel(w, &r->objs[0].tm);
 	ptcp_timer_cancel(w, &r->objs[2].tm);
 	ptcp_timer_cancel(w, &r->objs[4].tm);
 	ptcp_timer_cancel(w, &r->objs[4].tm);	/* idle: no-op */
 	CHECK(!ptcp_timer_pending(&r->objs[4].tm));
-	CHECK_EQ(3, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_wheel_count(w), 3);
 	/* the slot whose tail was cancelled still appends correctly */
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0, 10));
-	CHECK_EQ(2, ptcp_timer_wheel_advance(w, 10));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0, 10), 0);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 10), 2);
 	CHECK_OK();
-	CHECK_EQ(1, r->ids[0]);
-	CHECK_EQ(0, r->ids[1]);
-	CHECK_EQ(2, ptcp_timer_wheel_count(w));
+	CHECK_EQ(r->ids[0], 1);
+	CHECK_EQ(r->ids[1], 0);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 2);
 	ptcp_timer_cancel(w, &r->objs[3].tm);
-	CHECK_EQ(1, ptcp_timer_wheel_advance(w, 200000));
-	CHECK_EQ(5, r->ids[2]);
-	CHECK_EQ(100000, r->ticks[2]);
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 200000), 1);
+	CHECK_EQ(r->ids[2], 5);
+	CHECK_EQ(r->ticks[2], 100000);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 cancel_inside_callback_same_tick(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -373,39 +348,40 @@ cancel_inside_callback_same_tick(void)
 
 	/* 0..4 due at tick 70; 0 cancels 4 (tail), 1 cancels 2 (middle) */
 	for (i = 0; i < 5; i++)
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0, 70));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0, 70), 0);
 	r->objs[0].cancel_victim = 4;
 	r->objs[1].cancel_victim = 2;
-	CHECK_EQ(3, ptcp_timer_wheel_advance(w, 100));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 100), 3);
 	CHECK_OK();
-	CHECK_EQ(3, r->n);
-	CHECK_EQ(0, r->ids[0]);
-	CHECK_EQ(1, r->ids[1]);
-	CHECK_EQ(3, r->ids[2]);
+	CHECK_EQ(r->n, 3);
+	CHECK_EQ(r->ids[0], 0);
+	CHECK_EQ(r->ids[1], 1);
+	CHECK_EQ(r->ids[2], 3);
 	CHECK(!ptcp_timer_pending(&r->objs[2].tm));
 	CHECK(!ptcp_timer_pending(&r->objs[4].tm));
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
 
 	/* the same level-0 slot (tick 70 + 64) works after all that */
-	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[4].tm, 0, 134));
-	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[2].tm, 0, 134));
-	CHECK_EQ(2, ptcp_timer_wheel_advance(w, 134));
-	CHECK_EQ(4, r->ids[3]);
-	CHECK_EQ(2, r->ids[4]);
+	CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[4].tm, 0, 134), 0);
+	CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[2].tm, 0, 134), 0);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 134), 2);
+	CHECK_EQ(r->ids[3], 4);
+	CHECK_EQ(r->ids[4], 2);
 
 	/* a handler cancels itself (idle: no-op) and one of a later tick */
 	r->objs[0].cancel_victim = 0;
 	r->objs[5].cancel_victim = 1;
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[5].tm, 0, 1));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[1].tm, 0, 2));
-	CHECK_EQ(1, ptcp_timer_wheel_advance(w, 1000));
-	CHECK_EQ(5, r->ids[5]);
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[5].tm, 0, 1), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[1].tm, 0, 2), 0);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 1000), 1);
+	CHECK_EQ(r->ids[5], 5);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 rearm_inside_callback_periodic(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -414,24 +390,25 @@ rearm_inside_callback_periodic(void)
 
 	r->objs[0].period = 7;
 	r->objs[1].period = 1000;
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0, 7));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[1].tm, 0, 1000));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0, 7), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[1].tm, 0, 1000), 0);
 	/* one call across 10000 ticks == 10000 calls of one tick */
-	CHECK_EQ(10000 / 7 + 10, ptcp_timer_wheel_advance(w, 10000));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 10000), 10000 / 7 + 10);
 	CHECK_OK();
-	CHECK_EQ(10000 / 7 + 10, r->n);
-	CHECK_EQ(2, ptcp_timer_wheel_count(w));
+	CHECK_EQ(r->n, 10000 / 7 + 10);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 2);
 	for (i = 1; i <= 10000; i++)
 		ptcp_timer_wheel_advance(w, 10000 + i);
 	CHECK_OK();
-	CHECK_EQ(20000 / 7 + 20, r->n);
-	CHECK_EQ(7, r->ticks[0]);
-	CHECK_EQ(20000 / 7 * 7, ptcp_timer_expires(&r->objs[0].tm) - 7);
+	CHECK_EQ(r->n, 20000 / 7 + 20);
+	CHECK_EQ(r->ticks[0], 7);
+	CHECK_EQ(ptcp_timer_expires(&r->objs[0].tm) - 7, 20000 / 7 * 7);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 rearm_now_or_past_fires_next_tick(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -439,36 +416,37 @@ rearm_now_or_past_fires_next_tick(void)
 	unsigned int i;
 
 	/* outside a handler: now or past means the next tick */
-	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[2].tm, 0, 0));
-	CHECK_EQ(1, ptcp_timer_expires(&r->objs[2].tm));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[2].tm, 0, 0));
-	CHECK_EQ(1, ptcp_timer_expires(&r->objs[2].tm));
+	CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[2].tm, 0, 0), 0);
+	CHECK_EQ(ptcp_timer_expires(&r->objs[2].tm), 1);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[2].tm, 0, 0), 0);
+	CHECK_EQ(ptcp_timer_expires(&r->objs[2].tm), 1);
 	ptcp_timer_cancel(w, &r->objs[2].tm);
 
 	r->objs[0].period = 0;                 /* arm(0) from its handler */
 	r->objs[1].rearm_self_at_past = 5;     /* arm_at(now - 5) */
 	r->objs[0].fires = 1000;               /* bounded, just in case */
 	r->objs[1].fires = 1000;
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0, 1));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[1].tm, 0, 1));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0, 1), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[1].tm, 0, 1), 0);
 	/* once per tick each, no recursion */
-	CHECK_EQ(2, ptcp_timer_wheel_advance(w, 1));
-	CHECK_EQ(20, ptcp_timer_wheel_advance(w, 11));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 1), 2);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 11), 20);
 	CHECK_OK();
 	for (i = 0; i < 22; i++)
-		CHECK_EQ(i / 2 + 1, r->ticks[i]);
-	CHECK_EQ(12, ptcp_timer_expires(&r->objs[0].tm));
-	CHECK_EQ(12, ptcp_timer_expires(&r->objs[1].tm));
+		CHECK_EQ(r->ticks[i], i / 2 + 1);
+	CHECK_EQ(ptcp_timer_expires(&r->objs[0].tm), 12);
+	CHECK_EQ(ptcp_timer_expires(&r->objs[1].tm), 12);
 	/* a stall: one fire per missed tick, in order */
-	CHECK_EQ(2 * 989, ptcp_timer_wheel_advance(w, 1000000));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 1000000), 2 * 989);
 	CHECK_OK();
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
-	CHECK_EQ(1000, r->ticks[r->n - 1]);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
+	CHECK_EQ(r->ticks[r->n - 1], 1000);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 far_end_of_span(void)
 {
 	static const uint32_t starts[] = { 0, 0x7fffffffu, 0xfffffff0u,
@@ -483,37 +461,38 @@ far_end_of_span(void)
 		uint32_t keep = ptcp_timer_ms_to_ticks(w, 7200 * 1000);
 		uint32_t t;
 
-		CHECK_EQ(7200000, keep);
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0,
-			PTCP_TIMER_MAX_TICKS));
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[1].tm, 0, keep));
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[2].tm, 0,
-			PTCP_TIMER_MAX_TICKS - 1));
-		CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-		CHECK_EQ((uint32_t)(s + keep), t);
-		CHECK_EQ(0, ptcp_timer_wheel_advance(w, s + keep - 1));
-		CHECK_EQ(1, ptcp_timer_wheel_advance(w, s + keep));
+		CHECK_EQ(keep, 7200000);
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0,
+			PTCP_TIMER_MAX_TICKS), 0);
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[1].tm, 0, keep), 0);
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[2].tm, 0,
+			PTCP_TIMER_MAX_TICKS - 1), 0);
+		CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+		CHECK_EQ(t, (uint32_t)(s + keep));
+		CHECK_EQ(ptcp_timer_wheel_advance(w, s + keep - 1), 0);
+		CHECK_EQ(ptcp_timer_wheel_advance(w, s + keep), 1);
 		CHECK_OK();
-		CHECK_EQ(1, r->ids[0]);
-		CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-		CHECK_EQ((uint32_t)(s + PTCP_TIMER_MAX_TICKS - 1), t);
-		CHECK_EQ(0, ptcp_timer_wheel_advance(w,
-			s + PTCP_TIMER_MAX_TICKS - 2));
-		CHECK_EQ(1, ptcp_timer_wheel_advance(w,
-			s + PTCP_TIMER_MAX_TICKS - 1));
-		CHECK_EQ(1, ptcp_timer_wheel_advance(w,
-			s + PTCP_TIMER_MAX_TICKS + 10));
+		CHECK_EQ(r->ids[0], 1);
+		CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+		CHECK_EQ(t, (uint32_t)(s + PTCP_TIMER_MAX_TICKS - 1));
+		CHECK_EQ(ptcp_timer_wheel_advance(w,
+			s + PTCP_TIMER_MAX_TICKS - 2), 0);
+		CHECK_EQ(ptcp_timer_wheel_advance(w,
+			s + PTCP_TIMER_MAX_TICKS - 1), 1);
+		CHECK_EQ(ptcp_timer_wheel_advance(w,
+			s + PTCP_TIMER_MAX_TICKS + 10), 1);
 		CHECK_OK();
-		CHECK_EQ(3, r->n);
-		CHECK_EQ(2, r->ids[1]);
-		CHECK_EQ(0, r->ids[2]);
-		CHECK_EQ((uint32_t)(s + PTCP_TIMER_MAX_TICKS), r->ticks[2]);
+		CHECK_EQ(r->n, 3);
+		CHECK_EQ(r->ids[1], 2);
+		CHECK_EQ(r->ids[2], 0);
+		CHECK_EQ(r->ticks[2], (uint32_t)(s + PTCP_TIMER_MAX_TICKS));
 		rec_free(r);
 		free(w);
 	}
+	return 0;
 }
 
-static void
+static int
 stall_ten_minutes_in_order(void)
 {
 	enum { N = 20000, STALL = 600000 };
@@ -528,30 +507,31 @@ stall_ten_minutes_in_order(void)
 	for (i = 0; i < N; i++) {
 		exp[i] = 1 + (uint32_t)rnd_below(&s, STALL);
 		seq[i] = i;
-		CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[i].tm, 0, exp[i]));
+		CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[i].tm, 0, exp[i]), 0);
 	}
 	/* one that must not fire early, one tick after the stall */
-	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[N].tm, 0, STALL + 1));
+	CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[N].tm, 0, STALL + 1), 0);
 	t0 = now_s();
-	CHECK_EQ(N, ptcp_timer_wheel_advance(w, STALL));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, STALL), N);
 	dt = now_s() - t0;
 	CHECK_OK();
-	CHECK_EQ(STALL, ptcp_timer_wheel_now(w));
+	CHECK_EQ(ptcp_timer_wheel_now(w), STALL);
 	CHECK(ptcp_timer_pending(&r->objs[N].tm));
 	check_sorted_log(r, exp, seq, N, 0);
 	CHECK_OK();
 	if (dt > 0.5) {
-		FAIL("stall of %u ticks with %u timers took %.3f s", STALL, N,
+		TEST_FAIL("stall of %u ticks with %u timers took %.3f s", STALL, N,
 			dt);
-		return;
+		return -1;
 	}
 	printf("  %u timers over a %u-tick stall: %.3f ms\n", N, STALL,
 		dt * 1e3);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 sparse_jump_skips_empty_ticks(void)
 {
 	struct ptcp_timer_wheel *w = wheel_new();
@@ -560,30 +540,31 @@ sparse_jump_skips_empty_ticks(void)
 
 	/* empty wheel: 24 days at once */
 	t0 = now_s();
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, PTCP_TIMER_MAX_TICKS));
-	CHECK_EQ(PTCP_TIMER_MAX_TICKS, ptcp_timer_wheel_now(w));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, PTCP_TIMER_MAX_TICKS), 0);
+	CHECK_EQ(ptcp_timer_wheel_now(w), PTCP_TIMER_MAX_TICKS);
 	/* sparse: 4 timers spread over 24 days, then wrap past 2^32 */
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0, 3));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[1].tm, 0, 600000));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[2].tm, 0, 1u << 30));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[3].tm, 0,
-		PTCP_TIMER_MAX_TICKS));
-	CHECK_EQ(4, ptcp_timer_wheel_advance(w, UINT32_MAX - 1));
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, 1u << 30));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0, 3), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[1].tm, 0, 600000), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[2].tm, 0, 1u << 30), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[3].tm, 0,
+		PTCP_TIMER_MAX_TICKS), 0);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, UINT32_MAX - 1), 4);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 1u << 30), 0);
 	dt = now_s() - t0;
 	CHECK_OK();
-	CHECK_EQ(1u << 30, ptcp_timer_wheel_now(w));
-	CHECK_EQ(UINT32_MAX - 1, r->ticks[3]);
+	CHECK_EQ(ptcp_timer_wheel_now(w), 1u << 30);
+	CHECK_EQ(r->ticks[3], UINT32_MAX - 1);
 	/* walking ~2^32 ticks one by one would take seconds */
 	if (dt > 0.05) {
-		FAIL("jumping 2^32 sparse ticks took %.3f s", dt);
-		return;
+		TEST_FAIL("jumping 2^32 sparse ticks took %.3f s", dt);
+		return -1;
 	}
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 tick_counter_wraps(void)
 {
 	enum { N = 3000 };
@@ -602,25 +583,26 @@ tick_counter_wraps(void)
 
 		exp[i] = c.start_tick + d;
 		seq[i] = i;
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0, d));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0, d), 0);
 	}
-	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
 	/* step across the wrap, some steps of one tick */
 	for (i = 0; i < 2000; i++)
 		ptcp_timer_wheel_advance(w, c.start_tick + i + 1);
 	CHECK_OK();
-	CHECK_EQ(999, ptcp_timer_wheel_now(w));
+	CHECK_EQ(ptcp_timer_wheel_now(w), 999);
 	while (ptcp_timer_wheel_count(w) > 0)
 		ptcp_timer_wheel_advance(w, ptcp_timer_wheel_now(w) + 997);
 	CHECK_OK();
 	check_sorted_log(r, exp, seq, N, c.start_tick);
 	CHECK_OK();
-	CHECK_EQ(t, r->ticks[0]);
+	CHECK_EQ(r->ticks[0], t);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 work_bound_carries_over(void)
 {
 	struct ptcp_timer_wheel_conf c = { .max_fire = 10 };
@@ -629,47 +611,48 @@ work_bound_carries_over(void)
 	unsigned int i;
 
 	for (i = 0; i < 35; i++)
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0, 5));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0, 5), 0);
 	for (i = 35; i < 45; i++)
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[i].tm, 0, 6));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[45].tm, 0, 1000));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[i].tm, 0, 6), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[45].tm, 0, 1000), 0);
 
-	CHECK_EQ(10, ptcp_timer_wheel_advance(w, 2000));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 2000), 10);
 	/* stopped on the tick it was firing */
-	CHECK_EQ(5, ptcp_timer_wheel_now(w));
-	CHECK_EQ(36, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_wheel_now(w), 5);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 36);
 	/* a carried-over timer can be cancelled, or re-armed, in between */
 	ptcp_timer_cancel(w, &r->objs[12].tm);
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[13].tm, 0, 1));
-	CHECK_EQ(6, ptcp_timer_expires(&r->objs[13].tm));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[13].tm, 0, 1), 0);
+	CHECK_EQ(ptcp_timer_expires(&r->objs[13].tm), 6);
 	/* a call for an earlier tick still makes progress */
-	CHECK_EQ(10, ptcp_timer_wheel_advance(w, 0));
-	CHECK_EQ(10, ptcp_timer_wheel_advance(w, 2000));
-	CHECK_EQ(10, ptcp_timer_wheel_advance(w, 2000));
-	CHECK_EQ(6, ptcp_timer_wheel_now(w));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 0), 10);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 2000), 10);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 2000), 10);
+	CHECK_EQ(ptcp_timer_wheel_now(w), 6);
 	/* 42..44, then 13 (re-armed last), then 45 at tick 1000 */
-	CHECK_EQ(5, ptcp_timer_wheel_advance(w, 2000));
-	CHECK_EQ(2000, ptcp_timer_wheel_now(w));
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, 2000));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 2000), 5);
+	CHECK_EQ(ptcp_timer_wheel_now(w), 2000);
+	CHECK_EQ(ptcp_timer_wheel_advance(w, 2000), 0);
 	CHECK_OK();
-	CHECK_EQ(45, r->n);
+	CHECK_EQ(r->n, 45);
 	for (i = 0; i < 33; i++) {
-		CHECK_EQ(i < 12 ? i : i + 2, r->ids[i]);
-		CHECK_EQ(5, r->ticks[i]);
+		CHECK_EQ(r->ids[i], i < 12 ? i : i + 2);
+		CHECK_EQ(r->ticks[i], 5);
 	}
 	for (i = 33; i < 43; i++) {
-		CHECK_EQ(i + 2, r->ids[i]);
-		CHECK_EQ(6, r->ticks[i]);
+		CHECK_EQ(r->ids[i], i + 2);
+		CHECK_EQ(r->ticks[i], 6);
 	}
-	CHECK_EQ(13, r->ids[43]);
-	CHECK_EQ(6, r->ticks[43]);
-	CHECK_EQ(45, r->ids[44]);
-	CHECK_EQ(1000, r->ticks[44]);
+	CHECK_EQ(r->ids[43], 13);
+	CHECK_EQ(r->ticks[43], 6);
+	CHECK_EQ(r->ids[44], 45);
+	CHECK_EQ(r->ticks[44], 1000);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 cascade_bound_spreads_a_big_slot(void)
 {
 	enum { N = 1000, B = 1 << 18 };
@@ -685,23 +668,23 @@ cascade_bound_spreads_a_big_slot(void)
 	for (i = 0; i < N; i++) {
 		exp[i] = B + 1 + i % 50;
 		seq[i] = i;
-		CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[i].tm, 0, exp[i]));
+		CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[i].tm, 0, exp[i]), 0);
 	}
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, B - 1));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, B - 1), 0);
 	CHECK(!ptcp_timer_wheel_backlog(w));
 	/* the boundary tick: 100 moves, then the call gives up */
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, B + 100));
-	CHECK_EQ(B, ptcp_timer_wheel_now(w));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, B + 100), 0);
+	CHECK_EQ(ptcp_timer_wheel_now(w), B);
 	CHECK(ptcp_timer_wheel_backlog(w));
-	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-	CHECK_EQ(B, t);
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+	CHECK_EQ(t, B);
 	/* meanwhile: cancel the list's tail and a middle one, arm another */
 	ptcp_timer_cancel(w, &r->objs[N - 1].tm);
 	ptcp_timer_cancel(w, &r->objs[500].tm);
-	CHECK_EQ(0, ptcp_timer_arm_at(w, &r->objs[N].tm, 0, B + 1));
+	CHECK_EQ(ptcp_timer_arm_at(w, &r->objs[N].tm, 0, B + 1), 0);
 	exp[N] = B + 1;
 	seq[N] = N;
-	CHECK_EQ(N - 1, ptcp_timer_wheel_count(w));
+	CHECK_EQ(ptcp_timer_wheel_count(w), N - 1);
 	while (ptcp_timer_wheel_backlog(w) && calls < 100) {
 		fired += ptcp_timer_wheel_advance(w, B + 100);
 		calls++;
@@ -709,11 +692,11 @@ cascade_bound_spreads_a_big_slot(void)
 	CHECK_OK();
 	/* 898 left + 1 armed = 899 moves: 8 more calls that give up, and
 	 * the 9th finishes the tick and goes on to B + 100, firing all */
-	CHECK_EQ(9, calls);
-	CHECK_EQ(N - 1, fired);
-	CHECK_EQ(N - 1, r->n);
-	CHECK_EQ(B + 100, ptcp_timer_wheel_now(w));
-	CHECK_EQ(0, ptcp_timer_wheel_count(w));
+	CHECK_EQ(calls, 9);
+	CHECK_EQ(fired, N - 1);
+	CHECK_EQ(r->n, N - 1);
+	CHECK_EQ(ptcp_timer_wheel_now(w), B + 100);
+	CHECK_EQ(ptcp_timer_wheel_count(w), 0);
 	/* check_sorted_log wants every timer: drop the two cancelled */
 	for (i = 0; i < r->n; i++)
 		CHECK(r->ids[i] != N - 1 && r->ids[i] != 500);
@@ -728,15 +711,16 @@ cascade_bound_spreads_a_big_slot(void)
 	for (i = 1; i < r->n; i++) {
 		unsigned int a = r->ids[i - 1], b = r->ids[i];
 
-		CHECK_EQ(exp[b], r->ticks[i]);
+		CHECK_EQ(r->ticks[i], exp[b]);
 		CHECK(exp[a] < exp[b] || (exp[a] == exp[b] && seq[a] < seq[b]));
 	}
-	CHECK_EQ(N, r->ids[19]);	/* behind the 19 others of tick B + 1 */
+	CHECK_EQ(r->ids[19], N);	/* behind the 19 others of tick B + 1 */
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 advance_tsc_exact_no_drift(void)
 {
 	static const uint64_t rates[] = { 2999999999u, 1000000000u, 3u,
@@ -756,7 +740,7 @@ advance_tsc_exact_no_drift(void)
 		uint64_t tsc = c.start_tsc, s = k;
 		unsigned int i;
 
-		CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0, 20));
+		CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0, 20), 0);
 		for (i = 0; i < 200000; i++) {
 			uint64_t el;
 			uint32_t want;
@@ -771,39 +755,41 @@ advance_tsc_exact_no_drift(void)
 			want = c.start_tick + (uint32_t)(uint64_t)
 				((unsigned __int128)el * 1000000000u / p);
 			CHECK(ptcp_timer_wheel_advance_tsc(w, tsc) >= 0);
-			CHECK_EQ(want, ptcp_timer_wheel_now(w));
+			CHECK_EQ(ptcp_timer_wheel_now(w), want);
 			/* the same TSC again changes nothing */
-			CHECK_EQ(0, ptcp_timer_wheel_advance_tsc(w, tsc));
-			CHECK_EQ(want, ptcp_timer_wheel_now(w));
+			CHECK_EQ(ptcp_timer_wheel_advance_tsc(w, tsc), 0);
+			CHECK_EQ(ptcp_timer_wheel_now(w), want);
 			CHECK_OK();
 		}
-		CHECK_EQ(1, r->n);
-		CHECK_EQ((uint32_t)(c.start_tick + 20), r->ticks[0]);
+		CHECK_EQ(r->n, 1);
+		CHECK_EQ(r->ticks[0], (uint32_t)(c.start_tick + 20));
 		rec_free(r);
 		free(w);
 	}
+	return 0;
 }
 
-static void
+static int
 ms_to_ticks_rounds_up(void)
 {
 	struct ptcp_timer_wheel_conf c = { .tick_ns = 10000000 };
 	struct ptcp_timer_wheel *w = wheel_new();
 
-	CHECK_EQ(0, ptcp_timer_wheel_init(w, NULL));
-	CHECK_EQ(60000, ptcp_timer_ms_to_ticks(w, 60000));
-	CHECK_EQ(0, ptcp_timer_ms_to_ticks(w, 0));
-	CHECK_EQ(PTCP_TIMER_MAX_TICKS, ptcp_timer_ms_to_ticks(w,
-		UINT64_C(1) << 40));
-	CHECK_EQ(PTCP_TIMER_MAX_TICKS, ptcp_timer_ms_to_ticks(w, UINT64_MAX));
-	CHECK_EQ(0, ptcp_timer_wheel_init(w, &c));
-	CHECK_EQ(2, ptcp_timer_ms_to_ticks(w, 15));
-	CHECK_EQ(1, ptcp_timer_ms_to_ticks(w, 10));
-	CHECK_EQ(720000, ptcp_timer_ms_to_ticks(w, 7200000));
+	CHECK_EQ(ptcp_timer_wheel_init(w, NULL), 0);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w, 60000), 60000);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w, 0), 0);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w,
+		UINT64_C(1) << 40), PTCP_TIMER_MAX_TICKS);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w, UINT64_MAX), PTCP_TIMER_MAX_TICKS);
+	CHECK_EQ(ptcp_timer_wheel_init(w, &c), 0);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w, 15), 2);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w, 10), 1);
+	CHECK_EQ(ptcp_timer_ms_to_ticks(w, 7200000), 720000);
 	free(w);
+	return 0;
 }
 
-static void
+static int
 next_expiry_is_exact(void)
 {
 	struct ptcp_timer_wheel_conf c = { .start_tick = UINT32_MAX - 100 };
@@ -811,25 +797,26 @@ next_expiry_is_exact(void)
 	struct rec *r = rec_new(w, &c, 4);
 	uint32_t t;
 
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[0].tm, 0, 300000));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[1].tm, 0, 299999));
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[2].tm, 0, 300001));
-	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-	CHECK_EQ((uint32_t)(c.start_tick + 299999), t);
-	CHECK_EQ(0, ptcp_timer_arm(w, &r->objs[3].tm, 0, 3));
-	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-	CHECK_EQ((uint32_t)(c.start_tick + 3), t);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[0].tm, 0, 300000), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[1].tm, 0, 299999), 0);
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[2].tm, 0, 300001), 0);
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+	CHECK_EQ(t, (uint32_t)(c.start_tick + 299999));
+	CHECK_EQ(ptcp_timer_arm(w, &r->objs[3].tm, 0, 3), 0);
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+	CHECK_EQ(t, (uint32_t)(c.start_tick + 3));
 	ptcp_timer_cancel(w, &r->objs[3].tm);
 	ptcp_timer_cancel(w, &r->objs[1].tm);
-	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-	CHECK_EQ((uint32_t)(c.start_tick + 300000), t);
-	CHECK_EQ(0, ptcp_timer_wheel_advance(w, t - 1));
-	CHECK_EQ(0, ptcp_timer_wheel_next_expiry(w, &t));
-	CHECK_EQ((uint32_t)(c.start_tick + 300000), t);
-	CHECK_EQ(2, ptcp_timer_wheel_advance(w, t + 1));
-	CHECK_EQ(-ENOENT, ptcp_timer_wheel_next_expiry(w, &t));
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+	CHECK_EQ(t, (uint32_t)(c.start_tick + 300000));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, t - 1), 0);
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), 0);
+	CHECK_EQ(t, (uint32_t)(c.start_tick + 300000));
+	CHECK_EQ(ptcp_timer_wheel_advance(w, t + 1), 2);
+	CHECK_EQ(ptcp_timer_wheel_next_expiry(w, &t), -ENOENT);
 	rec_free(r);
 	free(w);
+	return 0;
 }
 
 /* ---- randomized against a reference model ---------------------------- */
@@ -954,7 +941,7 @@ fuzz_touch(struct fuzz *f, unsigned int id, unsigned int x)
 		uint32_t d = fuzz_delay(f);
 
 		if (ptcp_timer_arm(f->w, &f->tm[id], 0, d) != 0) {
-			FAIL("arm failed (seed %" PRIu64 ")", f->seed);
+			TEST_FAIL("arm failed (seed %" PRIu64 ")", f->seed);
 			return;
 		}
 		m_arm_at(m, id, m->now + d);
@@ -962,7 +949,7 @@ fuzz_touch(struct fuzz *f, unsigned int id, unsigned int x)
 		uint32_t at = m->now - (uint32_t)rnd_below(&f->rng, 1000);
 
 		if (ptcp_timer_arm_at(f->w, &f->tm[id], 0, at) != 0) {
-			FAIL("arm_at failed (seed %" PRIu64 ")", f->seed);
+			TEST_FAIL("arm_at failed (seed %" PRIu64 ")", f->seed);
 			return;
 		}
 		m_arm_at(m, id, at);
@@ -982,14 +969,14 @@ fuzz_handler(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 	unsigned int x;
 
 	if (m->n == 0) {
-		FAIL("timer %u fired at %" PRIu32 ", model has none pending "
+		TEST_FAIL("timer %u fired at %" PRIu32 ", model has none pending "
 			"(seed %" PRIu64 ")", id, ptcp_timer_wheel_now(w),
 			f->seed);
 		return;
 	}
 	want = m->heap[0];
 	if (want != id || m->exp[want] != ptcp_timer_wheel_now(w)) {
-		FAIL("fire #%" PRIu64 ": got timer %u at tick %" PRIu32
+		TEST_FAIL("fire #%" PRIu64 ": got timer %u at tick %" PRIu32
 			" (expiry %" PRIu32 "), model expects timer %u at tick "
 			"%" PRIu32 " (seed %" PRIu64 ")", f->fired, id,
 			ptcp_timer_wheel_now(w), ptcp_timer_expires(t), want,
@@ -1008,25 +995,26 @@ fuzz_handler(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 			(unsigned int)rnd_below(&f->rng, 100));
 }
 
-static void
+static int
 fuzz_check_all(struct fuzz *f)
 {
 	unsigned int i;
 
-	CHECK_EQ(f->m.n, ptcp_timer_wheel_count(f->w));
+	CHECK_EQ(ptcp_timer_wheel_count(f->w), f->m.n);
 	for (i = 0; i < f->ntm; i++) {
 		bool p = f->m.pos[i] != UINT32_MAX;
 
 		if (p != ptcp_timer_pending(&f->tm[i]) ||
 				(p && f->m.exp[i] != ptcp_timer_expires(&f->tm[i]))) {
-			FAIL("timer %u: model pending %d expiry %" PRIu32
+			TEST_FAIL("timer %u: model pending %d expiry %" PRIu32
 				", wheel pending %d expiry %" PRIu32
 				" (seed %" PRIu64 ")", i, p, f->m.exp[i],
 				ptcp_timer_pending(&f->tm[i]),
 				ptcp_timer_expires(&f->tm[i]), f->seed);
-			return;
+			return -1;
 		}
 	}
+	return 0;
 }
 
 static void
@@ -1064,7 +1052,7 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 		abort();
 	ptcp_timer_wheel_set_handler(f->w, 0, fuzz_handler, f);
 
-	for (i = 0; i < ops && !cur_failed; i++) {
+	for (i = 0; i < ops && !ptcp_test_failures(); i++) {
 		unsigned int x = (unsigned int)rnd_below(&f->rng, 100);
 
 		if (x < 65) {
@@ -1080,10 +1068,10 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 			uint64_t before = f->fired;
 			unsigned int n = ptcp_timer_wheel_advance(f->w, target);
 
-			if (cur_failed)
+			if (ptcp_test_failures())
 				break;
 			if (n != f->fired - before) {
-				FAIL("advance returned %u, %" PRIu64
+				TEST_FAIL("advance returned %u, %" PRIu64
 					" fired (seed %" PRIu64 ")", n,
 					f->fired - before, f->seed);
 				break;
@@ -1092,7 +1080,7 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 				/* no bound: reached, nothing due is left */
 				if (ptcp_timer_wheel_now(f->w) != target ||
 						ptcp_timer_wheel_backlog(f->w)) {
-					FAIL("wheel at %" PRIu32 ", target %"
+					TEST_FAIL("wheel at %" PRIu32 ", target %"
 						PRIu32 " (seed %" PRIu64 ")",
 						ptcp_timer_wheel_now(f->w),
 						target, f->seed);
@@ -1104,7 +1092,7 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 
 				if ((int32_t)(wn - f->m.now) < 0 ||
 						(int32_t)(target - wn) < 0) {
-					FAIL("wheel at %" PRIu32 ", out of %"
+					TEST_FAIL("wheel at %" PRIu32 ", out of %"
 						PRIu32 "..%" PRIu32 " (seed %"
 						PRIu64 ")", wn, f->m.now,
 						target, f->seed);
@@ -1120,7 +1108,7 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 
 				if (d < 0 || (d == 0 &&
 						!ptcp_timer_wheel_backlog(f->w))) {
-					FAIL("timer %u due at %" PRIu32
+					TEST_FAIL("timer %u due at %" PRIu32
 						" not fired by %" PRIu32
 						" (seed %" PRIu64 ")",
 						f->m.heap[0],
@@ -1134,9 +1122,9 @@ fuzz_run(uint64_t seed, uint32_t max_fire, uint32_t max_cascade,
 		if (i % 4096 == 0)
 			fuzz_check_all(f);
 	}
-	if (!cur_failed)
+	if (!ptcp_test_failures())
 		fuzz_check_all(f);
-	if (!cur_failed)
+	if (!ptcp_test_failures())
 		printf("  seed %" PRIu64 " max_fire %u max_cascade %u: %u ops, "
 			"%" PRIu64 " fired, %u pending at the end\n", seed,
 			max_fire, max_cascade, ops, f->fired, f->m.n);
@@ -1157,18 +1145,23 @@ fuzz_seed(void)
 	return s != NULL ? strtoull(s, NULL, 0) : UINT64_C(0x5eed2026);
 }
 
-static void
+/* fuzz_run() reports with TEST_FAIL: the runner fails the test. */
+static int
 randomized_against_model(void)
 {
 	fuzz_run(fuzz_seed(), 0, 0, 1000000);
+	CHECK_OK();
+	return 0;
 }
 
-static void
+static int
 randomized_against_model_bounded(void)
 {
 	fuzz_run(fuzz_seed() + 1, 7, 0, 300000);
 	fuzz_run(fuzz_seed() + 2, 0, 3, 300000);
 	fuzz_run(fuzz_seed() + 3, 5, 2, 300000);
+	CHECK_OK();
+	return 0;
 }
 
 /*
@@ -1177,7 +1170,7 @@ randomized_against_model_bounded(void)
  * range, and on random values, for several TSC rates; and monotonic
  * across each wrap point (the naive conversion jumps back there).
  */
-static void
+static int
 tsc_conversion_exact_past_the_wrap_points(void)
 {
 	static const uint64_t hzs[] = { 1000000000ull, 2999999999ull,
@@ -1199,15 +1192,15 @@ tsc_conversion_exact_past_the_wrap_points(void)
 					tsc = pts[i] + (uint64_t)(int64_t)d;
 					want = (uint64_t)((unsigned __int128)tsc *
 						per[u] / hzs[h]);
-					CHECK_EQ(want, ptcp_tsc_to(tsc, hzs[h],
-						per[u]));
+					CHECK_EQ(ptcp_tsc_to(tsc, hzs[h],
+						per[u]), want);
 				}
 			}
 			for (i = 0; i < 100000; i++) {
 				tsc = ptcp_test_rand(&seed);
 				want = (uint64_t)((unsigned __int128)tsc *
 					per[u] / hzs[h]);
-				CHECK_EQ(want, ptcp_tsc_to(tsc, hzs[h], per[u]));
+				CHECK_EQ(ptcp_tsc_to(tsc, hzs[h], per[u]), want);
 			}
 			/* monotonic across the wrap of tsc * per_s */
 			prev = ptcp_tsc_to(wrap - 2 * hzs[h], hzs[h], per[u]);
@@ -1222,62 +1215,38 @@ tsc_conversion_exact_past_the_wrap_points(void)
 				(wrap + 1) * per[u] / hzs[h]);
 		}
 	}
+	return 0;
 }
 
 
 /* ---- main -------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-#define T(f) { #f, f }
-	T(node_is_24_bytes),
-	T(init_and_argument_errors),
-	T(same_tick_fires_in_arm_order),
-	T(order_across_slots_and_levels),
-	T(cancel_before_expiry),
-	T(cancel_inside_callback_same_tick),
-	T(rearm_inside_callback_periodic),
-	T(rearm_now_or_past_fires_next_tick),
-	T(far_end_of_span),
-	T(stall_ten_minutes_in_order),
-	T(sparse_jump_skips_empty_ticks),
-	T(tick_counter_wraps),
-	T(work_bound_carries_over),
-	T(cascade_bound_spreads_a_big_slot),
-	T(advance_tsc_exact_no_drift),
-	T(ms_to_ticks_rounds_up),
-	T(next_expiry_is_exact),
-	T(randomized_against_model),
-	T(randomized_against_model_bounded),
-	T(tsc_conversion_exact_past_the_wrap_points),
-#undef T
+static const struct ptcp_test tests[] = {
+	TEST(node_is_24_bytes),
+	TEST(init_and_argument_errors),
+	TEST(same_tick_fires_in_arm_order),
+	TEST(order_across_slots_and_levels),
+	TEST(cancel_before_expiry),
+	TEST(cancel_inside_callback_same_tick),
+	TEST(rearm_inside_callback_periodic),
+	TEST(rearm_now_or_past_fires_next_tick),
+	TEST(far_end_of_span),
+	TEST(stall_ten_minutes_in_order),
+	TEST(sparse_jump_skips_empty_ticks),
+	TEST(tick_counter_wraps),
+	TEST(work_bound_carries_over),
+	TEST(cascade_bound_spreads_a_big_slot),
+	TEST(advance_tsc_exact_no_drift),
+	TEST(ms_to_ticks_rounds_up),
+	TEST(next_expiry_is_exact),
+	TEST(randomized_against_model),
+	TEST(randomized_against_model_bounded),
+	TEST(tsc_conversion_exact_past_the_wrap_points),
+	{ 0 }
 };
 
 int
 main(int argc, char **argv)
 {
-	unsigned int i, run = 0, failed = 0;
-	int a;
-
-	for (i = 0; i < RTE_DIM(tests); i++) {
-		bool want = argc < 2;
-
-		for (a = 1; a < argc; a++)
-			if (strcmp(argv[a], tests[i].name) == 0)
-				want = true;
-		if (!want)
-			continue;
-		cur_test = tests[i].name;
-		cur_failed = 0;
-		cur_msgs = 0;
-		tests[i].fn();
-		run++;
-		if (cur_failed)
-			failed++;
-		printf("%s %s\n", cur_failed ? "FAIL" : "ok  ", tests[i].name);
-	}
-	printf("%u/%u tests passed\n", run - failed, run);
-	return failed != 0 || run == 0;
+	return ptcp_test_run(tests, argc, argv);
 }

@@ -78,21 +78,16 @@ PTCP_DIR=$(mktemp -d /tmp/ptcp-keepalive.XXXXXX) || exit 1
 ptcp_tap_init ka
 NS2=ptcp-kas-$$
 VETH=vka$$
-NS2_CREATED=no
 HTTP_PID=
 
+# ptcp_tap_cleanup deletes both namespaces (ptcp_netns_add) with what runs
+# in them.
 cleanup() {
 	if [ -n "$HTTP_PID" ]; then
 		kill -KILL "$HTTP_PID" 2>/dev/null
 		wait "$HTTP_PID" 2>/dev/null
 	fi
 	ptcp_tap_cleanup
-	if [ "$NS2_CREATED" = yes ]; then
-		for p in $(ip netns pids "$NS2" 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null
-		done
-		ip netns del "$NS2" 2>/dev/null
-	fi
 	rm -rf "$PTCP_DIR"
 }
 trap cleanup EXIT
@@ -103,9 +98,7 @@ mkdir -p "$outdir"
 stamp=$(date +%Y%m%d-%H%M%S)
 raw=$outdir/keepalive-$stamp.jsonl
 ptcp_ns_create || die "ip netns add $PTCP_NS"
-ip netns add "$NS2" || die "ip netns add $NS2"
-NS2_CREATED=yes
-ip netns exec "$NS2" ip link set lo up
+ptcp_netns_add "$NS2" || die "ip netns add $NS2"
 ip link add "${VETH}a" netns "$PTCP_NS" type veth peer name "${VETH}b" \
 	netns "$NS2" || die "veth pair"
 ip netns exec "$PTCP_NS" ip addr add 10.98.0.1/24 dev "${VETH}a"

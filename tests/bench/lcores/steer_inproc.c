@@ -65,6 +65,10 @@
 #include "churn.h"
 #include "services.h"
 
+/* tests/pkt/churn_pair.c (whose header's names clash with this file's) */
+int pair_server_config(struct ptcp_server_config *sc, const char *rr_close,
+		uint32_t request, uint32_t response, uint16_t port);
+
 #define RR_PORT 5001
 #define ITER_MAX 100000000ull
 
@@ -78,6 +82,7 @@ static const char *const wire_names[] = {
 static struct {
 	struct h_mstack a, b;                /* client (churn), server */
 	struct services *sv;
+	struct ptcp_server_config srv;       /* the server's [server] */
 	struct churn_lcore *cl[H_MQ_MAX];
 	struct churn_params p;
 	unsigned int workers;
@@ -252,8 +257,7 @@ main(int argc, char **argv)
 	unsigned int concurrency = 64, closer = CHURN_CLOSE_CLIENT, rxq = 1;
 	unsigned int w, i;
 	const char *rr_close = "client";
-	char err[512], srv_sets[4][64];
-	const char *srv[4];
+	char err[512];
 	int opt, ret = 1;
 
 	memset(&S, 0, sizeof(S));
@@ -312,16 +316,10 @@ main(int argc, char **argv)
 	if (eal_init(argv[0]) != 0)
 		return 1;
 
-	snprintf(srv_sets[0], sizeof(srv_sets[0]), "server.rr_close=%s",
-		rr_close);
-	snprintf(srv_sets[1], sizeof(srv_sets[1]), "server.rr_request=64");
-	snprintf(srv_sets[2], sizeof(srv_sets[2]), "server.rr_response=64");
-	snprintf(srv_sets[3], sizeof(srv_sets[3]), "server.rr_port=%u",
-		RR_PORT);
-	for (i = 0; i < 4; i++)
-		srv[i] = srv_sets[i];
-	if (h_mpair_create(&S.a, &S.b, S.workers, rxq, "10.96.0.1/24", NULL,
-			0, "10.96.0.2/24", srv, 4) != 0) {
+	if (pair_server_config(&S.srv, rr_close, 64, 64, RR_PORT) != 0 ||
+			h_mpair_create(&S.a, &S.b, S.workers, rxq,
+				"10.96.0.1/24", NULL, 0, "10.96.0.2/24", NULL,
+				0) != 0) {
 		fprintf(stderr, "steer_inproc: pair setup failed\n");
 		goto out;
 	}
@@ -330,8 +328,7 @@ main(int argc, char **argv)
 			S.b.s.e->nb_lcores, S.workers);
 		goto out;
 	}
-	S.sv = services_create(S.b.s.e, &S.b.s.e->cfg.server, err,
-		sizeof(err));
+	S.sv = services_create(S.b.s.e, &S.srv, err, sizeof(err));
 	if (S.sv == NULL) {
 		fprintf(stderr, "services: %s\n", err);
 		goto out;

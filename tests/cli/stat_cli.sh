@@ -27,33 +27,11 @@ cleanup()
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fails=0
-
-fail()
-{
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-
-# expect STATUS PATTERN ARG...: one line in all, matching PATTERN.
-expect()
-{
-	local want=$1 pat=$2 rc lines
-
-	shift 2
-	timeout 20 "$stat" "$@" >"$tmp/out" 2>&1 </dev/null
-	rc=$?
-	lines=$(wc -l <"$tmp/out")
-	if [ $rc -ne "$want" ] || [ "$lines" -ne 1 ] ||
-			! grep -Eq -- "$pat" "$tmp/out"; then
-		fail "ptcp-stat $*"
-		echo "  exit $rc (want $want), $lines line(s) (want 1)," \
-			"want /$pat/; output:"
-		sed 's/^/  | /' "$tmp/out"
-	else
-		echo "ok: ptcp-stat $* -> exit $rc: $(cat "$tmp/out")"
-	fi
-}
+here=$(cd "$(dirname "$0")" && pwd)
+CLI_PROG=$stat
+CLI_TMP=$tmp
+# shellcheck source=tests/cli/lib.sh
+. "$here/lib.sh"
 
 # Usage: exit 2, before any connection.
 expect 2 "unknown option '--bogus'" --bogus

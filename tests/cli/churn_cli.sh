@@ -15,28 +15,11 @@ churn=$1
 cfg=$2/config/memif-churn.ini
 tmp=$(mktemp -d /tmp/ptcp-churn-cli.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-# expect STATUS PATTERN ARG...: one line in all, matching PATTERN.
-expect()
-{
-	local want=$1 pat=$2 rc lines
-
-	shift 2
-	timeout 20 "$churn" "$@" >"$tmp/out" 2>&1 </dev/null
-	rc=$?
-	lines=$(wc -l <"$tmp/out")
-	if [ $rc -ne "$want" ] || [ "$lines" -ne 1 ] ||
-			! grep -Eq -- "$pat" "$tmp/out"; then
-		echo "FAIL: ptcp-churn $*"
-		echo "  exit $rc (want $want), $lines line(s) (want 1)," \
-			"want /$pat/; output:"
-		sed 's/^/  | /' "$tmp/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: ptcp-churn $* -> exit $rc: $(cat "$tmp/out")"
-	fi
-}
+here=$(cd "$(dirname "$0")" && pwd)
+CLI_PROG=$churn
+CLI_TMP=$tmp
+# shellcheck source=tests/cli/lib.sh
+. "$here/lib.sh"
 
 ok="-c $cfg --server 10.97.0.1:5001"
 expect 2 'no options'

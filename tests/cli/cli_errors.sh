@@ -16,30 +16,11 @@ fi
 server=$1
 tmp=$(mktemp -d /tmp/ptcp-cli-errors.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-# expect STATUS PATTERN ARG...: ptcp-server ARG... exits STATUS, prints
-# exactly one line in all (stdout and stderr), and that line matches PATTERN
-# (grep -E). One line also means that the EAL did not start (it talks).
-expect()
-{
-	local want=$1 pat=$2 rc lines
-
-	shift 2
-	timeout 20 "$server" "$@" >"$tmp/out" 2>&1 </dev/null
-	rc=$?
-	lines=$(wc -l <"$tmp/out")
-	if [ $rc -ne "$want" ] || [ "$lines" -ne 1 ] ||
-			! grep -Eq -- "$pat" "$tmp/out"; then
-		echo "FAIL: ptcp-server $*"
-		echo "  exit $rc (want $want), $lines line(s) (want 1)," \
-			"want a line matching /$pat/; output:"
-		sed 's/^/  | /' "$tmp/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: ptcp-server $* -> exit $rc: $(cat "$tmp/out")"
-	fi
-}
+here=$(cd "$(dirname "$0")" && pwd)
+CLI_PROG=$server
+CLI_TMP=$tmp
+# shellcheck source=tests/cli/lib.sh
+. "$here/lib.sh"
 
 expect 2 'adress' -- --set port0.adress=1.2.3.4
 expect 2 'adress' -- -s port0.adress=1.2.3.4
