@@ -434,7 +434,7 @@ struct ptcp_conn_info {
 	uint16_t rport;         /**< host order */
 	uint8_t state;          /**< enum ptcp_tcp_state */
 	uint8_t timers;         /**< PTCP_CONN_TIMER_* pending */
-	uint16_t pad;
+	uint16_t pad;           /**< 0 */
 	uint32_t age_ms;        /**< time in the current state */
 	uint32_t srtt_ms;       /**< smoothed RTT; 0 before the first sample */
 	uint32_t cwnd;          /**< congestion window, bytes */
@@ -449,7 +449,7 @@ struct ptcp_tcp_snapshot {
 	uint32_t time_wait;     /**< its TIME-WAIT entries */
 	uint32_t n;             /**< entries in conns[] */
 	uint32_t max;           /**< room in conns[] */
-	struct ptcp_conn_info conns[];
+	struct ptcp_conn_info conns[]; /**< the connections listed */
 };
 
 /**
