@@ -10,8 +10,11 @@
 # Both expect to be run from the top of the source tree.
 
 # Packages to build ptcp and run its tests on Debian 12.
+# make and libsystemd-dev: devtools/test-install builds examples/ with make,
+# statically too (Debian's DPDK .pc files then ask for -lsystemd); doxygen:
+# the doc suite (the public headers' API reference, warnings fail it).
 PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev libjansson-dev meson
-	ninja-build pkg-config gcc python3 clang)
+	ninja-build pkg-config gcc python3 clang make libsystemd-dev doxygen)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
 # ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
 # with python3 above, /usr/bin/python3).
@@ -19,7 +22,9 @@ PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
 	apache2-utils wrk tshark)
 
 # Normal and sanitizer trees, as in the README.
-PTCP_BUILD_OPTS=(-Dwerror=true)
+# (libptcp.pc relocatable: devtools/test-install uses it from a --destdir;
+# also the default, but a reused tree keeps the options it was set up with)
+PTCP_BUILD_OPTS=(-Dwerror=true -Dpkgconfig.relocatable=true)
 PTCP_ASAN_OPTS=(-Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 	-Dbuildtype=debug)
 # The libFuzzer tree (clang; tests/fuzz): ASan+UBSan, coverage on lib/.

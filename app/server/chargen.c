@@ -55,19 +55,10 @@ chargen_writable(struct ptcp_conn *c)
 	chargen_pump(ptcp_conn_arg(c), c);
 }
 
-static void
-chargen_peer_closed(struct ptcp_conn *c)
-{
-	struct svc_conn *x = ptcp_conn_arg(c);
-
-	x->peer_closed = true;
-	svc_close(x, c);
-}
-
 const struct ptcp_tcp_ops svc_chargen_ops = {
 	.accepted = chargen_accepted,
 	.data = svc_data_drop,
 	.writable = chargen_writable,
-	.peer_closed = chargen_peer_closed,
+	.peer_closed = svc_peer_closed_close,
 	.closed = svc_conn_closed,
 };

@@ -11,18 +11,9 @@ discard_accepted(struct ptcp_conn *c, void *listen_arg)
 	return svc_conn_get(listen_arg, SVC_DISCARD, c) == NULL ? -1 : 0;
 }
 
-static void
-discard_peer_closed(struct ptcp_conn *c)
-{
-	struct svc_conn *x = ptcp_conn_arg(c);
-
-	x->peer_closed = true;
-	svc_close(x, c);
-}
-
 const struct ptcp_tcp_ops svc_discard_ops = {
 	.accepted = discard_accepted,
 	.data = svc_data_drop,
-	.peer_closed = discard_peer_closed,
+	.peer_closed = svc_peer_closed_close,
 	.closed = svc_conn_closed,
 };

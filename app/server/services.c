@@ -389,6 +389,15 @@ svc_close(struct svc_conn *x, struct ptcp_conn *c)
 	ptcp_close(c);
 }
 
+void
+svc_peer_closed_close(struct ptcp_conn *c)
+{
+	struct svc_conn *x = ptcp_conn_arg(c);
+
+	x->peer_closed = true;
+	svc_close(x, c);
+}
+
 int
 svc_chain_append(struct rte_mbuf **head, struct rte_mbuf **tail,
 		struct rte_mbuf *m, uint32_t max_bytes)

@@ -215,6 +215,12 @@ void svc_data_drop(struct ptcp_conn *c, struct rte_mbuf *m);
 void svc_close(struct svc_conn *x, struct ptcp_conn *c);
 
 /**
+ * The peer_closed callback of a service with nothing left to say once the
+ * peer has finished (discard, chargen): close our side too.
+ */
+void svc_peer_closed_close(struct ptcp_conn *c);
+
+/**
  * Append chain @p m to the held chain *@p head (last segment *@p tail),
  * unless that would hold more than @p max_bytes or SVC_HOLD_MAX_SEGS.
  * @return 0, or -ENOBUFS (nothing changed; @p m still the caller's)

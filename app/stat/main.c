@@ -267,6 +267,28 @@ all_counts(const struct tel_doc *d, const struct tel_node *o,
 	return 0;
 }
 
+/* The summary's counter lines: label (with its line break), counter. */
+static const struct {
+	const char *label;
+	const char *key;
+} summary_counters[] = {
+	{ "Frames:     in", "rx_pkts" },
+	{ ", out", "tx_pkts" },
+	{ "\nSegments:   in", "tcp_rx" },
+	{ ", out", "tcp_segs_out" },
+	{ "\nRetransmit: data", "tcp_rexmt" },
+	{ ", SYN", "tcp_syn_rexmt" },
+	{ ", SYN-ACK", "tcp_synack_rexmt" },
+	{ ", FIN", "tcp_fin_rexmt" },
+	{ ", timeouts", "tcp_rto" },
+	{ "\nRSTs:       sent", "tcp_rst_tx" },
+	{ ", received", "tcp_rst_rx" },
+	{ "\nOpens:      passive", "tcp_passive_open" },
+	{ ", active", "tcp_active_open" },
+};
+#define NB_SUMMARY_COUNTERS \
+	(sizeof(summary_counters) / sizeof(summary_counters[0]))
+
 /*
  * Counter @p key of stats and, in --watch, its rate since the refresh
  * before: " 1234" or " 1234 (56/s)".
@@ -347,19 +369,9 @@ show_summary(FILE *f, const struct view *v, char *err, size_t errlen)
 		PRIu64 ", closewait %" PRIu64 ")\n\n", st[1], st[2], st[3],
 		st[5]);
 
-	put_counter(f, v, "Frames:     in", "rx_pkts");
-	put_counter(f, v, ", out", "tx_pkts");
-	put_counter(f, v, "\nSegments:   in", "tcp_rx");
-	put_counter(f, v, ", out", "tcp_segs_out");
-	put_counter(f, v, "\nRetransmit: data", "tcp_rexmt");
-	put_counter(f, v, ", SYN", "tcp_syn_rexmt");
-	put_counter(f, v, ", SYN-ACK", "tcp_synack_rexmt");
-	put_counter(f, v, ", FIN", "tcp_fin_rexmt");
-	put_counter(f, v, ", timeouts", "tcp_rto");
-	put_counter(f, v, "\nRSTs:       sent", "tcp_rst_tx");
-	put_counter(f, v, ", received", "tcp_rst_rx");
-	put_counter(f, v, "\nOpens:      passive", "tcp_passive_open");
-	put_counter(f, v, ", active", "tcp_active_open");
+	for (i = 0; i < NB_SUMMARY_COUNTERS; i++)
+		put_counter(f, v, summary_counters[i].label,
+			summary_counters[i].key);
 
 	/* Drops: the sum, and the three largest reasons. */
 	for (k = tel_first(sd, so); k != NULL; k = tel_next(sd, so, k)) {

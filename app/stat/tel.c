@@ -46,7 +46,7 @@ struct conv {
 	size_t errlen;
 };
 
-static int
+static int __attribute__((format(printf, 4, 5)))
 fail_at(char *err, size_t errlen, size_t pos, const char *fmt, ...)
 {
 	char why[JSON_ERROR_TEXT_LENGTH + 32];

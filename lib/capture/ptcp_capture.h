@@ -42,8 +42,8 @@ struct ptcp_capture;
  * set: every frame). Kept to what one look at the headers decides.
  */
 struct ptcp_capture_filter {
-	bool has_port;
-	bool has_host;
+	bool has_port;           /**< match port */
+	bool has_host;           /**< match host */
 	uint16_t port;           /**< TCP or UDP port, either side (host order) */
 	uint32_t host;           /**< IPv4 address, either side (network order);
 	                          *   for ARP, sender or target */
@@ -57,7 +57,7 @@ struct ptcp_capture_conf {
 	int fd;                  /**< open for writing; the capture closes it
 	                          *   from ptcp_capture_start() on, even when
 	                          *   that fails */
-	struct ptcp_capture_filter filter;
+	struct ptcp_capture_filter filter;  /**< which frames */
 	uint32_t snaplen;        /**< bytes kept of a frame; 0: the largest
 	                          *   frame the ports pass (64 KB with TSO) */
 	uint32_t nb_mbufs;       /**< copies in flight; 0: about 32 MB' worth */
@@ -77,8 +77,10 @@ struct ptcp_capture_summary {
  * Parse a capture filter: "port N", "host A.B.C.D", or both joined by
  * "and", in either order. Needs no EAL.
  *
- * @param expr  the text; NULL or "" give a filter that takes everything
- * @param err   on failure, one line saying what is wrong
+ * @param expr    the text; NULL or "" give a filter that takes everything
+ * @param f       filled on success
+ * @param err     on failure, one line saying what is wrong
+ * @param errlen  size of @p err
  * @return 0, or -EINVAL
  */
 int ptcp_capture_filter_parse(const char *expr, struct ptcp_capture_filter *f,
@@ -95,7 +97,10 @@ void ptcp_capture_filter_format(const struct ptcp_capture_filter *f,
  * workers run (ptcp_engine_start() included, so that the gratuitous ARPs
  * are captured too).
  *
- * @param err  one line on failure
+ * @param e       the engine (created, workers not running)
+ * @param conf    file, filter, sizes
+ * @param err     one line on failure
+ * @param errlen  size of @p err
  * @return the capture, or NULL with rte_errno set (ENOMEM, EIO, ...)
  */
 struct ptcp_capture *ptcp_capture_start(struct ptcp_engine *e,
@@ -106,6 +111,7 @@ struct ptcp_capture *ptcp_capture_start(struct ptcp_engine *e,
  * blocks, close the file and free everything. Every worker must have
  * returned (nothing may be inside a callback). NULL is a no-op.
  *
+ * @param c    the capture, or NULL
  * @param sum  filled when not NULL
  */
 void ptcp_capture_stop(struct ptcp_capture *c,

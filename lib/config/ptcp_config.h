@@ -43,7 +43,7 @@ extern "C" {
 /** One static ARP entry. */
 struct ptcp_static_arp {
 	uint32_t ip;                  /**< network byte order */
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac;    /**< its Ethernet address */
 	uint8_t port;                 /**< port index the entry belongs to */
 };
 
@@ -55,14 +55,14 @@ struct ptcp_port_config {
 	uint32_t netmask;             /**< network byte order */
 	uint32_t gateway;             /**< network byte order; 0 = none */
 	bool mac_set;                 /**< `mac` given: override the port's MAC */
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac;    /**< the MAC when mac_set */
 	uint16_t rx_desc;             /**< RX descriptors per queue */
 	uint16_t tx_desc;             /**< TX descriptors per queue */
 	uint16_t mtu;                 /**< IP MTU */
 	/** More addresses in the port's subnet it answers for and may
 	 *  connect from (`extra_addresses`), network byte order. */
 	uint32_t extra_addr[PTCP_MAX_EXTRA_ADDRS];
-	unsigned int nb_extra;
+	unsigned int nb_extra;        /**< entries of extra_addr[] */
 };
 
 /** The [tcp] section (see docs/configuration.md for ranges). */
@@ -146,7 +146,7 @@ enum ptcp_config_type {
 /** One key of a section: where it lands, its default and its range. */
 struct ptcp_config_key {
 	const char *key;            /**< name in the section */
-	enum ptcp_config_type type;
+	enum ptcp_config_type type; /**< how the value is read */
 	size_t off;                 /**< offset in the section's struct */
 	size_t size;                /**< size of that field */
 	uint64_t def;               /**< default */
@@ -173,8 +173,8 @@ struct ptcp_config;
 /** A section: its name, its keys, and the rules across them. */
 struct ptcp_config_section {
 	const char *name;                  /**< "[name]"; `--set name.key=v` */
-	const struct ptcp_config_key *keys;
-	unsigned int nb_keys;
+	const struct ptcp_config_key *keys; /**< its keys */
+	unsigned int nb_keys;              /**< entries of keys[] */
 	/**
 	 * Rules across the section's keys, run once every section is parsed
 	 * and lib/config's own rules hold; NULL: none.
@@ -191,8 +191,9 @@ struct ptcp_config_section {
 /** The sections an application registered; see ptcp_config_register(). */
 struct ptcp_config_schema {
 	unsigned int nb;                   /**< sections registered */
+	/** The sections, in the order they were registered. */
 	struct {
-		const struct ptcp_config_section *sec;
+		const struct ptcp_config_section *sec; /**< the section */
 		void *base;                /**< the struct its keys fill */
 	} reg[PTCP_CONFIG_MAX_SECTIONS];
 };
@@ -378,7 +379,7 @@ struct ptcp_timer_config {
  */
 struct ptcp_config {
 	/* [portN] */
-	struct ptcp_port_config port[PTCP_MAX_PORTS];
+	struct ptcp_port_config port[PTCP_MAX_PORTS]; /**< by port index */
 	unsigned int nb_ports;        /**< highest enabled port index + 1 */
 
 	struct ptcp_lcores_config lcores;   /**< [lcores] */
@@ -387,8 +388,8 @@ struct ptcp_config {
 	struct ptcp_arp_config arp;         /**< [arp] */
 
 	/* [arp.static] */
-	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP];
-	unsigned int nb_arp_static;
+	struct ptcp_static_arp arp_static[PTCP_MAX_STATIC_ARP]; /**< `static` */
+	unsigned int nb_arp_static;   /**< entries of arp_static[] */
 
 	struct ptcp_timer_config timer;     /**< [timer] */
 	struct ptcp_tcp_config tcp;         /**< [tcp] */
@@ -459,7 +460,13 @@ int ptcp_config_load(struct ptcp_config *cfg, const char *path,
  * own rules), and @p cfg->schema points to @p schema for
  * ptcp_config_dump(). ptcp_config_load() is this with @p schema NULL.
  *
- * @param schema  from ptcp_config_register(), or NULL
+ * @param cfg           as ptcp_config_load()
+ * @param schema        from ptcp_config_register(), or NULL
+ * @param path          as ptcp_config_load()
+ * @param overrides     as ptcp_config_load()
+ * @param nb_overrides  as ptcp_config_load()
+ * @param err           as ptcp_config_load()
+ * @param errlen        as ptcp_config_load()
  * @return as ptcp_config_load()
  */
 int ptcp_config_load_with(struct ptcp_config *cfg,
@@ -500,7 +507,7 @@ int ptcp_config_load_with(struct ptcp_config *cfg,
 struct ptcp_config_args {
 	const char *path;                    /**< -c FILE, or NULL */
 	const char *sets[PTCP_CONFIG_MAX_SETS]; /**< --set strings, in order */
-	unsigned int nb_sets;
+	unsigned int nb_sets;                /**< entries of sets[] */
 };
 
 /**
@@ -546,10 +553,12 @@ int ptcp_config_load_args(struct ptcp_config *cfg,
  * (ascending), comma separated, spaces allowed around items (the syntax of
  * `extra_addresses`; also ptcp-churn's --src).
  *
- * @param out    filled with the addresses, network byte order, in order
- * @param max    room in @p out
- * @param n      the number of addresses
- * @param err    on failure, the reason (no file/section prefix)
+ * @param s       the text
+ * @param out     filled with the addresses, network byte order, in order
+ * @param max     room in @p out
+ * @param n       the number of addresses
+ * @param err     on failure, the reason (no file/section prefix)
+ * @param errlen  size of @p err
  * @return 0; -EINVAL (malformed, backwards range, more than @p max, empty)
  */
 int ptcp_parse_addr_list(const char *s, uint32_t *out, unsigned int max,

@@ -24,7 +24,7 @@
 
 /* ----- error messages ----- */
 
-static void
+static void __rte_format_printf(3, 0)
 verr(struct ptcp_config_ctx *c, const char *prefix, const char *fmt, va_list ap)
 {
 	int n;

@@ -85,37 +85,37 @@ struct ptcp_lcore {
 	/* hot: read on every pass */
 	uint64_t now_tsc;                  /**< TSC read once per pass */
 	uint64_t now_ms;                   /**< now_tsc in ms since start */
-	uint64_t next_arp_age_ms;
-	struct ptcp_engine *eng;
+	uint64_t next_arp_age_ms;          /**< next core_arp_age(), now_ms */
+	struct ptcp_engine *eng;           /**< the engine it belongs to */
 	struct rte_mempool *pool;          /**< this worker's mbufs */
-	ptcp_l4_input_t l4_input;
-	ptcp_l4_poll_t l4_poll;
+	ptcp_l4_input_t l4_input;          /**< TCP's input hook, or NULL */
+	ptcp_l4_poll_t l4_poll;            /**< TCP's end-of-pass hook, or NULL */
 	void *l4;                          /**< lib/tcp's per-lcore state */
-	uint16_t nb_ifs;
-	uint16_t burst;
+	uint16_t nb_ifs;                   /**< ports (entries of ifs[]) */
+	uint16_t burst;                    /**< RX burst size */
 	uint16_t ip_id;                    /**< next IPv4 identification */
-	uint8_t ttl;
+	uint8_t ttl;                       /**< TTL of what we send */
 	unsigned int lcore_id;             /**< EAL lcore id */
 	unsigned int idx;                  /**< worker index == queue id */
 	struct ptcp_timer_wheel *wheel;    /**< this worker's timers, or NULL */
 
-	struct ptcp_stats stats;
-	struct ptcp_iface ifs[PTCP_MAX_PORTS];
+	struct ptcp_stats stats;           /**< this worker's counters */
+	struct ptcp_iface ifs[PTCP_MAX_PORTS]; /**< per port: queues, ARP */
 	/** Frames this worker handed to worker j (software steering). */
 	uint64_t steer_to[PTCP_MAX_WORKERS];
 } __rte_cache_aligned;
 
 /** The endpoint: ports, workers, configuration. Read-only after start. */
 struct ptcp_engine {
-	struct ptcp_config cfg;
+	struct ptcp_config cfg;            /**< as given to ptcp_engine_create() */
 	unsigned int id;                   /**< instance in this process: names
 	                                    *   of pools and tables carry it */
 	volatile bool force_quit;          /**< set by ptcp_engine_quit() */
-	unsigned int nb_ports;
-	unsigned int nb_lcores;
-	uint64_t tsc_hz;
-	uint64_t start_tsc;
-	struct ptcp_port ports[PTCP_MAX_PORTS];
+	unsigned int nb_ports;             /**< entries of ports[] */
+	unsigned int nb_lcores;            /**< workers (entries of lcores[]) */
+	uint64_t tsc_hz;                   /**< rte_get_tsc_hz() */
+	uint64_t start_tsc;                /**< TSC at creation: now_ms is 0 */
+	struct ptcp_port ports[PTCP_MAX_PORTS]; /**< by port index */
 	struct rte_mempool *pools[RTE_MAX_LCORE];  /**< by worker index */
 	struct ptcp_lcore *lcores[RTE_MAX_LCORE];  /**< by worker index */
 	int16_t lcore_to_idx[RTE_MAX_LCORE];       /**< EAL id -> index, -1 */
@@ -130,20 +130,22 @@ struct ptcp_engine {
 };
 
 /**
- * Create the engine for @p cfg: one worker per enabled EAL lcore, a mempool
- * per worker, every configured port set up (not started), ARP caches with
- * their static entries.
- *
- * @param err  one line on failure
- * @return the engine, or NULL with rte_errno set (ENODEV, ENOMEM, EINVAL...)
- */
-/**
  * The worker whose loop pass runs on this thread now (inside
  * ptcp_lcore_poll_at()), or NULL between passes: debug builds check that
  * a connection is only touched by the worker that owns it.
  */
 RTE_DECLARE_PER_LCORE(struct ptcp_lcore *, ptcp_cur_lcore);
 
+/**
+ * Create the engine for @p cfg: one worker per enabled EAL lcore, a mempool
+ * per worker, every configured port set up (not started), ARP caches with
+ * their static entries.
+ *
+ * @param cfg     the configuration (copied)
+ * @param err     one line on failure
+ * @param errlen  size of @p err
+ * @return the engine, or NULL with rte_errno set (ENODEV, ENOMEM, EINVAL...)
+ */
 struct ptcp_engine *ptcp_engine_create(const struct ptcp_config *cfg,
 		char *err, size_t errlen);
 

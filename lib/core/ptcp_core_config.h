@@ -15,10 +15,12 @@
 extern "C" {
 #endif
 
-/** [lcores]: burst, tx_flush_us, workers, steer_ring, tx_backlog. */
+/** The [lcores] section: burst, tx_flush_us, workers, steer_ring,
+ *  tx_backlog. */
 extern const struct ptcp_config_section ptcp_lcores_config_section;
 
-/** [mempool]: mbufs, cache, data_room; a port's mtu must fit one mbuf. */
+/** The [mempool] section: mbufs, cache, data_room; a port's mtu must
+ *  fit one mbuf. */
 extern const struct ptcp_config_section ptcp_mempool_config_section;
 
 #ifdef __cplusplus

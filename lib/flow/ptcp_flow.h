@@ -27,10 +27,10 @@ extern "C" {
  * in every key. Aligned to 8 because the table reads the key 8 bytes at a time.
  */
 struct ptcp_flow_key {
-	uint32_t laddr;
-	uint32_t raddr;
-	uint16_t lport;
-	uint16_t rport;
+	uint32_t laddr;         /**< our address */
+	uint32_t raddr;         /**< the peer's address */
+	uint16_t lport;         /**< our port */
+	uint16_t rport;         /**< the peer's port */
 	uint32_t pad;           /**< always 0 */
 } __rte_aligned(8);
 
@@ -52,6 +52,7 @@ struct ptcp_flow_table;
  * @param name unique name in the process (the table reserves a memzone
  *             named after it), 1..21 characters
  * @param entries 1..2^30
+ * @param socket NUMA socket of the memory (SOCKET_ID_ANY: any)
  * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST)
  */
 struct ptcp_flow_table *ptcp_flow_table_create(const char *name,

@@ -44,9 +44,9 @@ struct ptcp_port {
 	bool tx_tso;                  /**< NIC segments TCP ([tcp] tso) */
 	bool tso_frame_in_mtu;        /**< the driver wants a TSO piece's whole
 	                               *   frame (L2 included) within the MTU */
-	bool started;
+	bool started;                 /**< rte_eth_dev_start() done */
 	struct rte_ether_addr mac;    /**< our address on this port */
-	char name[RTE_ETH_NAME_MAX_LEN];
+	char name[RTE_ETH_NAME_MAX_LEN]; /**< the ethdev's name */
 };
 
 /**
@@ -55,7 +55,13 @@ struct ptcp_port {
  * queue q receiving into @p pools[q], enable the checksum offloads the
  * device advertises, set the MTU and MAC override. Does not start it.
  *
- * @param err one line naming the port and the reason, on failure
+ * @param p         filled: the port's ids, MAC, offloads
+ * @param cfg       the configuration
+ * @param index     the port's index in @p cfg (its [portN])
+ * @param nb_queues RX/TX queue pairs
+ * @param pools     one mempool per RX queue
+ * @param err       one line naming the port and the reason, on failure
+ * @param errlen    size of @p err
  * @return 0, or -errno (-ENODEV: no such device; others from ethdev)
  */
 int ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
@@ -83,8 +89,8 @@ void ptcp_port_close(struct ptcp_port *p);
  * connections already accepted.
  */
 struct ptcp_txq {
-	uint16_t port_id;
-	uint16_t queue_id;
+	uint16_t port_id;             /**< ethdev port id */
+	uint16_t queue_id;            /**< TX queue on it */
 	uint16_t n;                   /**< frames in pkts[] */
 	uint16_t burst;               /**< flush when this many are waiting */
 	uint32_t bl_head;             /**< oldest held: bl[bl_head & bl_mask] */
@@ -92,7 +98,7 @@ struct ptcp_txq {
 	uint32_t bl_max;              /**< bound ([lcores] tx_backlog); 0: none */
 	uint32_t bl_mask;             /**< ring size - 1 (a power of 2 >= bl_max) */
 	struct rte_mbuf **bl;         /**< the backlog ring, or NULL */
-	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX];
+	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX]; /**< this pass's batch */
 };
 
 /**

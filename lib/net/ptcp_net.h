@@ -72,7 +72,7 @@ struct ptcp_ipv4_if {
 	uint32_t addr;            /**< our (primary) address */
 	uint32_t netmask;         /**< our netmask */
 	const uint32_t *extra;    /**< more addresses of ours, or NULL */
-	unsigned int nb_extra;
+	unsigned int nb_extra;    /**< entries of extra[] */
 };
 
 /** True if @p a (network order) is one of @p ifc's addresses. */
@@ -273,7 +273,13 @@ int ptcp_arp_parse(const struct rte_mbuf *m, struct ptcp_arp_info *out,
  * Build a complete ARP frame (Ethernet header included) in @p m, which must
  * be empty (freshly allocated or reset).
  *
+ * @param m       the empty mbuf
+ * @param op      RTE_ARP_OP_REQUEST or RTE_ARP_OP_REPLY (host order)
  * @param eth_dst Ethernet destination (broadcast for requests)
+ * @param sha     sender hardware address (also the Ethernet source)
+ * @param sip     sender IPv4 address, network byte order
+ * @param tha     target hardware address (zero in requests)
+ * @param tip     target IPv4 address, network byte order
  * @return 0, or -1 if @p m has too little room
  */
 int ptcp_arp_build(struct rte_mbuf *m, uint16_t op,
@@ -336,8 +342,11 @@ enum ptcp_arp_verdict {
 /**
  * Find the MAC of next hop @p ip, or hold @p m until it is known.
  *
- * @param m   the packet to send (may be NULL to only look up)
+ * @param t   the cache
+ * @param ip  the next hop, network byte order
  * @param now current time, ms
+ * @param m   the packet to send (may be NULL to only look up)
+ * @param mac filled on PTCP_ARP_HIT
  */
 enum ptcp_arp_verdict ptcp_arp_resolve(struct ptcp_arp_table *t, uint32_t ip,
 		uint64_t now, struct rte_mbuf *m, struct rte_ether_addr *mac);
@@ -369,7 +378,11 @@ int ptcp_arp_add_static(struct ptcp_arp_table *t, uint32_t ip,
  * free the waiting packets (counted as arp_resolve_timeout) and the entry.
  * Cost is linear in the table size: call it every few ms, not per packet.
  *
+ * @param t        the cache
+ * @param now      current time, ms
  * @param request  called with @p arg and the IP to ask for
+ * @param arg      passed to @p request
+ * @param st       counters
  */
 void ptcp_arp_age(struct ptcp_arp_table *t, uint64_t now,
 		void (*request)(void *arg, uint32_t ip), void *arg,

@@ -16,11 +16,11 @@
 extern "C" {
 #endif
 
-/** [ip]: ttl. */
+/** The [ip] section: ttl. */
 extern const struct ptcp_config_section ptcp_ip_config_section;
 
-/** [arp]: entries, timeout, resolve_ms, retries, pending, pending_total,
- *  gratuitous. */
+/** The [arp] section: entries, timeout, resolve_ms, retries, pending,
+ *  pending_total, gratuitous. */
 extern const struct ptcp_config_section ptcp_arp_config_section;
 
 #ifdef __cplusplus

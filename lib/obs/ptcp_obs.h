@@ -20,6 +20,8 @@
  * listed through ptcp_tcp_snapshot().
  */
 
+#include <stddef.h>
+
 #include <rte_telemetry.h>
 
 #ifdef __cplusplus

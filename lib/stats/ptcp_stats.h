@@ -149,7 +149,9 @@ extern "C" {
 
 /** Counter indices, in list order. */
 enum ptcp_stat_id {
+/** @cond PRIVATE */
 #define PTCP_STAT_ENUM(n, d) PTCP_STAT_##n,
+/** @endcond */
 	PTCP_STATS_LIST(PTCP_STAT_ENUM)
 #undef PTCP_STAT_ENUM
 	PTCP_STAT_MAX
@@ -157,7 +159,7 @@ enum ptcp_stat_id {
 
 /** One lcore's counters. */
 struct ptcp_stats {
-	uint64_t c[PTCP_STAT_MAX];
+	uint64_t c[PTCP_STAT_MAX];  /**< by enum ptcp_stat_id */
 };
 
 /** Add @p v to counter @p name (a bare name from the list) of @p s. */

@@ -309,6 +309,62 @@ void ptcp_conn_tuple(const struct ptcp_conn *c, uint32_t *laddr,
 /** The lcore that owns @p c. */
 struct ptcp_lcore *ptcp_conn_lcore(const struct ptcp_conn *c);
 
+/* Per-connection tuning and state, for a socket layer (lib/sock). */
+
+#define PTCP_TCPI_OPT_TIMESTAMPS 0x01  /**< RFC 7323 timestamps */
+#define PTCP_TCPI_OPT_SACK       0x02  /**< SACK permitted both ways */
+#define PTCP_TCPI_OPT_WSCALE     0x04  /**< window scaling */
+
+/** One connection's state and RFC 9293 §3.3.1 variables, as of now. */
+struct ptcp_tcp_info {
+	uint8_t state;          /**< enum ptcp_tcp_state */
+	uint8_t options;        /**< PTCP_TCPI_OPT_* negotiated */
+	uint8_t snd_wscale;     /**< shift applied to the peer's window */
+	uint8_t rcv_wscale;     /**< shift applied to ours */
+	uint8_t retransmits;    /**< retransmissions since progress */
+	uint8_t keep_probes;    /**< keepalive probes unanswered */
+	uint16_t mss;           /**< most payload per segment we send */
+	uint32_t snd_una;       /**< SND.UNA */
+	uint32_t snd_nxt;       /**< SND.NXT */
+	uint32_t snd_max;       /**< highest sequence sent + 1 */
+	uint32_t snd_wnd;       /**< SND.WND, scaled */
+	uint32_t snd_wl1;       /**< SND.WL1 */
+	uint32_t snd_wl2;       /**< SND.WL2 */
+	uint32_t iss;           /**< ISS */
+	uint32_t rcv_nxt;       /**< RCV.NXT */
+	uint32_t rcv_wnd;       /**< RCV.WND (what the acceptance test uses) */
+	uint32_t rcv_space;     /**< window we would offer now: rcv_buf less
+	                         *   what the app holds */
+	uint32_t irs;           /**< IRS */
+	uint32_t srtt_ms;       /**< smoothed RTT; 0 before a sample */
+	uint32_t rttvar_ms;     /**< RTT variation */
+	uint32_t rto_ms;        /**< retransmission timeout now */
+	uint32_t cwnd;          /**< congestion window, bytes */
+	uint32_t ssthresh;      /**< slow start threshold, bytes */
+	uint32_t snd_queued;    /**< bytes in the send queue (sent or not) */
+	uint32_t rcv_held;      /**< bytes the app holds (ptcp_recv_hold()) */
+};
+
+/** Copy @p c's state and sequence variables into @p ti. */
+void ptcp_conn_info_get(const struct ptcp_conn *c, struct ptcp_tcp_info *ti);
+
+/**
+ * Keepalive for @p c: on or off, and (when not 0) the idle time before
+ * the first probe, the time between probes and the probes unanswered
+ * before the connection ends (TIMEOUT, RST sent). Values left 0 keep the
+ * connection's (or [tcp]'s, when it had none).
+ * @return 0, or -EINVAL (idle or interval > 65535, count > 255)
+ */
+int ptcp_conn_set_keepalive(struct ptcp_conn *c, bool on, uint32_t idle_s,
+		uint32_t intvl_s, uint32_t cnt);
+
+/**
+ * Lower the most payload per segment @p c sends to @p mss (never raises
+ * it above what the handshake agreed).
+ * @return 0, -EINVAL (below 64), -ENOTCONN (not synchronized yet)
+ */
+int ptcp_conn_set_maxseg(struct ptcp_conn *c, uint16_t mss);
+
 /**
  * Attach TCP to every worker of @p e (flow tables, TIME-WAIT pools, timer
  * wheel, ISN and cookie secrets). Call after ptcp_engine_create() and
@@ -378,7 +434,7 @@ struct ptcp_conn_info {
 	uint16_t rport;         /**< host order */
 	uint8_t state;          /**< enum ptcp_tcp_state */
 	uint8_t timers;         /**< PTCP_CONN_TIMER_* pending */
-	uint16_t pad;
+	uint16_t pad;           /**< 0 */
 	uint32_t age_ms;        /**< time in the current state */
 	uint32_t srtt_ms;       /**< smoothed RTT; 0 before the first sample */
 	uint32_t cwnd;          /**< congestion window, bytes */
@@ -393,7 +449,7 @@ struct ptcp_tcp_snapshot {
 	uint32_t time_wait;     /**< its TIME-WAIT entries */
 	uint32_t n;             /**< entries in conns[] */
 	uint32_t max;           /**< room in conns[] */
-	struct ptcp_conn_info conns[];
+	struct ptcp_conn_info conns[]; /**< the connections listed */
 };
 
 /**

@@ -15,13 +15,13 @@
 extern "C" {
 #endif
 
-/** [timer]: tick_us, the tick of each worker's timing wheel. */
+/** The [timer] section: tick_us, the tick of each worker's wheel. */
 extern const struct ptcp_config_section ptcp_timer_config_section;
 
 /**
- * [tcp]: every TCP key; its check holds rto_min_ms <= rto_init_ms <=
- * rto_max_ms and mss <= every port's mtu - 40 (a default mss comes down
- * to the smallest).
+ * The [tcp] section: every TCP key; its check holds rto_min_ms <=
+ * rto_init_ms <= rto_max_ms and mss <= every port's mtu - 40 (a default
+ * mss comes down to the smallest).
  */
 extern const struct ptcp_config_section ptcp_tcp_config_section;
 

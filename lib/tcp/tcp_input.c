@@ -27,14 +27,6 @@
  * (RFC 7323 §5.5). */
 #define PAWS_IDLE_MS (24u * 24 * 3600 * 1000)
 
-static inline uint16_t
-fold16(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /*
  * Validate the TCP header after IPv4 (m->l2_len, m->l3_len set, m trimmed
  * to the datagram), fill @seg, and leave only the payload in @m.

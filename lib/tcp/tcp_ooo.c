@@ -92,15 +92,7 @@ tcp_ooo_register(void)
 void
 tcp_ooo_init(struct tcp_ooo *q)
 {
-	q->head = NULL;
-	q->tail = NULL;
-	q->bytes = 0;
-	q->truesize = 0;
-	q->nb = 0;
-	q->last_start = 0;
-	q->last_end = 0;
-	q->fin = false;
-	q->fin_seq = 0;
+	*q = (struct tcp_ooo){ .head = NULL };
 }
 
 uint32_t

@@ -150,8 +150,9 @@ struct ptcp_timer_wheel {
 	uint32_t cyc_r;            /**< cycles per tick, fraction (/1e9) */
 	uint32_t tsc_num;          /**< fraction of tsc_k * cycles (/1e9) */
 	uint32_t base_tick;        /**< tick at base_tsc */
-	uint32_t pad;
-	struct ptcp_timer_handler handlers[PTCP_TIMER_KINDS];
+	uint32_t pad;              /**< 0 */
+	struct ptcp_timer_handler handlers[PTCP_TIMER_KINDS]; /**< by kind */
+	/** The timers, per level and slot. */
 	struct ptcp_timer_slot slots[PTCP_TIMER_LEVELS][PTCP_TIMER_SLOTS];
 };
 

@@ -53,6 +53,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "ptcp_test_eal.h"
 #include "ptcp_flow.h"
 #include "ptcp_test_flow.h"
 
@@ -557,7 +558,7 @@ int
 main(int argc, char **argv)
 {
 	static const uint32_t defaults[] = { 1024, 1000000, 10000000 };
-	char *eal[] = { argv[0], "--no-huge", "-m", "3072", "--no-shconf",
+	const char *eal[] = { argv[0], "--no-huge", "-m", "3072", "--no-shconf",
 		"--no-pci", "-l", "0", "--no-telemetry", "--log-level=warning" };
 	uint32_t sizes[16], ops_min = 1u << 21;
 	unsigned int nb = 0, i, m, first = 0, last = RTE_DIM(impls);
@@ -599,7 +600,7 @@ main(int argc, char **argv)
 		memcpy(sizes, defaults, sizeof(defaults));
 		nb = RTE_DIM(defaults);
 	}
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(eal), eal) < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}

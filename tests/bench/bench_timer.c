@@ -44,6 +44,7 @@
 #include <rte_memzone.h>
 #include <rte_timer.h>
 
+#include "ptcp_test_eal.h"
 #include "ptcp_timer.h"
 #include "ptcp_test_rand.h"
 
@@ -406,7 +407,7 @@ human(uint64_t n, char *buf, size_t len)
 int
 main(int argc, char **argv)
 {
-	char *eal_argv[] = { argv[0], "--no-huge", "-m", "2048",
+	const char *eal_argv[] = { argv[0], "--no-huge", "-m", "2048",
 		"--no-shconf", "--no-pci", "-l", "0", "--log-level=warning",
 		NULL };
 	uint64_t sizes[8] = { 1000, 1000000, 10000000 };
@@ -430,7 +431,7 @@ main(int argc, char **argv)
 	if (nsizes == 0)
 		nsizes = 3;
 
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
 		fprintf(stderr, "bench_timer: rte_eal_init failed\n");
 		return 1;
 	}

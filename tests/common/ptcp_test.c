@@ -10,7 +10,7 @@
 static unsigned int failures;
 
 /* "  file:line: ", @cond's "CHECK(...) failed: " if not NULL, the message. */
-static void
+static void __attribute__((format(printf, 4, 0)))
 vfail(const char *file, int line, const char *cond, const char *fmt,
 		va_list ap)
 {

@@ -43,6 +43,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "ptcp_test_eal.h"
 #include "harness.h"
 #include "ptcp_tcp.h"
 #include "tcp_opt.h"
@@ -884,10 +885,14 @@ report(void)
 		(unsigned long long)fresh, (unsigned long long)max_inuse);
 }
 
+/* libFuzzer's entry points (it has no header that declares them). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {
+	const char *eal[] = {
 		(*argv)[0], "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
 		"--no-telemetry", "-l", "0", "--log-level=*:error",
 	};
@@ -896,7 +901,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	unsigned int i;
 
 	(void)argc;
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(eal), eal) < 0) {
 		fprintf(stderr, "fuzz_rx: EAL init failed: %s\n",
 			rte_strerror(rte_errno));
 		exit(1);

@@ -13,6 +13,7 @@
 
 #include <rte_tcp.h>
 
+#include "ptcp_test_eal.h"
 #include "harness.h"
 #include "ptcp_test.h"
 #include "ptcp_tcp.h"
@@ -30,15 +31,15 @@ int
 h_eal_init_mb(const char *prog, unsigned int mb)
 {
 	char mem[16];
-	char *argv[] = {
-		(char *)(uintptr_t)prog, "--no-huge", "-m", mem,
+	const char *argv[] = {
+		prog, "--no-huge", "-m", mem,
 		"--no-shconf", "--no-pci", "-l", "0", "--log-level=warning",
 		"--no-telemetry",
 	};
 
 	snprintf(mem, sizeof(mem), "%u", mb);
 
-	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(argv), argv) < 0) {
 		fprintf(stderr, "EAL init failed: %s\n",
 			rte_strerror(rte_errno));
 		return -1;

@@ -32,6 +32,7 @@
 #include <rte_tcp.h>
 #include <rte_telemetry.h>
 
+#include "ptcp_test_eal.h"
 #include "harness.h"
 #include "ptcp.h"
 #include "ptcp_obs.h"
@@ -775,7 +776,7 @@ int
 main(int argc, char **argv)
 {
 	char prefix[64], path[PATH_MAX + 32], dir[PATH_MAX];
-	char *eal[] = {
+	const char *eal[] = {
 		argv[0], "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
 		"-l", "0", "--log-level=warning", prefix,
 	};
@@ -784,7 +785,7 @@ main(int argc, char **argv)
 	/* Telemetry on, in a runtime directory of this run's own. */
 	snprintf(prefix, sizeof(prefix), "--file-prefix=ptcp_test_obs_%d",
 		(int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(eal), eal) < 0) {
 		fprintf(stderr, "EAL init failed: %s\n",
 			rte_strerror(rte_errno));
 		return 1;

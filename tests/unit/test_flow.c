@@ -19,6 +19,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 
+#include "ptcp_test_eal.h"
 #include "ptcp_flow.h"
 #include "ptcp_test.h"
 #include "ptcp_test_flow.h"
@@ -864,11 +865,11 @@ static const struct ptcp_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "512", "--no-shconf",
+	const char *eal[] = { argv[0], "--no-huge", "-m", "512", "--no-shconf",
 		"--no-pci", "-l", "0", "--no-telemetry", "--log-level=warning" };
 	int ret;
 
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(eal), eal) < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}

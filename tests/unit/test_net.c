@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "ptcp_test_eal.h"
 #include "ptcp_net.h"
 #include "ptcp_test.h"
 
@@ -471,11 +472,11 @@ static const struct ptcp_test tests[] = {
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-shconf",
+	const char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-shconf",
 		"--no-pci", "-l", "0", "--log-level=warning", "--no-telemetry" };
 	int ret;
 
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(eal), eal) < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}

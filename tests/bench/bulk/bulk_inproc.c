@@ -58,6 +58,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "ptcp_test_eal.h"
 #include "harness.h"
 #include "ptcp_tcp.h"
 
@@ -400,7 +401,7 @@ main(int argc, char **argv)
 		{ "set", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *eal_argv[] = {
+	const char *eal_argv[] = {
 		argv[0], "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
 		"-l", "0", "--no-telemetry", "--log-level=warning",
 	};
@@ -467,7 +468,7 @@ main(int argc, char **argv)
 			B.copy_size > PAT_EXTRA || duration <= 0 || timeout_s <= 0)
 		return usage();
 	pattern_init();
-	ret = rte_eal_init((int)RTE_DIM(eal_argv), eal_argv);
+	ret = ptcp_test_eal_init((int)RTE_DIM(eal_argv), eal_argv);
 	if (ret < 0) {
 		fprintf(stderr, PROG ": EAL: %s\n", rte_strerror(rte_errno));
 		return 1;

@@ -55,6 +55,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "ptcp_test_eal.h"
 #include "harness.h"
 #include "ptcp.h"
 #include "ptcp_io.h"
@@ -156,13 +157,13 @@ server_passes(void)
 static int
 eal_init(const char *prog)
 {
-	char *argv[] = {
-		(char *)(uintptr_t)prog, "--no-huge", "-m", "1024",
+	const char *argv[] = {
+		prog, "--no-huge", "-m", "1024",
 		"--no-shconf", "--no-pci", "-l", "0", "--log-level=warning",
 		"--no-telemetry",
 	};
 
-	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
+	if (ptcp_test_eal_init((int)RTE_DIM(argv), argv) < 0) {
 		fprintf(stderr, "EAL init failed: %s\n",
 			rte_strerror(rte_errno));
 		return -1;
