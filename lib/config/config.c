@@ -43,7 +43,6 @@ ptcp_config_load_with(struct ptcp_config *cfg,
 		.path = path,
 		.err = err,
 		.errlen = errlen,
-		.arp_static_index = -1,
 	};
 	unsigned int i;
 	int ret;

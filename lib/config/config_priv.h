@@ -17,14 +17,10 @@
 #include <rte_ether.h>
 
 #include "ptcp_config.h"
+#include "ptcp_config_value.h"
 
 /* Name of the override "file" in error messages. */
 #define CMDLINE "command line"
-
-/* Longest piece of user input quoted back in an error message. */
-#define QUOTE_MAX 64
-
-#define SEC_ARP_STATIC "arp.static"
 
 /* A library's section (ptcp_config_register_lib()). */
 struct cfg_lib_section {
@@ -62,12 +58,6 @@ struct ptcp_config_ctx {
 
 	struct override *ovr;
 	unsigned int nb_ovr;
-
-	/* [portN] facts that ptcp_port_config does not keep */
-	uint8_t prefix[PTCP_MAX_PORTS];	/* from "address = A/N"; 0: none */
-	bool netmask_set[PTCP_MAX_PORTS];
-
-	int arp_static_index;		/* section index, -1 if none */
 };
 
 /* ----- schema.c: the key tables and the sections ----- */
@@ -75,14 +65,16 @@ struct ptcp_config_ctx {
 /* The libraries' sections, by rank. */
 extern struct cfg_lib_section cfg_lib_sections[PTCP_CONFIG_MAX_LIB_SECTIONS];
 extern unsigned int cfg_nb_lib_sections;
-extern const struct ptcp_config_key cfg_port_keys[];
-extern const unsigned int cfg_nb_port_keys;
 
 const struct ptcp_config_key *cfg_find_key(const struct ptcp_config_key *keys,
 		unsigned int n, const char *key);
 int cfg_parse_table_key(struct ptcp_config_ctx *c, const char *section,
 		const struct ptcp_config_key *d, const char *value, void *base);
-bool cfg_is_port_section(const char *name, unsigned int *port);
+/* The name of instance @p i of @p sec ("port1"; "tcp"), in @p buf. */
+const char *cfg_instance_name(const struct ptcp_config_section *sec,
+		unsigned int i, char *buf);
+/* Instances of @p sec: 1 for a plain section. */
+unsigned int cfg_nb_instances(const struct ptcp_config_section *sec);
 size_t cfg_known_section_prefix(const struct ptcp_config_ctx *c,
 		const char *lhs);
 struct rte_cfgfile_entry *cfg_section_entries(struct ptcp_config_ctx *c, int index,
@@ -100,21 +92,13 @@ int cfg_read_file(struct ptcp_config_ctx *c);
 int cfg_apply_overrides(struct ptcp_config_ctx *c, const char *const *overrides,
 		unsigned int nb);
 
-/* ----- check.c: rules inside a port and across sections ----- */
+/* ----- check.c: rules across sections ----- */
 
-int cfg_check_port(struct ptcp_config_ctx *c, unsigned int p, const char *section);
 /* Pass 4. */
 int cfg_check_config(struct ptcp_config_ctx *c);
 
-/* ----- value.c: value parsers (0 or -EINVAL, no message) ----- */
+/* ----- value.c: the value parsers (ptcp_config_value.h), typed stores ----- */
 
-int cfg_parse_u64(const char *s, uint64_t *v);
-int cfg_parse_bool(const char *s, bool *v);
-int cfg_parse_ipv4(const char *s, uint32_t *ip);
-int cfg_parse_mac(const char *s, struct rte_ether_addr *mac);
-uint32_t cfg_prefix_to_mask(unsigned int prefix);
-int cfg_mask_to_prefix(uint32_t mask);
-const char *cfg_ip_str(uint32_t ip, char *buf);
 void cfg_store_uint(void *field, size_t size, uint64_t v);
 uint64_t cfg_load_uint(const void *field, size_t size);
 

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/config: ptcp_config_dump(), the effective configuration in INI form.
+ * lib/config: ptcp_config_dump(), the effective configuration in INI form:
+ * the libraries' sections by rank (each instance, through its dump hook if
+ * it has one), the application's, then the libraries' dump_last ones.
  */
 
 #include <inttypes.h>
-#include <arpa/inet.h>
 
 #include "config_priv.h"
 
-static void
-dump_table(const struct ptcp_config_key *keys, unsigned int n, const void *base,
-		FILE *f)
+void
+ptcp_config_dump_keys(const struct ptcp_config_key *keys, unsigned int n,
+		const void *base, FILE *f)
 {
 	unsigned int k;
 
@@ -32,73 +33,46 @@ dump_table(const struct ptcp_config_key *keys, unsigned int n, const void *base,
 }
 
 static void
-dump_section(const struct ptcp_config_section *sec, const void *base, FILE *f)
+dump_section(const struct ptcp_config_section *sec, const char *name,
+		const void *base, FILE *f)
 {
-	fprintf(f, "\n[%s]\n", sec->name);
-	dump_table(sec->keys, sec->nb_keys, base, f);
+	if (sec->dump != NULL) {
+		sec->dump(sec, name, base, f);
+		return;
+	}
+	fprintf(f, "\n[%s]\n", name);
+	ptcp_config_dump_keys(sec->keys, sec->nb_keys, base, f);
 }
 
-/* extra_addresses, consecutive addresses written as ranges. */
+/* The libraries' sections whose dump_last is @p last, by rank. */
 static void
-dump_addr_list(const struct ptcp_port_config *pc, FILE *f)
+dump_libs(const struct ptcp_config *cfg, bool last, FILE *f)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	unsigned int i = 0, j;
+	const struct cfg_lib_section *l;
+	char name[CFG_NAME_LEN];
+	unsigned int s, k;
 
-	fprintf(f, "extra_addresses = ");
-	if (pc->nb_extra == 0)
-		fprintf(f, "none");
-	while (i < pc->nb_extra) {
-		for (j = i; j + 1 < pc->nb_extra &&
-				ntohl(pc->extra_addr[j + 1]) ==
-				ntohl(pc->extra_addr[j]) + 1; j++)
-			;
-		fprintf(f, "%s%s", i != 0 ? "," : "",
-			cfg_ip_str(pc->extra_addr[i], a));
-		if (j != i)
-			fprintf(f, "-%s", cfg_ip_str(pc->extra_addr[j], b));
-		i = j + 1;
+	for (s = 0; s < cfg_nb_lib_sections; s++) {
+		l = &cfg_lib_sections[s];
+		if (l->sec->dump_last != last)
+			continue;
+		for (k = 0; k < cfg_nb_instances(l->sec); k++)
+			dump_section(l->sec, cfg_instance_name(l->sec, k, name),
+				(const char *)cfg + l->off +
+				k * l->sec->instance_size, f);
 	}
-	fprintf(f, "\n");
 }
 
 void
 ptcp_config_dump(const struct ptcp_config *cfg, FILE *f)
 {
-	char a[INET_ADDRSTRLEN];
-	unsigned int i, s;
+	unsigned int s;
 
 	fprintf(f, "; ptcp effective configuration\n");
-	for (i = 0; i < PTCP_MAX_PORTS; i++) {
-		const struct ptcp_port_config *pc = &cfg->port[i];
-
-		if (!pc->enabled)
-			continue;
-		fprintf(f, "\n[port%u]\n", i);
-		if (pc->device[0] != '\0')
-			fprintf(f, "device = %s\n", pc->device);
-		fprintf(f, "address = %s/%d\n", cfg_ip_str(pc->addr, a),
-			cfg_mask_to_prefix(pc->netmask));
-		dump_addr_list(pc, f);
-		fprintf(f, "gateway = %s\n",
-			pc->gateway != 0 ? cfg_ip_str(pc->gateway, a) : "none");
-		if (pc->mac_set)
-			fprintf(f, "mac = " RTE_ETHER_ADDR_PRT_FMT "\n",
-				RTE_ETHER_ADDR_BYTES(&pc->mac));
-		dump_table(cfg_port_keys, cfg_nb_port_keys, pc, f);
-	}
-	for (s = 0; s < cfg_nb_lib_sections; s++)
-		dump_section(cfg_lib_sections[s].sec,
-			(const char *)cfg + cfg_lib_sections[s].off, f);
+	dump_libs(cfg, false, f);
 	for (s = 0; cfg->schema != NULL && s < cfg->schema->nb; s++)
-		dump_section(cfg->schema->reg[s].sec, cfg->schema->reg[s].base,
-			f);
-	if (cfg->nb_arp_static == 0)
-		return;
-	fprintf(f, "\n[" SEC_ARP_STATIC "]\n");
-	for (i = 0; i < cfg->nb_arp_static && i < PTCP_MAX_STATIC_ARP; i++)
-		fprintf(f, "%s = " RTE_ETHER_ADDR_PRT_FMT " port %u\n",
-			cfg_ip_str(cfg->arp_static[i].ip, a),
-			RTE_ETHER_ADDR_BYTES(&cfg->arp_static[i].mac),
-			cfg->arp_static[i].port);
+		dump_section(cfg->schema->reg[s].sec,
+			cfg->schema->reg[s].sec->name,
+			cfg->schema->reg[s].base, f);
+	dump_libs(cfg, true, f);
 }

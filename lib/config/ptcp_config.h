@@ -176,13 +176,58 @@ struct ptcp_config_section {
 	const struct ptcp_config_key *keys; /**< its keys */
 	unsigned int nb_keys;              /**< entries of keys[] */
 	/**
-	 * Rules across the section's keys, run once every section is parsed
-	 * and lib/config's own rules hold; NULL: none.
+	 * Rules across the section's keys, run once every section is parsed,
+	 * by rank (a library's; the ports' first) then the application's in
+	 * the order registered; NULL: none.
 	 * @param ctx   for ptcp_config_given() and ptcp_config_fail()
 	 * @param base  the struct registered with the section, filled
 	 * @return 0, or what ptcp_config_fail() returned
 	 */
 	int (*check)(struct ptcp_config_ctx *ctx, void *base);
+	/**
+	 * 0 or 1: one section, `[name]`. 2..10 (a library's section only):
+	 * that many sections `[name0]` .. `[nameN-1]` (ptcp's [port0] ..
+	 * [port3]), each filling its own struct of @p instance_size bytes, the
+	 * Nth at base + N * instance_size. Listed as "name0..nameN-1" in
+	 * "unknown section (known: ...)".
+	 */
+	unsigned int instances;
+	size_t instance_size;              /**< with instances > 1: the stride */
+	/**
+	 * A key that is not in keys[], in the order of the file; NULL: such a
+	 * key is an "unknown key". For keys a table cannot describe
+	 * (addresses, lists) or cannot name (the IP addresses of
+	 * [arp.static]).
+	 * @param ctx      the load in progress, for ptcp_config_fail()
+	 * @param base     the struct of this section (of this instance)
+	 * @param section  the section's name as written ("port1")
+	 * @param key      the key
+	 * @param value    its value
+	 * @return 0, or what ptcp_config_fail() returned
+	 */
+	int (*parse_key)(struct ptcp_config_ctx *ctx, void *base,
+		const char *section, const char *key, const char *value);
+	/**
+	 * Rules inside one section (one instance), run as soon as its keys
+	 * are read, in the order of the file (before any check()); NULL:
+	 * none. Arguments and return as parse_key().
+	 */
+	int (*check_section)(struct ptcp_config_ctx *ctx, void *base,
+		const char *section);
+	/**
+	 * Print the section (one instance) for ptcp_config_dump(), its
+	 * "[section]" line included (or nothing, for a section that is not
+	 * there); NULL: "[section]" and ptcp_config_dump_keys() of keys[].
+	 * @param sec      this section
+	 * @param section  the section's name ("port1")
+	 * @param base     the struct of this section (of this instance)
+	 * @param f        where to write
+	 */
+	void (*dump)(const struct ptcp_config_section *sec, const char *section,
+		const void *base, FILE *f);
+	/** A library's section printed after the application's sections
+	 *  (where ptcp_config_dump() has always put [arp.static]). */
+	bool dump_last;
 };
 
 /** Most sections one schema registers. */
@@ -208,17 +253,17 @@ void ptcp_config_schema_init(struct ptcp_config_schema *schema);
 /**
  * Register a section: ptcp_config_load_with() with @p schema then accepts
  * `[name]` and `--set name.key=value`, fills @p base from them and runs
- * @p sec's check; ptcp_config_dump() prints it after lib/config's own
- * sections. @p base is filled with the defaults now.
+ * @p sec's check; ptcp_config_dump() prints it after the libraries'
+ * sections (before [arp.static]). @p base is filled with the defaults now.
  *
  * @param schema  from ptcp_config_schema_init()
  * @param sec     the section; it and @p base must outlive @p schema's use
  * @param base    the struct @p sec's key offsets point into
  * @return 0; -EINVAL (a NULL argument, a name that is not letters, digits,
  *         '_', '.', '-', ':' of at most 63 characters, a key whose type,
- *         size or range is inconsistent, or a key named twice); -EEXIST
- *         (a section of that name is lib/config's, a library's or already
- *         registered); -ENOSPC (more than PTCP_CONFIG_MAX_SECTIONS)
+ *         size or range is inconsistent, a key named twice, or instances
+ *         or dump_last set); -EEXIST (a section of that name is a
+ *         library's or already registered); -ENOSPC (more than PTCP_CONFIG_MAX_SECTIONS)
  */
 int ptcp_config_register(struct ptcp_config_schema *schema,
 		const struct ptcp_config_section *sec, void *base);
@@ -259,15 +304,57 @@ int ptcp_config_fail(struct ptcp_config_ctx *ctx, const char *section,
 		const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/**
+ * The value of [section] key as the file or a `--set` gave it (for a
+ * check that needs how a value was written: "address = A/N").
+ *
+ * @param ctx      the load in progress
+ * @param section  section name
+ * @param key      key name
+ * @return the value, valid during the load; NULL if not given
+ */
+const char *ptcp_config_value(const struct ptcp_config_ctx *ctx,
+		const char *section, const char *key);
+
+/**
+ * Call @p fn for every key of [section], in the order of the file (for a
+ * check that reads a section whose keys need other sections:
+ * [arp.static] needs the ports).
+ *
+ * @param ctx      the load in progress
+ * @param section  section name
+ * @param fn       called with each key and value; a non-zero return stops
+ * @param arg      passed to @p fn
+ * @return 0 (also when there is no such section), what @p fn returned,
+ *         or -ENOMEM
+ */
+int ptcp_config_foreach_key(struct ptcp_config_ctx *ctx, const char *section,
+		int (*fn)(struct ptcp_config_ctx *ctx, const char *key,
+			const char *value, void *arg), void *arg);
+
+/**
+ * Print @p n keys of a table with their values in @p base, one
+ * "key = value\t; doc" line each (what ptcp_config_dump() prints for a
+ * table; for a section's dump() hook).
+ *
+ * @param keys  the table
+ * @param n     its entries
+ * @param base  the struct it describes
+ * @param f     where to write
+ */
+void ptcp_config_dump_keys(const struct ptcp_config_key *keys, unsigned int n,
+		const void *base, FILE *f);
+
 /** @} */
 
 /**
  * @name Sections the libraries own
  *
- * [portN] and [arp.static] are lib/config's own. Every other section of the
- * libraries is a table of the library that uses it ([tcp] is lib/tcp's,
- * [arp] lib/net's...), with offsets into that section's member of
- * struct ptcp_config, and an optional check. Each library registers its
+ * Every section of the libraries is a table of the library that uses it
+ * ([portN] is lib/io's, [tcp] lib/tcp's, [arp] and [arp.static]
+ * lib/net's...), with offsets into that section's member of struct
+ * ptcp_config, and an optional check (and the hooks of struct
+ * ptcp_config_section for what a table cannot say). Each library registers its
  * sections from an RTE_INIT constructor (kept by link_whole), so that
  * ptcp_config_load() knows them with nothing for the caller to register.
  * A section's rank is its place: in "unknown section (known: ...)", in
@@ -275,13 +362,14 @@ int ptcp_config_fail(struct ptcp_config_ctx *ctx, const char *section,
  * @{
  */
 
-/** Ranks of the libraries' sections (port0..port3 come first). */
+/** Ranks of the libraries' sections. */
 enum ptcp_config_rank {
+	PTCP_CONFIG_RANK_PORT = 5,        /**< lib/io: port0..port3 */
 	PTCP_CONFIG_RANK_LCORES = 10,     /**< lib/core */
 	PTCP_CONFIG_RANK_MEMPOOL = 20,    /**< lib/core */
 	PTCP_CONFIG_RANK_IP = 30,         /**< lib/net */
 	PTCP_CONFIG_RANK_ARP = 40,        /**< lib/net */
-	PTCP_CONFIG_RANK_ARP_STATIC = 45, /**< lib/config's own */
+	PTCP_CONFIG_RANK_ARP_STATIC = 45, /**< lib/net */
 	PTCP_CONFIG_RANK_TIMER = 50,      /**< lib/tcp */
 	PTCP_CONFIG_RANK_TCP = 60,        /**< lib/tcp */
 };
@@ -291,15 +379,16 @@ enum ptcp_config_rank {
 
 /**
  * Register a library's section, from an RTE_INIT constructor: every
- * ptcp_config_load() then reads, checks and dumps it as lib/config's own,
- * its keys filling the member of struct ptcp_config at @p off; its check
- * gets that member as base (and ptcp_config_of() for the rest).
+ * ptcp_config_load() then reads, checks and dumps it, its keys filling
+ * the member of struct ptcp_config at @p off (instance N at @p off + N *
+ * instance_size); its check gets that member as base (and
+ * ptcp_config_of() for the rest).
  *
  * @param sec   the section; static
  * @param off   offsetof(struct ptcp_config, member)
  * @param rank  its place (enum ptcp_config_rank)
  * @return 0; -EINVAL (as ptcp_config_register(), or a rank taken);
- *         -EEXIST (the name is taken); -ENOSPC (more than
+ *         -EEXIST (the name, or an instance's, is taken); -ENOSPC (more than
  *         PTCP_CONFIG_MAX_LIB_SECTIONS)
  */
 int ptcp_config_register_lib(const struct ptcp_config_section *sec,
@@ -316,7 +405,22 @@ int ptcp_config_register_lib(const struct ptcp_config_section *sec,
  */
 #define PTCP_CONFIG_LIB_SECTION(var, name, keys, check, member, rank) \
 	const struct ptcp_config_section var = \
-		{ name, keys, RTE_DIM(keys), check }; \
+		{ name, keys, RTE_DIM(keys), check, 0, 0, NULL, NULL, NULL, \
+		  false }; \
+	PTCP_CONFIG_LIB_REGISTER(var, member, rank)
+
+/**
+ * Register @p var, a library's section defined with its hooks (struct
+ * ptcp_config_section), before main(), filling member @p member of struct
+ * ptcp_config, at @p rank:
+ *
+ *     const struct ptcp_config_section ptcp_port_config_section = {
+ *         .name = "port", .instances = PTCP_MAX_PORTS, ...
+ *     };
+ *     PTCP_CONFIG_LIB_REGISTER(ptcp_port_config_section, port,
+ *         PTCP_CONFIG_RANK_PORT)
+ */
+#define PTCP_CONFIG_LIB_REGISTER(var, member, rank) \
 	RTE_INIT(var ## _register) \
 	{ \
 		RTE_VERIFY(ptcp_config_register_lib(&(var), \
@@ -374,8 +478,8 @@ struct ptcp_timer_config {
 };
 
 /**
- * The whole configuration: lib/config's own sections ([portN],
- * [arp.static]) and one struct per section of the libraries.
+ * The whole configuration: one member per section of the libraries
+ * ([portN] is lib/io's, [arp.static] lib/net's).
  */
 struct ptcp_config {
 	/* [portN] */
@@ -456,8 +560,8 @@ int ptcp_config_load(struct ptcp_config *cfg, const char *path,
 /**
  * ptcp_config_load() with the application's sections: the sections of
  * @p schema are known too (their structs are reset to their defaults, then
- * filled from the file and the overrides, then checked after lib/config's
- * own rules), and @p cfg->schema points to @p schema for
+ * filled from the file and the overrides, then checked after the
+ * libraries' sections), and @p cfg->schema points to @p schema for
  * ptcp_config_dump(). ptcp_config_load() is this with @p schema NULL.
  *
  * @param cfg           as ptcp_config_load()

@@ -201,10 +201,10 @@ read_section_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
 
 	if (end == NULL)
 		return fail_line(c, line, "'%.*s': no closing ']'",
-			QUOTE_MAX, s);
+			PTCP_CONFIG_QUOTE_MAX, s);
 	if (*cfg_trim(end + 1) != '\0')
 		return fail_line(c, line, "'%.*s' after ']'",
-			QUOTE_MAX, cfg_trim(end + 1));
+			PTCP_CONFIG_QUOTE_MAX, cfg_trim(end + 1));
 	*end = '\0';
 	name = cfg_trim(s + 1);
 	ret = check_name(c, line, name, true);
@@ -236,7 +236,7 @@ read_entry_line(struct ptcp_config_ctx *c, char *s, unsigned int line,
 	if (eq == NULL)
 		return fail_line(c, line,
 			"'%.*s' is neither '[section]' nor 'key = value'",
-			QUOTE_MAX, s);
+			PTCP_CONFIG_QUOTE_MAX, s);
 	*eq = '\0';
 	key = cfg_trim(s);
 	value = cfg_trim(eq + 1);
@@ -326,12 +326,12 @@ apply_override(struct ptcp_config_ctx *c, const char *str, struct override *o)
 
 	if (strlen(str) >= sizeof(buf))
 		return fail_cmdline(c, "'%.*s...': longer than %zu characters",
-			QUOTE_MAX, str, sizeof(buf) - 1);
+			PTCP_CONFIG_QUOTE_MAX, str, sizeof(buf) - 1);
 	strlcpy(buf, str, sizeof(buf));
 	eq = strchr(buf, '=');
 	if (eq == NULL)
 		return fail_cmdline(c,
-			"'%.*s': expected section.key=value", QUOTE_MAX, str);
+			"'%.*s': expected section.key=value", PTCP_CONFIG_QUOTE_MAX, str);
 	*eq = '\0';
 	value = cfg_trim(eq + 1);
 	section = cfg_trim(buf);
@@ -340,24 +340,24 @@ apply_override(struct ptcp_config_ctx *c, const char *str, struct override *o)
 	if (dot == NULL)
 		return fail_cmdline(c,
 			"'%.*s': expected section.key=value, no '.' in '%.*s'",
-			QUOTE_MAX, str, QUOTE_MAX, section);
+			PTCP_CONFIG_QUOTE_MAX, str, PTCP_CONFIG_QUOTE_MAX, section);
 	*dot = '\0';
 	key = cfg_trim(dot + 1);
 	section = cfg_trim(section);
 	if (*section == '\0' || *key == '\0')
 		return fail_cmdline(c,
-			"'%.*s': expected section.key=value", QUOTE_MAX, str);
+			"'%.*s': expected section.key=value", PTCP_CONFIG_QUOTE_MAX, str);
 	if (strlen(section) >= CFG_NAME_LEN || !cfg_valid_name(section))
 		return fail_cmdline(c, "'%.*s': bad section name",
-			QUOTE_MAX, str);
+			PTCP_CONFIG_QUOTE_MAX, str);
 	if (strlen(key) >= CFG_NAME_LEN || !cfg_valid_name(key))
-		return fail_cmdline(c, "'%.*s': bad key name", QUOTE_MAX, str);
+		return fail_cmdline(c, "'%.*s': bad key name", PTCP_CONFIG_QUOTE_MAX, str);
 	if (*value == '\0')
 		return fail_cmdline(c, "[%s] %s: empty value", section, key);
 	if (strpbrk(value, ";#") != NULL)
 		return fail_cmdline(c, "[%s] %s: '%.*s': a value cannot hold "
 			"';' or '#' (they start comments in a file)",
-			section, key, QUOTE_MAX, value);
+			section, key, PTCP_CONFIG_QUOTE_MAX, value);
 	if (strlen(value) >= CFG_VALUE_LEN)
 		return fail_cmdline(c,
 			"[%s] %s: value is %zu characters long, at most %d",

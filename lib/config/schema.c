@@ -3,32 +3,17 @@
  * lib/config: the schema. The registry of sections (the libraries', each
  * a key table with its defaults, ranges and dump lines, so that
  * ptcp_config_defaults(), ptcp_config_load() and ptcp_config_dump() cannot
- * disagree; and the application's), the [portN] keys, and pass 3: every
- * section and key, typed and range-checked ("FILE: [section] key: reason").
+ * disagree, and hooks for what a table cannot say; and the application's),
+ * and pass 3: every section and key, typed and range-checked ("FILE:
+ * [section] key: reason").
  */
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "config_priv.h"
-
-#define PORT_KEY(name, field, def, min, max, doc) \
-	PTCP_CONFIG_KEY(struct ptcp_port_config, name, PTCP_CONFIG_UINT, \
-		field, def, min, max, doc)
-
-/* The numeric keys of [portN]; the others are parsed in parse_port(). */
-const struct ptcp_config_key cfg_port_keys[] = {
-	PORT_KEY("rx_desc", rx_desc, 1024, 32, 16384,
-		"RX descriptors per queue"),
-	PORT_KEY("tx_desc", tx_desc, 1024, 32, 16384,
-		"TX descriptors per queue"),
-	PORT_KEY("mtu", mtu, RTE_ETHER_MTU, 68, 9000, "IP MTU"),
-};
-
-const unsigned int cfg_nb_port_keys = RTE_DIM(cfg_port_keys);
 
 /*
  * The libraries' sections, by rank: written by ptcp_config_register_lib()
@@ -63,25 +48,25 @@ cfg_parse_table_key(struct ptcp_config_ctx *c, const char *section,
 				n = sizeof(names) - 1;
 		}
 		return ptcp_config_fail(c, section, d->key,
-			"'%.*s' is not one of %s", QUOTE_MAX, value, names);
+			"'%.*s' is not one of %s", PTCP_CONFIG_QUOTE_MAX, value, names);
 	}
 	if (d->type == PTCP_CONFIG_BOOL) {
-		if (cfg_parse_bool(value, &b) != 0)
+		if (ptcp_config_parse_bool(value, &b) != 0)
 			return ptcp_config_fail(c, section, d->key,
 				"'%.*s' is not a boolean (yes/no, true/false, on/off, 1/0)",
-				QUOTE_MAX, value);
+				PTCP_CONFIG_QUOTE_MAX, value);
 		*(bool *)field = b;
 		return 0;
 	}
-	ret = cfg_parse_u64(value, &v);
+	ret = ptcp_config_parse_u64(value, &v);
 	if (ret == -EINVAL)
 		return ptcp_config_fail(c, section, d->key,
 			"'%.*s' is not an unsigned integer",
-			QUOTE_MAX, value);
+			PTCP_CONFIG_QUOTE_MAX, value);
 	if (ret != 0 || v < d->min || v > d->max)
 		return ptcp_config_fail(c, section, d->key,
 			"%.*s is out of range %" PRIu64 "..%" PRIu64,
-			QUOTE_MAX, value, d->min, d->max);
+			PTCP_CONFIG_QUOTE_MAX, value, d->min, d->max);
 	cfg_store_uint(field, d->size, v);
 	return 0;
 }
@@ -98,13 +83,39 @@ cfg_find_key(const struct ptcp_config_key *keys, unsigned int n, const char *key
 }
 
 
-bool
-cfg_is_port_section(const char *name, unsigned int *port)
+unsigned int
+cfg_nb_instances(const struct ptcp_config_section *sec)
 {
-	if (strncmp(name, "port", 4) != 0 || name[4] < '0' ||
-			name[4] >= '0' + PTCP_MAX_PORTS || name[5] != '\0')
+	return sec->instances > 1 ? sec->instances : 1;
+}
+
+const char *
+cfg_instance_name(const struct ptcp_config_section *sec, unsigned int i,
+		char *buf)
+{
+	if (sec->instances > 1)
+		snprintf(buf, CFG_NAME_LEN, "%s%u", sec->name, i);
+	else
+		strlcpy(buf, sec->name, CFG_NAME_LEN);
+	return buf;
+}
+
+/* Whether @p name is an instance of @p sec, and which. */
+static bool
+is_instance(const struct ptcp_config_section *sec, const char *name,
+		unsigned int *i)
+{
+	size_t len = strlen(sec->name);
+
+	if (sec->instances <= 1) {
+		*i = 0;
+		return strcmp(sec->name, name) == 0;
+	}
+	if (strncmp(name, sec->name, len) != 0 || name[len] < '0' ||
+			name[len] >= '0' + (int)sec->instances ||
+			name[len + 1] != '\0')
 		return false;
-	*port = name[4] - '0';
+	*i = name[len] - '0';
 	return true;
 }
 
@@ -122,132 +133,19 @@ longer_prefix(const char *lhs, const char *name, size_t *best)
 size_t
 cfg_known_section_prefix(const struct ptcp_config_ctx *c, const char *lhs)
 {
-	static const char *const known[] = { "port0", "port1", "port2",
-		"port3", SEC_ARP_STATIC };
+	char name[CFG_NAME_LEN];
 	size_t best = 0;
-	unsigned int i;
+	unsigned int i, k;
 
-	RTE_BUILD_BUG_ON(PTCP_MAX_PORTS != 4);
-	for (i = 0; i < RTE_DIM(known); i++)
-		longer_prefix(lhs, known[i], &best);
 	for (i = 0; i < cfg_nb_lib_sections; i++)
-		longer_prefix(lhs, cfg_lib_sections[i].sec->name, &best);
+		for (k = 0; k < cfg_nb_instances(cfg_lib_sections[i].sec); k++)
+			longer_prefix(lhs, cfg_instance_name(
+				cfg_lib_sections[i].sec, k, name), &best);
 	for (i = 0; c->schema != NULL && i < c->schema->nb; i++)
 		longer_prefix(lhs, c->schema->reg[i].sec->name, &best);
 	return best;
 }
 
-
-/*
- * extra_addresses: "none", or a list for ptcp_parse_addr_list(), at most
- * PTCP_MAX_EXTRA_ADDRS. Subnet and duplicate rules: cfg_check_port().
- */
-static int
-parse_addr_list(struct ptcp_config_ctx *c, const char *section,
-		const struct rte_cfgfile_entry *e, struct ptcp_port_config *pc)
-{
-	char why[PTCP_CONFIG_ERRLEN];
-
-	pc->nb_extra = 0;
-	if (strcasecmp(e->value, "none") == 0)
-		return 0;
-	if (ptcp_parse_addr_list(e->value, pc->extra_addr,
-			PTCP_MAX_EXTRA_ADDRS, &pc->nb_extra, why,
-			sizeof(why)) != 0)
-		return ptcp_config_fail(c, section, e->name, "%s%s", why,
-			strcmp(why, "no address") == 0 ?
-			" (write 'none' for none)" : "");
-	return 0;
-}
-
-static int
-parse_port_key(struct ptcp_config_ctx *c, unsigned int p, const char *section,
-		const struct rte_cfgfile_entry *e)
-{
-	struct ptcp_port_config *pc = &c->cfg->port[p];
-	const struct ptcp_config_key *d;
-	char buf[CFG_VALUE_LEN];
-	uint64_t prefix;
-	char *slash;
-
-	d = cfg_find_key(cfg_port_keys, cfg_nb_port_keys, e->name);
-	if (d != NULL)
-		return cfg_parse_table_key(c, section, d, e->value, pc);
-
-	if (strcmp(e->name, "device") == 0) {
-		if (strlen(e->value) >= sizeof(pc->device))
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s' is longer than %zu characters",
-				QUOTE_MAX, e->value, sizeof(pc->device) - 1);
-		if (strpbrk(e->value, " \t") != NULL)
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s': a device name has no spaces",
-				QUOTE_MAX, e->value);
-		strlcpy(pc->device, e->value, sizeof(pc->device));
-		return 0;
-	}
-	if (strcmp(e->name, "address") == 0) {
-		strlcpy(buf, e->value, sizeof(buf));
-		slash = strchr(buf, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		if (cfg_parse_ipv4(buf, &pc->addr) != 0)
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s' is not an IPv4 address",
-				QUOTE_MAX, buf);
-		if (slash == NULL)
-			return 0;
-		if (cfg_parse_u64(slash + 1, &prefix) != 0 || prefix < 1 ||
-				prefix > 32)
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s': the prefix length after '/' must be 1..32",
-				QUOTE_MAX, e->value);
-		c->prefix[p] = (uint8_t)prefix;
-		return 0;
-	}
-	if (strcmp(e->name, "netmask") == 0) {
-		if (cfg_parse_ipv4(e->value, &pc->netmask) != 0)
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s' is not a dotted netmask (255.255.255.0)",
-				QUOTE_MAX, e->value);
-		if (pc->netmask == 0)
-			return ptcp_config_fail(c, section, e->name,
-				"%s leaves no subnet", e->value);
-		if (cfg_mask_to_prefix(pc->netmask) < 0)
-			return ptcp_config_fail(c, section, e->name,
-				"%s is not a contiguous netmask", e->value);
-		c->netmask_set[p] = true;
-		return 0;
-	}
-	if (strcmp(e->name, "gateway") == 0) {
-		if (strcasecmp(e->value, "none") == 0) {
-			pc->gateway = 0;
-			return 0;
-		}
-		if (cfg_parse_ipv4(e->value, &pc->gateway) != 0 ||
-				pc->gateway == 0)
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s' is not an IPv4 address or 'none'",
-				QUOTE_MAX, e->value);
-		return 0;
-	}
-	if (strcmp(e->name, "extra_addresses") == 0)
-		return parse_addr_list(c, section, e, pc);
-	if (strcmp(e->name, "mac") == 0) {
-		if (cfg_parse_mac(e->value, &pc->mac) != 0)
-			return ptcp_config_fail(c, section, e->name,
-				"'%.*s' is not a MAC address (xx:xx:xx:xx:xx:xx)",
-				QUOTE_MAX, e->value);
-		if (!rte_is_valid_assigned_ether_addr(&pc->mac))
-			return ptcp_config_fail(c, section, e->name,
-				"%s is not a unicast address", e->value);
-		pc->mac_set = true;
-		return 0;
-	}
-	return ptcp_config_fail(c, section, e->name, "unknown key (known: device, "
-		"address, extra_addresses, netmask, gateway, mac, rx_desc, "
-		"tx_desc, mtu)");
-}
 
 /* Entries of section @p index, malloc'd; NULL on allocation failure. */
 struct rte_cfgfile_entry *
@@ -271,12 +169,15 @@ cfg_section_entries(struct ptcp_config_ctx *c, int index, char *name, int *nb)
 static const struct ptcp_config_section *
 find_section(const struct ptcp_config_ctx *c, const char *name, void **base)
 {
-	unsigned int i;
+	const struct cfg_lib_section *l;
+	unsigned int i, k;
 
 	for (i = 0; i < cfg_nb_lib_sections; i++) {
-		if (strcmp(cfg_lib_sections[i].sec->name, name) == 0) {
-			*base = (char *)c->cfg + cfg_lib_sections[i].off;
-			return cfg_lib_sections[i].sec;
+		l = &cfg_lib_sections[i];
+		if (is_instance(l->sec, name, &k)) {
+			*base = (char *)c->cfg + l->off +
+				k * l->sec->instance_size;
+			return l->sec;
 		}
 	}
 	for (i = 0; c->schema != NULL && i < c->schema->nb; i++) {
@@ -288,85 +189,78 @@ find_section(const struct ptcp_config_ctx *c, const char *name, void **base)
 	return NULL;
 }
 
-/* Add ", @p name" to the list in @p known. */
+/*
+ * Add @p sec to the list in @p known, after ", " unless it is the first:
+ * "name", or "name0..nameN-1" for its instances.
+ */
 static void
-add_known(char *known, size_t size, const char *name)
+add_known(char *known, size_t size, const struct ptcp_config_section *sec)
 {
 	size_t n = strlen(known);
 
-	snprintf(known + n, size - n, ", %s", name);
+	if (sec->instances > 1)
+		snprintf(known + n, size - n, "%s%s0..%s%u", n != 0 ? ", " : "",
+			sec->name, sec->name, sec->instances - 1);
+	else
+		snprintf(known + n, size - n, "%s%s", n != 0 ? ", " : "",
+			sec->name);
 }
 
 /*
- * "unknown section (known: ...)": the ports, the libraries' sections by
- * rank with lib/config's [arp.static] in its place, then the
- * application's.
+ * "unknown section (known: ...)": the libraries' sections by rank
+ * (port0..port3 first), then the application's.
  */
 static int
 unknown_section(struct ptcp_config_ctx *c, const char *name)
 {
-	char known[PTCP_CONFIG_ERRLEN] = "port0..port3";
-	bool arp_static = false;
+	char known[PTCP_CONFIG_ERRLEN] = "";
 	unsigned int i;
 
-	RTE_BUILD_BUG_ON(PTCP_MAX_PORTS != 4);
-	for (i = 0; i < cfg_nb_lib_sections; i++) {
-		if (!arp_static && cfg_lib_sections[i].rank >
-				PTCP_CONFIG_RANK_ARP_STATIC) {
-			add_known(known, sizeof(known), SEC_ARP_STATIC);
-			arp_static = true;
-		}
-		add_known(known, sizeof(known), cfg_lib_sections[i].sec->name);
-	}
-	if (!arp_static)
-		add_known(known, sizeof(known), SEC_ARP_STATIC);
+	for (i = 0; i < cfg_nb_lib_sections; i++)
+		add_known(known, sizeof(known), cfg_lib_sections[i].sec);
 	for (i = 0; c->schema != NULL && i < c->schema->nb; i++)
-		add_known(known, sizeof(known), c->schema->reg[i].sec->name);
+		add_known(known, sizeof(known), c->schema->reg[i].sec);
 	return ptcp_config_fail(c, name, NULL, "unknown section (known: %s)",
 		known);
 }
 
+/*
+ * Section @p index: each key from the table or the parse_key hook, then
+ * the check_section hook.
+ */
 static int
 parse_section(struct ptcp_config_ctx *c, int index)
 {
-	const struct ptcp_config_section *sd = NULL;
+	const struct ptcp_config_section *sd;
+	const struct ptcp_config_key *d;
 	struct rte_cfgfile_entry *e;
 	char name[CFG_NAME_LEN];
 	void *base = NULL;
-	unsigned int i, port = 0;
-	bool is_port;
+	unsigned int i;
 	int nb, ret = 0;
 
 	e = cfg_section_entries(c, index, name, &nb);
 	if (e == NULL)
 		return -ENOMEM;
-	is_port = cfg_is_port_section(name, &port);
-	if (!is_port)
-		sd = find_section(c, name, &base);
-
-	if (is_port) {
-		c->cfg->port[port].enabled = true;
-		for (i = 0; ret == 0 && i < (unsigned int)nb; i++)
-			ret = parse_port_key(c, port, name, &e[i]);
-		if (ret == 0)
-			ret = cfg_check_port(c, port, name);
-	} else if (sd != NULL) {
-		for (i = 0; ret == 0 && i < (unsigned int)nb; i++) {
-			const struct ptcp_config_key *d;
-
-			d = cfg_find_key(sd->keys, sd->nb_keys, e[i].name);
-			if (d == NULL)
-				ret = ptcp_config_fail(c, name, e[i].name,
-					"unknown key");
-			else
-				ret = cfg_parse_table_key(c, name, d, e[i].value,
-					base);
-		}
-	} else if (strcmp(name, SEC_ARP_STATIC) == 0) {
-		c->arp_static_index = index;	/* needs the ports: later */
-	} else {
+	sd = find_section(c, name, &base);
+	if (sd == NULL) {
 		ret = unknown_section(c, name);
+		goto out;
 	}
+	for (i = 0; ret == 0 && i < (unsigned int)nb; i++) {
+		d = cfg_find_key(sd->keys, sd->nb_keys, e[i].name);
+		if (d != NULL)
+			ret = cfg_parse_table_key(c, name, d, e[i].value, base);
+		else if (sd->parse_key != NULL)
+			ret = sd->parse_key(c, base, name, e[i].name,
+				e[i].value);
+		else
+			ret = ptcp_config_fail(c, name, e[i].name,
+				"unknown key");
+	}
+	if (ret == 0 && sd->check_section != NULL)
+		ret = sd->check_section(c, base, name);
+out:
 	free(e);
 	return ret;
 }
@@ -407,17 +301,16 @@ ptcp_config_section_defaults(const struct ptcp_config_section *sec,
 void
 ptcp_config_defaults(struct ptcp_config *cfg)
 {
-	const struct ptcp_config_section ports = {
-		.keys = cfg_port_keys, .nb_keys = cfg_nb_port_keys,
-	};
-	unsigned int s, p;
+	const struct cfg_lib_section *l;
+	unsigned int s, k;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (s = 0; s < cfg_nb_lib_sections; s++)
-		ptcp_config_section_defaults(cfg_lib_sections[s].sec,
-			(char *)cfg + cfg_lib_sections[s].off);
-	for (p = 0; p < PTCP_MAX_PORTS; p++)
-		ptcp_config_section_defaults(&ports, &cfg->port[p]);
+	for (s = 0; s < cfg_nb_lib_sections; s++) {
+		l = &cfg_lib_sections[s];
+		for (k = 0; k < cfg_nb_instances(l->sec); k++)
+			ptcp_config_section_defaults(l->sec, (char *)cfg +
+				l->off + k * l->sec->instance_size);
+	}
 }
 
 /* ----- the sections applications register ----- */
@@ -452,17 +345,27 @@ key_is_sane(const struct ptcp_config_key *d)
 	return false;
 }
 
-/* Whether @p name is lib/config's own section or a library's. */
+/* Whether a library's section is named @p name (or an instance of it). */
 static bool
-is_own_section(const char *name)
+is_lib_section(const char *name)
 {
-	unsigned int i, port;
+	unsigned int i, k;
 
-	if (cfg_is_port_section(name, &port) ||
-			strcmp(name, SEC_ARP_STATIC) == 0)
-		return true;
 	for (i = 0; i < cfg_nb_lib_sections; i++)
-		if (strcmp(cfg_lib_sections[i].sec->name, name) == 0)
+		if (is_instance(cfg_lib_sections[i].sec, name, &k))
+			return true;
+	return false;
+}
+
+/* Whether @p sec or one of its instances has a library section's name. */
+static bool
+names_taken(const struct ptcp_config_section *sec)
+{
+	char name[CFG_NAME_LEN];
+	unsigned int k;
+
+	for (k = 0; k < cfg_nb_instances(sec); k++)
+		if (is_lib_section(cfg_instance_name(sec, k, name)))
 			return true;
 	return false;
 }
@@ -476,7 +379,10 @@ section_is_sane(const struct ptcp_config_section *sec)
 	if (sec == NULL || sec->name == NULL || sec->name[0] == '\0' ||
 			strlen(sec->name) >= CFG_NAME_LEN ||
 			!cfg_valid_name(sec->name) ||
-			(sec->keys == NULL && sec->nb_keys != 0))
+			(sec->keys == NULL && sec->nb_keys != 0) ||
+			(sec->instances > 1 && (sec->instances > 10 ||
+			 sec->instance_size == 0 ||
+			 strlen(sec->name) + 1 >= CFG_NAME_LEN)))
 		return false;
 	for (i = 0; i < sec->nb_keys; i++) {
 		if (!key_is_sane(&sec->keys[i]) ||
@@ -492,9 +398,9 @@ ptcp_config_register_lib(const struct ptcp_config_section *sec, size_t off,
 {
 	unsigned int i, at;
 
-	if (!section_is_sane(sec) || rank == PTCP_CONFIG_RANK_ARP_STATIC)
+	if (!section_is_sane(sec))
 		return -EINVAL;
-	if (is_own_section(sec->name))
+	if (names_taken(sec))
 		return -EEXIST;
 	for (i = 0; i < cfg_nb_lib_sections; i++)
 		if (cfg_lib_sections[i].rank == rank)
@@ -519,9 +425,10 @@ ptcp_config_register(struct ptcp_config_schema *schema,
 {
 	unsigned int i;
 
-	if (schema == NULL || base == NULL || !section_is_sane(sec))
+	if (schema == NULL || base == NULL || !section_is_sane(sec) ||
+			sec->instances > 1 || sec->dump_last)
 		return -EINVAL;
-	if (is_own_section(sec->name))
+	if (names_taken(sec))
 		return -EEXIST;
 	for (i = 0; i < schema->nb; i++)
 		if (strcmp(schema->reg[i].sec->name, sec->name) == 0)

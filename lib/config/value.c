@@ -17,7 +17,7 @@
 /* ----- value parsers: 0 or -EINVAL, no message ----- */
 
 int
-cfg_parse_u64(const char *s, uint64_t *v)
+ptcp_config_parse_u64(const char *s, uint64_t *v)
 {
 	const char *digits = "0123456789";
 	unsigned long long x;
@@ -41,7 +41,7 @@ cfg_parse_u64(const char *s, uint64_t *v)
 }
 
 int
-cfg_parse_bool(const char *s, bool *v)
+ptcp_config_parse_bool(const char *s, bool *v)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
@@ -62,7 +62,7 @@ cfg_parse_bool(const char *s, bool *v)
 
 /* Dotted quad only (inet_pton rejects leading zeros and short forms). */
 int
-cfg_parse_ipv4(const char *s, uint32_t *ip)
+ptcp_config_parse_ipv4(const char *s, uint32_t *ip)
 {
 	struct in_addr a;
 
@@ -74,7 +74,7 @@ cfg_parse_ipv4(const char *s, uint32_t *ip)
 
 /* xx:xx:xx:xx:xx:xx or xx-xx-xx-xx-xx-xx, exactly two hex digits each. */
 int
-cfg_parse_mac(const char *s, struct rte_ether_addr *mac)
+ptcp_config_parse_mac(const char *s, struct rte_ether_addr *mac)
 {
 	char sep;
 	unsigned int i;
@@ -99,14 +99,14 @@ cfg_parse_mac(const char *s, struct rte_ether_addr *mac)
 }
 
 uint32_t
-cfg_prefix_to_mask(unsigned int prefix)
+ptcp_config_prefix_to_mask(unsigned int prefix)
 {
 	return prefix == 0 ? 0 : htonl(~0u << (32 - prefix));
 }
 
 /* Length of a contiguous netmask, or -1. */
 int
-cfg_mask_to_prefix(uint32_t mask)
+ptcp_config_mask_to_prefix(uint32_t mask)
 {
 	uint32_t inv = ~ntohl(mask);
 
@@ -116,7 +116,7 @@ cfg_mask_to_prefix(uint32_t mask)
 }
 
 const char *
-cfg_ip_str(uint32_t ip, char *buf)
+ptcp_config_ip_str(uint32_t ip, char *buf)
 {
 	struct in_addr a = { .s_addr = ip };
 
@@ -169,11 +169,11 @@ ptcp_parse_addr_list(const char *s, uint32_t *out, unsigned int max,
 		dash = strchr(tok, '-');
 		if (dash != NULL)
 			*dash++ = '\0';
-		if (cfg_parse_ipv4(tok, &lo) != 0 ||
-				(dash != NULL && cfg_parse_ipv4(dash, &hi) != 0)) {
+		if (ptcp_config_parse_ipv4(tok, &lo) != 0 ||
+				(dash != NULL && ptcp_config_parse_ipv4(dash, &hi) != 0)) {
 			snprintf(err, errlen, "'%.*s' is not an address or a "
-				"range A.B.C.D-A.B.C.E", QUOTE_MAX,
-				dash != NULL && cfg_parse_ipv4(tok, &lo) == 0 ?
+				"range A.B.C.D-A.B.C.E", PTCP_CONFIG_QUOTE_MAX,
+				dash != NULL && ptcp_config_parse_ipv4(tok, &lo) == 0 ?
 				dash : tok);
 			return -EINVAL;
 		}

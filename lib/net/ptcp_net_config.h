@@ -4,10 +4,11 @@
 
 /**
  * @file
- * lib/net's configuration sections: [ip] and [arp]
+ * lib/net's configuration sections: [ip], [arp] and [arp.static]
  * (docs/configuration.md), registered with lib/config before main() and
- * filling struct ptcp_config's ip and arp. ([arp.static] needs the ports
- * and is lib/config's own.)
+ * filling struct ptcp_config's ip, arp and arp_static[] (its entries are
+ * read at its rank, once the ports are checked: each needs a port's
+ * subnet).
  */
 
 #include "ptcp_config.h"
@@ -22,6 +23,9 @@ extern const struct ptcp_config_section ptcp_ip_config_section;
 /** The [arp] section: entries, timeout, resolve_ms, retries, pending,
  *  pending_total, gratuitous. */
 extern const struct ptcp_config_section ptcp_arp_config_section;
+
+/** The [arp.static] section: "IP = MAC" or "IP = MAC port N" keys. */
+extern const struct ptcp_config_section ptcp_arp_static_config_section;
 
 #ifdef __cplusplus
 }

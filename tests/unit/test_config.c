@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include "ptcp_config.h"
+#include "ptcp_config_value.h"
 #include "ptcp_test.h"
 #include "server_config.h"
 
@@ -1513,6 +1514,120 @@ a_registered_section_is_read_checked_and_dumped(void)
 	return 0;
 }
 
+/* A section with hooks: keys outside its table, rules as it is read, its
+ * own dump lines ([portN] and [arp.static] are made so). */
+struct hooked_conf {
+	uint32_t n;
+	uint32_t addr;
+	unsigned int keys;
+};
+
+static int
+hooked_key(struct ptcp_config_ctx *ctx, void *base, const char *section,
+		const char *key, const char *value)
+{
+	struct hooked_conf *h = base;
+
+	if (strcmp(key, "addr") != 0)
+		return ptcp_config_fail(ctx, section, key,
+			"unknown key (known: n, addr)");
+	if (ptcp_config_parse_ipv4(value, &h->addr) != 0)
+		return ptcp_config_fail(ctx, section, key,
+			"'%.*s' is not an IPv4 address", PTCP_CONFIG_QUOTE_MAX,
+			value);
+	return 0;
+}
+
+static int
+count_key(struct ptcp_config_ctx *ctx, const char *key, const char *value,
+		void *arg)
+{
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(key);
+	RTE_SET_USED(value);
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static int
+hooked_section(struct ptcp_config_ctx *ctx, void *base, const char *section)
+{
+	struct hooked_conf *h = base;
+
+	if (ptcp_config_value(ctx, section, "addr") == NULL)
+		return ptcp_config_fail(ctx, section, "addr",
+			"missing (required)");
+	h->keys = 0;
+	return ptcp_config_foreach_key(ctx, section, count_key, &h->keys);
+}
+
+static void
+hooked_dump(const struct ptcp_config_section *sec, const char *section,
+		const void *base, FILE *f)
+{
+	const struct hooked_conf *h = base;
+	char a[16];
+
+	fprintf(f, "\n[%s]\naddr = %s\n", section,
+		ptcp_config_ip_str(h->addr, a));
+	ptcp_config_dump_keys(sec->keys, sec->nb_keys, base, f);
+}
+
+static const struct ptcp_config_key hooked_keys[] = {
+	PTCP_CONFIG_KEY(struct hooked_conf, "n", PTCP_CONFIG_UINT, n,
+		1, 1, 9, "a number"),
+};
+
+static int
+a_section_with_hooks_reads_checks_and_dumps_its_way(void)
+{
+	struct env *e = env;
+	static char text[16384];
+	char path[PATH_MAX];
+	struct ptcp_config_schema saved = e->schema;
+	struct ptcp_config_section sec = {
+		.name = "hooked", .keys = hooked_keys,
+		.nb_keys = RTE_DIM(hooked_keys), .parse_key = hooked_key,
+		.check_section = hooked_section, .dump = hooked_dump,
+	};
+	struct hooked_conf h;
+	int ret;
+
+	CHECK_EQ(ptcp_config_register(&e->schema, &sec, &h), 0);
+	ret = load(e, PORT0 "[hooked]\naddr = 10.0.0.1\nn = 3\n", NULL, 0);
+	if (ret != 0)
+		fprintf(stderr, "  %s\n", e->err);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(h.n, 3);
+	CHECK_EQ(h.addr, htonl(0x0a000001));
+	CHECK_EQ(h.keys, 2);
+	CHECK(dump_to(e, &e->cfg, "hooked.ini", path, text, sizeof(text)) == 0);
+	unlink(path);
+	CHECK(strstr(text, "\n[hooked]\naddr = 10.0.0.1\nn = 3\t; a number\n")
+		!= NULL);
+	FAILS(PORT0 "[hooked]\nn = 3\n", ": [hooked] addr: missing (required)");
+	FAILS(PORT0 "[hooked]\naddr = x\n",
+		": [hooked] addr: 'x' is not an IPv4 address");
+	FAILS(PORT0 "[hooked]\nm = 1\n",
+		": [hooked] m: unknown key (known: n, addr)");
+	FAILS(PORT0 "[hooked]\naddr = 10.0.0.1\nn = 10\n",
+		": [hooked] n: 10 is out of range 1..9");
+	e->schema = saved;
+
+	/* instances and dump_last are the libraries' */
+	sec.name = "other";
+	sec.instances = 2;
+	sec.instance_size = sizeof(h);
+	CHECK_EQ(ptcp_config_register(&e->schema, &sec, &h),
+		(unsigned long long)-EINVAL);
+	sec.instances = 0;
+	sec.dump_last = true;
+	CHECK_EQ(ptcp_config_register(&e->schema, &sec, &h),
+		(unsigned long long)-EINVAL);
+	e->schema = saved;
+	return 0;
+}
+
 static int
 a_section_name_is_registered_once(void)
 {
@@ -1665,6 +1780,7 @@ static const struct ptcp_test tests[] = {
 	TEST(dump_reads_back_as_the_same_config),
 	TEST(errors_fit_a_small_buffer),
 	TEST(a_registered_section_is_read_checked_and_dumped),
+	TEST(a_section_with_hooks_reads_checks_and_dumps_its_way),
 	TEST(a_section_name_is_registered_once),
 	TEST(a_library_section_has_one_name_and_one_place),
 	TEST(server_is_unknown_without_its_registration),
