@@ -33,6 +33,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -250,11 +251,18 @@ take_tx(struct shim *s)
 	return arps;
 }
 
+/*
+ * The TSC ptcp sees at virtual time @us, in whole milliseconds (its timer
+ * tick): the microseconds gettimeofday() adds while packetdrill spins
+ * vary from run to run and must not reach the stack (its ISN clock runs
+ * at 4 us).
+ */
 static uint64_t
 tsc_at(const struct shim *s, uint64_t us)
 {
 	uint64_t hz = s->e->tsc_hz;
 
+	us -= us % 1000;
 	return s->e->start_tsc + (us / 1000000) * hz +
 		(us % 1000000) * hz / 1000000 + 1;
 }
@@ -934,7 +942,7 @@ configure(struct shim *s, const char *flags, struct ptcp_config *cfg,
 		"no");
 	add_set(sets, &n, store[n], sizeof(store[0]), "tcp.tso=", "no");
 	add_set(sets, &n, store[n], sizeof(store[0]), "mempool.mbufs=",
-		"8191");
+		"2047");
 	add_set(sets, &n, store[n], sizeof(store[0]), "mempool.cache=",
 		"64");
 	add_set(sets, &n, store[n], sizeof(store[0]), "tcp.max_conns=",
@@ -967,12 +975,13 @@ void
 ptcp_packetdrill_init(const char *flags, struct pd_ifc *ifc)
 {
 	static const char *const eal[] = {
-		"packetdrill", "--no-huge", "-m", "256", "--no-shconf",
+		"packetdrill", "--no-huge", "-m", "48", "--no-shconf",
 		"--no-pci", "-l", "0", "--log-level=warning", "--no-telemetry",
 	};
 	struct shim *s = calloc(1, sizeof(*s));
 	struct ptcp_config cfg;
 	char err[512], dev[RTE_ETH_NAME_MAX_LEN];
+	cpu_set_t cpus;
 	int port;
 
 	if (s == NULL)
@@ -984,8 +993,13 @@ ptcp_packetdrill_init(const char *flags, struct pd_ifc *ifc)
 	 * getopt() start afresh for the EAL's (loader.c says why the
 	 * program's own copy is named). */
 	optind_reset();
+	/* The EAL pins this thread to lcore 0: give packetdrill its CPUs
+	 * back, so that scripts run side by side use them all. */
+	if (pthread_getaffinity_np(pthread_self(), sizeof(cpus), &cpus) != 0)
+		shim_die("pthread_getaffinity_np failed\n");
 	if (ptcp_test_eal_init((int)RTE_DIM(eal), eal) < 0)
 		shim_die("EAL init: %s\n", rte_strerror(rte_errno));
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	s->rx = rte_ring_create("pd_rx", 4096, 0, RING_F_SP_ENQ |
 		RING_F_SC_DEQ);
 	s->tx = rte_ring_create("pd_tx", 4096, 0, RING_F_SP_ENQ |
