@@ -135,6 +135,9 @@ struct out_pkt {
 struct shim {
 	pthread_mutex_t lock;
 	pthread_cond_t moved;           /* the stack ran a pass */
+	pthread_cond_t looked;          /* a blocked call woke and looked */
+	unsigned int waiters;           /* blocked calls asleep on moved */
+	bool kick;                      /* a pass since they looked */
 	pthread_t main_thread;          /* packetdrill's: never blocks */
 	struct ptcp_engine *e;
 	struct ptcp_lcore *lc;
@@ -280,7 +283,28 @@ run(struct shim *s)
 		if (take_tx(s) == 0 && n == 0 && i > 0)
 			break;
 	}
+	if (s->waiters > 0)
+		s->kick = true;
 	pthread_cond_broadcast(&s->moved);
+}
+
+/*
+ * Before the clock moves on: a blocked call that the last pass woke gets
+ * the lock first, to finish (or sleep again) at the time it was woken.
+ */
+static void
+let_waiter_look(struct shim *s)
+{
+	struct timespec ts;
+
+	if (!s->kick)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	while (s->kick)
+		if (pthread_cond_timedwait(&s->looked, &s->lock, &ts) != 0)
+			break;
+	s->kick = false;
 }
 
 /* Move the clock to @until, a pass at every tick on the way. Locked. */
@@ -290,6 +314,7 @@ advance_to(struct shim *s, uint64_t until)
 	while (s->now_us < until) {
 		uint64_t next = (s->now_us / STEP_US + 1) * STEP_US;
 
+		let_waiter_look(s);
 		s->now_us = next < until ? next : until;
 		run(s);
 	}
@@ -342,7 +367,9 @@ netdev_receive(void *ud, void *buf, size_t *n, long long *time_usecs)
 	uint64_t deadline;
 
 	pthread_mutex_lock(&s->lock);
+	let_waiter_look(s);
 	run(s);
+	let_waiter_look(s);
 	deadline = s->now_us + s->wait_us;
 	while (s->out_len == 0 && s->now_us < deadline)
 		advance_to(s, s->now_us + STEP_US);
@@ -430,6 +457,7 @@ static int
 wait_pass(struct shim *s)
 {
 	struct timespec ts;
+	int r;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += s->block_ms / 1000;
@@ -438,7 +466,12 @@ wait_pass(struct shim *s)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
 	}
-	return pthread_cond_timedwait(&s->moved, &s->lock, &ts) == 0 ? 0 : -1;
+	s->waiters++;
+	r = pthread_cond_timedwait(&s->moved, &s->lock, &ts);
+	s->waiters--;
+	s->kick = false;
+	pthread_cond_broadcast(&s->looked);
+	return r == 0 ? 0 : -1;
 }
 
 /* A call that blocks while it would give EAGAIN on a blocking socket. */
@@ -988,6 +1021,7 @@ ptcp_packetdrill_init(const char *flags, struct pd_ifc *ifc)
 		shim_die("out of memory\n");
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->moved, NULL);
+	pthread_cond_init(&s->looked, NULL);
 	s->main_thread = pthread_self();
 	/* packetdrill has run getopt() over its own arguments: 0 makes
 	 * getopt() start afresh for the EAL's (loader.c says why the
