@@ -154,6 +154,7 @@ struct shim {
 	bool blocking[MAX_FDS];         /* no O_NONBLOCK set by the script */
 	struct out_pkt out[OUT_MAX];
 	unsigned int out_head, out_len;
+	char sets[MAX_SETS][128];       /* ptcp settings from the flags */
 };
 
 static void
@@ -917,7 +918,7 @@ static void
 configure(struct shim *s, const char *flags, struct ptcp_config *cfg,
 		const char *dev)
 {
-	static char store[MAX_SETS][128];
+	char (*store)[128] = s->sets;
 	const char *sets[MAX_SETS];
 	char local[32] = "192.168.0.1", gw[32] = "";
 	char err[PTCP_CONFIG_ERRLEN];
