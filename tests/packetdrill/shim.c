@@ -21,7 +21,8 @@
  *
  * packetdrill runs a blocking call on a second thread and checks that the
  * thread sleeps: such a call waits on a condition variable, woken after
- * every pass of the stack. One mutex covers the stack.
+ * every pass of the stack, and a call a pass woke gets the stack before
+ * the clock moves on. One mutex covers the stack.
  *
  * The interface struct is declared here from packetdrill's description
  * of it (same members, same order); packetdrill's header is not used.
