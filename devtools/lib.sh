@@ -12,9 +12,12 @@
 # Packages to build ptcp and run its tests on Debian 12.
 # make and libsystemd-dev: devtools/test-install builds examples/ with make,
 # statically too (Debian's DPDK .pc files then ask for -lsystemd); doxygen:
-# the doc suite (the public headers' API reference, warnings fail it).
+# the doc suite (the public headers' API reference, warnings fail it);
+# bison and flex: the packetdrill suite builds packetdrill (GPL, not part of
+# ptcp) from ../shared/tools/packetdrill (tests/packetdrill/build-packetdrill).
 PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev libjansson-dev meson
-	ninja-build pkg-config gcc python3 clang make libsystemd-dev doxygen)
+	ninja-build pkg-config gcc python3 clang make libsystemd-dev doxygen
+	bison flex)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
 # ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
 # with python3 above, /usr/bin/python3).

@@ -248,12 +248,15 @@ ptcp_recv_release(struct ptcp_conn *tp, uint32_t bytes)
 	/*
 	 * RFC 1122 4.2.3.3 (receiver SWS avoidance): tell the peer at once
 	 * when the window grows from less than a segment to at least one, or
-	 * by half the buffer; otherwise the next ACK carries it.
+	 * by half the buffer; otherwise the next ACK carries it. What can
+	 * be offered is bounded by the window field (65535 << scale): an
+	 * "update" that offers nothing more would only be a duplicate ACK.
 	 */
 	offered = SEQ_GT(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
-	now = tcp_rcv_space(tp);
-	if ((offered < tp->t_maxseg && now >= tp->t_maxseg) ||
-			now >= offered + tcp_rcv_buf(tp) / 2) {
+	now = RTE_MIN(tcp_rcv_space(tp) >> tp->rcv_wscale,
+		(uint32_t)UINT16_MAX) << tp->rcv_wscale;
+	if (now > offered && ((offered < tp->t_maxseg && now >= tp->t_maxseg) ||
+			now >= offered + tcp_rcv_buf(tp) / 2)) {
 		tp->flags |= TF_ACKNOW;
 		tcp_output_app(tp);
 	}
