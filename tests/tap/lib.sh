@@ -383,21 +383,18 @@ ptcp_netns_add()
 # after 5 s, then delete it (at most 7 s in all).
 ptcp_netns_del()
 {
-	local ns=$1 i p
+	local ns=$1 i p sig tenths
 
-	for p in $(ip netns pids "$ns" 2>/dev/null); do
-		kill -INT "$p" 2>/dev/null
-	done
-	for ((i = 0; i < 50; i++)); do
-		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
-		sleep 0.1
-	done
-	for p in $(ip netns pids "$ns" 2>/dev/null); do
-		kill -KILL "$p" 2>/dev/null
-	done
-	for ((i = 0; i < 20; i++)); do
-		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
-		sleep 0.1
+	# each signal, then up to its wait (in 0.1 s) for the namespace to empty
+	for sig in INT:50 KILL:20; do
+		tenths=${sig#*:}
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -"${sig%:*}" "$p" 2>/dev/null
+		done
+		for ((i = 0; i < tenths; i++)); do
+			[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
+			sleep 0.1
+		done
 	done
 	ip netns del "$ns" 2>/dev/null
 }
