@@ -155,8 +155,8 @@ sock_alloc(struct ptcp_sock_table *t, enum sk_kind kind)
 	s->fd = fd;
 	s->t = t;
 	s->kind = (uint8_t)kind;
-	s->rcvbuf = t->tcfg->rcv_buf;
-	s->sndbuf = t->tcfg->snd_buf;
+	s->opt.rcvbuf = t->tcfg->rcv_buf;
+	s->opt.sndbuf = t->tcfg->snd_buf;
 	if (!t->tcfg->nagle)
 		s->flags |= SKF_NODELAY;
 	if (t->tcfg->keepalive)
@@ -203,13 +203,7 @@ sk_accepted(struct ptcp_conn *c, void *listen_arg)
 	s->state = SS_CONNECTED;
 	s->c = c;
 	s->listener = l;
-	s->rcvbuf = l->rcvbuf;
-	s->sndbuf = l->sndbuf;
-	s->maxseg = l->maxseg;
-	s->keep_idle_s = l->keep_idle_s;
-	s->keep_intvl_s = l->keep_intvl_s;
-	s->keep_cnt = l->keep_cnt;
-	s->linger_s = l->linger_s;
+	s->opt = l->opt;
 	ptcp_conn_set_arg(c, s);
 	sock_opts_apply(s);
 	sock_rcvbuf_apply(s);
@@ -232,8 +226,8 @@ sk_connected(struct ptcp_conn *c)
 		return;
 	s->state = SS_CONNECTED;
 	s->flags |= SKF_WAS_CONN;
-	if (s->maxseg != 0)
-		ptcp_conn_set_maxseg(c, s->maxseg);
+	if (s->opt.maxseg != 0)
+		ptcp_conn_set_maxseg(c, s->opt.maxseg);
 	sock_event(s);
 }
 
@@ -431,9 +425,9 @@ ptcp_sock_listen(struct ptcp_sock_table *t, int fd, int backlog)
 		return sock_fail(EDESTADDRREQ);
 	lo.backlog = (uint32_t)backlog;
 	lo.keepalive = (s->flags & SKF_KEEPALIVE) ? 1 : 0;
-	lo.keepalive_idle_s = s->keep_idle_s;
-	lo.keepalive_intvl_s = s->keep_intvl_s;
-	lo.keepalive_cnt = s->keep_cnt;
+	lo.keepalive_idle_s = s->opt.keep_idle_s;
+	lo.keepalive_intvl_s = s->opt.keep_intvl_s;
+	lo.keepalive_cnt = s->opt.keep_cnt;
 	r = ptcp_listen(t->lc, s->lport, &sock_tcp_ops, s, &lo);
 	if (r == -ENOSPC)
 		return sock_fail(ENOBUFS);
@@ -615,7 +609,7 @@ ptcp_sock_close(struct ptcp_sock_table *t, int fd)
 		s->c = NULL;
 		/* As Linux: unread data, or SO_LINGER {1, 0}, abort. */
 		if (s->rq_len != 0 ||
-				((s->flags & SKF_LINGER) && s->linger_s == 0))
+				((s->flags & SKF_LINGER) && s->opt.linger_s == 0))
 			ptcp_abort(c);
 		else
 			ptcp_close(c);

@@ -154,11 +154,11 @@ sock_send_room(const struct sock *s)
 		return 0;
 	space = ptcp_send_space(s->c);
 	cfg = s->t->tcfg->snd_buf;
-	if (space == 0 || s->sndbuf >= cfg)
+	if (space == 0 || s->opt.sndbuf >= cfg)
 		return space;
 	/* SO_SNDBUF below ptcp's buffer: stop at that much queued. */
 	queued = cfg - space;
-	return queued >= s->sndbuf ? 0 : RTE_MIN(space, s->sndbuf - queued);
+	return queued >= s->opt.sndbuf ? 0 : RTE_MIN(space, s->opt.sndbuf - queued);
 }
 
 /*

@@ -22,7 +22,7 @@ void
 sock_rcvbuf_apply(struct sock *s)
 {
 	uint32_t cfg = s->t->tcfg->rcv_buf;
-	uint32_t want = s->rcvbuf < cfg ? cfg - s->rcvbuf : 0;
+	uint32_t want = s->opt.rcvbuf < cfg ? cfg - s->opt.rcvbuf : 0;
 
 	if (s->c == NULL) {
 		s->rcv_extra = 0;
@@ -43,9 +43,9 @@ sock_opts_apply(struct sock *s)
 		return;
 	ptcp_conn_set_nagle(s->c, !(s->flags & SKF_NODELAY));
 	(void)ptcp_conn_set_keepalive(s->c, (s->flags & SKF_KEEPALIVE) != 0,
-		s->keep_idle_s, s->keep_intvl_s, s->keep_cnt);
-	if (s->maxseg != 0 && s->state == SS_CONNECTED)
-		(void)ptcp_conn_set_maxseg(s->c, s->maxseg);
+		s->opt.keep_idle_s, s->opt.keep_intvl_s, s->opt.keep_cnt);
+	if (s->opt.maxseg != 0 && s->state == SS_CONNECTED)
+		(void)ptcp_conn_set_maxseg(s->c, s->opt.maxseg);
 }
 
 /* Copy @n bytes of @v out as getsockopt does: truncated to *len. */
@@ -96,12 +96,12 @@ ptcp_sock_getsockopt(struct ptcp_sock_table *t, int fd, int level, int name,
 			return opt_int(val, len, !!(s->flags & SKF_KEEPALIVE));
 		case SO_LINGER:
 			lg.l_onoff = !!(s->flags & SKF_LINGER);
-			lg.l_linger = s->linger_s;
+			lg.l_linger = s->opt.linger_s;
 			return opt_put(val, len, &lg, sizeof(lg));
 		case SO_RCVBUF:
-			return opt_int(val, len, (int)s->rcvbuf);
+			return opt_int(val, len, (int)s->opt.rcvbuf);
 		case SO_SNDBUF:
-			return opt_int(val, len, (int)s->sndbuf);
+			return opt_int(val, len, (int)s->opt.sndbuf);
 		default:
 			return sock_fail(ENOPROTOOPT);
 		}
@@ -116,16 +116,16 @@ ptcp_sock_getsockopt(struct ptcp_sock_table *t, int fd, int level, int name,
 			ptcp_conn_info_get(s->c, &ti);
 			return opt_int(val, len, ti.mss);
 		}
-		return opt_int(val, len, s->maxseg != 0 ? s->maxseg : cfg->mss);
+		return opt_int(val, len, s->opt.maxseg != 0 ? s->opt.maxseg : cfg->mss);
 	case TCP_KEEPIDLE:
-		return opt_int(val, len, s->keep_idle_s != 0 ?
-			s->keep_idle_s : (int)cfg->keepalive_idle_s);
+		return opt_int(val, len, s->opt.keep_idle_s != 0 ?
+			s->opt.keep_idle_s : (int)cfg->keepalive_idle_s);
 	case TCP_KEEPINTVL:
-		return opt_int(val, len, s->keep_intvl_s != 0 ?
-			s->keep_intvl_s : (int)cfg->keepalive_intvl_s);
+		return opt_int(val, len, s->opt.keep_intvl_s != 0 ?
+			s->opt.keep_intvl_s : (int)cfg->keepalive_intvl_s);
 	case TCP_KEEPCNT:
-		return opt_int(val, len, s->keep_cnt != 0 ?
-			s->keep_cnt : (int)cfg->keepalive_cnt);
+		return opt_int(val, len, s->opt.keep_cnt != 0 ?
+			s->opt.keep_cnt : (int)cfg->keepalive_cnt);
 	case TCP_INFO:
 		if (s->c != NULL)
 			ptcp_conn_info_get(s->c, &ti);
@@ -173,7 +173,7 @@ set_sol_socket(struct sock *s, int name, const void *val, socklen_t len)
 		if (len < (socklen_t)sizeof(lg))
 			return sock_fail(EINVAL);
 		memcpy(&lg, val, sizeof(lg));
-		s->linger_s = lg.l_linger < 0 ? 0 : lg.l_linger;
+		s->opt.linger_s = lg.l_linger < 0 ? 0 : lg.l_linger;
 		return set_flag(s, SKF_LINGER, lg.l_onoff);
 	}
 	if (opt_get_int(val, len, &v) != 0)
@@ -186,12 +186,12 @@ set_sol_socket(struct sock *s, int name, const void *val, socklen_t len)
 		sock_opts_apply(s);
 		return 0;
 	case SO_RCVBUF:
-		s->rcvbuf = RTE_MIN(RTE_MAX((uint32_t)RTE_MAX(v, 0),
+		s->opt.rcvbuf = RTE_MIN(RTE_MAX((uint32_t)RTE_MAX(v, 0),
 			SOCK_BUF_MIN), s->t->tcfg->rcv_buf);
 		sock_rcvbuf_apply(s);
 		return 0;
 	case SO_SNDBUF:
-		s->sndbuf = RTE_MIN(RTE_MAX((uint32_t)RTE_MAX(v, 0),
+		s->opt.sndbuf = RTE_MIN(RTE_MAX((uint32_t)RTE_MAX(v, 0),
 			SOCK_BUF_MIN), s->t->tcfg->snd_buf);
 		sock_event(s);          /* room may have grown */
 		return 0;
@@ -214,22 +214,22 @@ set_ipproto_tcp(struct sock *s, int name, const void *val, socklen_t len)
 	case TCP_MAXSEG:
 		if (v < SOCK_MSS_MIN || v > SOCK_MSS_MAX)
 			return sock_fail(EINVAL);
-		s->maxseg = (uint16_t)v;
+		s->opt.maxseg = (uint16_t)v;
 		break;
 	case TCP_KEEPIDLE:
 		if (v < 1 || v > UINT16_MAX)
 			return sock_fail(EINVAL);
-		s->keep_idle_s = (uint16_t)v;
+		s->opt.keep_idle_s = (uint16_t)v;
 		break;
 	case TCP_KEEPINTVL:
 		if (v < 1 || v > UINT16_MAX)
 			return sock_fail(EINVAL);
-		s->keep_intvl_s = (uint16_t)v;
+		s->opt.keep_intvl_s = (uint16_t)v;
 		break;
 	case TCP_KEEPCNT:
 		if (v < 1 || v > UINT8_MAX)
 			return sock_fail(EINVAL);
-		s->keep_cnt = (uint8_t)v;
+		s->opt.keep_cnt = (uint8_t)v;
 		break;
 	default:
 		return sock_fail(ENOPROTOOPT);

@@ -72,12 +72,14 @@ struct sock {
 	uint32_t rq_len;             /* bytes queued (all held) */
 	uint32_t rcv_extra;          /* held beyond the data: SO_RCVBUF */
 
-	/* Options. */
-	uint32_t rcvbuf, sndbuf;     /* effective sizes */
-	uint16_t maxseg;             /* TCP_MAXSEG asked, 0: none */
-	uint16_t keep_idle_s, keep_intvl_s;  /* 0: the config's */
-	uint8_t keep_cnt;
-	int linger_s;
+	/* Options: an accepted socket inherits its listener's. */
+	struct sock_opt {
+		uint32_t rcvbuf, sndbuf;     /* effective sizes */
+		uint16_t maxseg;             /* TCP_MAXSEG asked, 0: none */
+		uint16_t keep_idle_s, keep_intvl_s;  /* 0: the config's */
+		uint8_t keep_cnt;
+		int linger_s;
+	} opt;
 
 	/* Listening: connections waiting for accept(), oldest first. */
 	struct sock *aq_head, *aq_tail;
