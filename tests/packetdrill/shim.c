@@ -146,6 +146,7 @@ struct shim {
 	struct rte_ring *rx, *tx;
 	struct rte_mempool *pool;
 	uint16_t port;
+	unsigned int baseline_in_use;   /* engine mbufs in use before start */
 	struct rte_ether_addr mac;      /* ptcp's port */
 	struct rte_ether_addr peer_mac; /* the wire's side (answers ARP) */
 	uint64_t now_us;                /* the virtual clock */
@@ -861,14 +862,33 @@ shim_splice(void *ud, int in, loff_t *off_in, int out, loff_t *off_out,
 
 /* ---- set-up ------------------------------------------------------------- */
 
+/*
+ * The end of a script that passed (packetdrill does not call this after a
+ * failure): every socket goes (aborted: a RST where a connection is
+ * left), a pass sends what that made, every connection and TIME-WAIT
+ * entry goes, then every mbuf must be back in its pool, ptcp's and the shim's (what
+ * packetdrill injected and ptcp held: out-of-order and unread data). A
+ * leak fails the script with one line.
+ */
 static void
 shim_free(void *ud)
 {
 	struct shim *s = ud;
+	struct rte_mbuf *m;
+	int leak, held;
 
 	pthread_mutex_lock(&s->lock);
 	ptcp_sock_table_destroy(s->t);
+	run(s);                 /* sends what closing them made (RSTs) */
 	ptcp_tcp_detach(s->e);
+	take_tx(s);
+	while (rte_ring_dequeue(s->rx, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	leak = (int)ptcp_engine_mbufs_in_use(s->e) - (int)s->baseline_in_use;
+	held = (int)rte_mempool_in_use_count(s->pool);
+	if (leak != 0 || held != 0)
+		shim_die("mbufs not back in their pool at the end of the "
+			"script: ptcp's %d, the shim's %d\n", leak, held);
 	ptcp_engine_destroy(s->e);
 	while (s->out_len > 0) {
 		free(s->out[s->out_head].data);
@@ -1054,6 +1074,7 @@ ptcp_packetdrill_init(const char *flags, struct pd_ifc *ifc)
 	s->e = ptcp_engine_create(&cfg, err, sizeof(err));
 	if (s->e == NULL)
 		shim_die("engine: %s\n", err);
+	s->baseline_in_use = ptcp_engine_mbufs_in_use(s->e);
 	if (ptcp_tcp_attach(s->e, err, sizeof(err)) != 0 ||
 			ptcp_engine_start(s->e, err, sizeof(err)) != 0)
 		shim_die("engine: %s\n", err);
