@@ -459,6 +459,7 @@ struct ptcp_mempool_config {
 /** The [ip] section. */
 struct ptcp_ip_config {
 	uint8_t ttl;                  /**< TTL on output */
+	uint32_t icmp_error_limit;    /**< ICMP errors per second per worker */
 };
 
 /** The [arp] section. */

@@ -109,15 +109,57 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * ICMP Parameter Problem about @m (RFC 1122 §3.2.1.8), within the worker's
+ * budget per second ([ip] icmp_error_limit) and never about an ICMP error.
+ */
+static void
+param_problem(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
+		const struct rte_mbuf *m, uint8_t pointer)
+{
+	uint64_t sec = lc->now_ms / 1000;
+	struct rte_mbuf *out;
+
+	if (!ptcp_icmp_may_answer(m))
+		return;
+	if (sec != lc->icmp_err_sec) {
+		lc->icmp_err_sec = sec;
+		lc->icmp_err_count = 0;
+	}
+	if (lc->icmp_err_count >= lc->icmp_err_limit) {
+		PTCP_STAT_INC(&lc->stats, icmp_error_limited);
+		return;
+	}
+	out = rte_pktmbuf_alloc(lc->pool);
+	if (out == NULL) {
+		PTCP_STAT_INC(&lc->stats, tx_drop_nombuf);
+		return;
+	}
+	if (ptcp_icmp_param_problem(out, m, pointer, &ifc->port->mac, lc->ttl,
+			ifc->port->tx_ip_csum) != 0) {
+		rte_pktmbuf_free(out);
+		return;
+	}
+	lc->icmp_err_count++;
+	PTCP_STAT_INC(&lc->stats, icmp_param_prob_tx);
+	core_tx_offload_ipv4(out, ifc->port);
+	ptcp_txq_add(&ifc->txq, out, &lc->stats);
+}
+
 /* @return true if @m is a TCP datagram for the layer-4 batch. */
 static bool
 ipv4_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m)
 {
 	struct ptcp_iface *ifc = &lc->ifs[ifidx];
 	const struct rte_ipv4_hdr *ip;
+	int rc = ptcp_ipv4_input(m, &ifc->ip, &lc->stats);
 
-	if (ptcp_ipv4_input(m, &ifc->ip, &lc->stats) != 0)
+	if (unlikely(rc != 0)) {
+		if (rc >= PTCP_IPV4_PARAM_PROBLEM)
+			param_problem(lc, ifc, m,
+				(uint8_t)(rc - PTCP_IPV4_PARAM_PROBLEM));
 		goto drop;
+	}
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:

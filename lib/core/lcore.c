@@ -52,6 +52,7 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 	lc->pool = e->pools[idx];
 	lc->burst = RTE_MIN(cfg->lcores.burst, (uint16_t)PTCP_TX_BATCH_MAX);
 	lc->ttl = cfg->ip.ttl;
+	lc->icmp_err_limit = cfg->ip.icmp_error_limit;
 	lc->nb_ifs = (uint16_t)e->nb_ports;
 	/* Different workers start their IP ids apart. */
 	lc->ip_id = (uint16_t)(idx * 0x1000u);

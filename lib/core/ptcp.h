@@ -103,6 +103,9 @@ struct ptcp_lcore {
 	struct ptcp_iface ifs[PTCP_MAX_PORTS]; /**< per port: queues, ARP */
 	/** Frames this worker handed to worker j (software steering). */
 	uint64_t steer_to[PTCP_MAX_WORKERS];
+	uint64_t icmp_err_sec;             /**< second of icmp_err_count */
+	uint32_t icmp_err_count;           /**< ICMP errors sent in it */
+	uint32_t icmp_err_limit;           /**< [ip] icmp_error_limit */
 } __rte_cache_aligned;
 
 /** The endpoint: ports, workers, configuration. Read-only after start. */

@@ -28,6 +28,10 @@
 static const struct ptcp_config_key ip_keys[] = {
 	PTCP_CONFIG_KEY(struct ptcp_ip_config, "ttl", PTCP_CONFIG_UINT, ttl,
 		64, 1, 255, "TTL of sent packets"),
+	PTCP_CONFIG_KEY(struct ptcp_ip_config, "icmp_error_limit",
+		PTCP_CONFIG_UINT, icmp_error_limit, 1000, 0, 1000000,
+		"ICMP errors (Parameter Problem) each worker sends per second "
+		"at most; 0: none"),
 };
 
 PTCP_CONFIG_LIB_SECTION(ptcp_ip_config_section, "ip",

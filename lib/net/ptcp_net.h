@@ -89,6 +89,10 @@ ptcp_ipv4_is_ours(const struct ptcp_ipv4_if *ifc, uint32_t a)
 	return false;
 }
 
+/** ptcp_ipv4_input()'s verdict for a malformed option list: this plus
+ *  the offending octet's offset in the IPv4 header (5..59). */
+#define PTCP_IPV4_PARAM_PROBLEM 0x100
+
 /**
  * Validate the IPv4 header that follows the Ethernet header (m->l2_len).
  *
@@ -96,13 +100,20 @@ ptcp_ipv4_is_ours(const struct ptcp_ipv4_if *ifc, uint32_t a)
  * IHL >= 5 and within the frame, total length >= IHL and within the frame
  * (Ethernet padding beyond it is trimmed off), header checksum (trusted
  * from the NIC when it flags it GOOD, dropped when BAD, computed otherwise),
- * not a fragment, the destination is one of our addresses, and the source
- * is neither ours, broadcast, multicast nor zero.
+ * not a fragment, the destination is one of our addresses, the source
+ * is neither ours, broadcast, multicast nor zero, and the option list is
+ * well formed (RFC 791 §3.1, RFC 1122 §3.2.1.8: each option's length
+ * inside the header, Record Route's and Timestamp's pointers in range)
+ * and holds no source route (dropped, RFC 7126). Options ptcp does not
+ * act on are accepted.
  *
- * @param m   the frame; on success l3_len is set and trailing padding trimmed
+ * @param m   the frame; l3_len is set (on success and for a Parameter
+ *            Problem) and, on success, trailing padding trimmed
  * @param ifc the receiving interface's address
  * @param st  counters for the drop reasons
- * @return 0 to accept, -1 to drop (reason counted)
+ * @return 0 to accept, -1 to drop, #PTCP_IPV4_PARAM_PROBLEM + pointer to
+ *         drop and answer with ICMP Parameter Problem (the reason counted
+ *         in every drop)
  */
 int ptcp_ipv4_input(struct rte_mbuf *m, const struct ptcp_ipv4_if *ifc,
 		struct ptcp_stats *st);
@@ -245,6 +256,28 @@ ptcp_ipv4_on_link(const struct ptcp_ipv4_if *ifc, uint32_t dst)
  */
 int ptcp_icmp_input(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
 		uint8_t ttl, bool hw_ip_csum, struct ptcp_stats *st);
+
+/**
+ * Build in @p out (an empty mbuf) the ICMP Parameter Problem (RFC 792,
+ * type 12 code 0) about the datagram in @p m (l2_len and l3_len set),
+ * pointing at octet @p pointer of its header: from @p our_mac and our
+ * address (@p m's destination) to @p m's Ethernet and IP sources, TTL
+ * @p ttl, quoting as much of the datagram as fits in 576 bytes (RFC 1812
+ * §4.3.2.3). No message is built about an ICMP error (RFC 1122
+ * §3.2.2): the caller checks with ptcp_icmp_may_answer().
+ *
+ * @return 0, or -1 if @p out has no room
+ */
+int ptcp_icmp_param_problem(struct rte_mbuf *out, const struct rte_mbuf *m,
+		uint8_t pointer, const struct rte_ether_addr *our_mac,
+		uint8_t ttl, bool hw_ip_csum);
+
+/**
+ * True unless the datagram in @p m (l2_len and l3_len set) is an ICMP
+ * error message or a fragment other than the first, about which no ICMP
+ * error is ever sent (RFC 1122 §3.2.2).
+ */
+bool ptcp_icmp_may_answer(const struct rte_mbuf *m);
 
 /* ------------------------------------------------------------------ */
 /* ARP                                                                 */

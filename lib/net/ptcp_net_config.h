@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-/** The [ip] section: ttl. */
+/** The [ip] section: ttl, icmp_error_limit. */
 extern const struct ptcp_config_section ptcp_ip_config_section;
 
 /** The [arp] section: entries, timeout, resolve_ms, retries, pending,

@@ -57,12 +57,17 @@ extern "C" {
 	X(rx_ip_frag,         "dropped: IPv4 fragment (no reassembly)") \
 	X(rx_not_for_us,      "dropped: IPv4 destination not ours") \
 	X(rx_ip_bad_src,      "dropped: source is broadcast, multicast or ours") \
+	X(rx_ip_opt_len,      "dropped: IPv4 option length 0, 1 or beyond the header") \
+	X(rx_ip_opt_ptr,      "dropped: IPv4 record route or timestamp option pointer, flag or overflow invalid") \
+	X(rx_ip_srcroute,     "dropped: IPv4 source route option (LSRR, SSRR; RFC 7126)") \
 	X(rx_ip_proto,        "dropped: IP protocol neither ICMP nor TCP") \
 	X(icmp_rx,            "ICMP messages received") \
 	X(icmp_bad_csum,      "dropped: ICMP checksum wrong") \
 	X(icmp_short,         "dropped: ICMP message truncated") \
 	X(icmp_echo_rx,       "ICMP echo requests answered") \
 	X(icmp_other,         "ICMP messages of other types (ignored)") \
+	X(icmp_param_prob_tx, "ICMP Parameter Problems sent (malformed IPv4 options)") \
+	X(icmp_error_limited, "ICMP errors not sent: the worker's [ip] icmp_error_limit per second reached") \
 	X(steer_out,          "frames handed to another worker (its flow, or ARP copies from worker 0)") \
 	X(steer_in,           "frames taken from another worker") \
 	X(steer_drop,         "dropped: a steering ring full, or no mbuf for an ARP copy") \

@@ -346,6 +346,118 @@ bad_source_and_protocol_dropped_and_counted(void)
 	return check_dropped(udp_proto, PTCP_STAT_rx_ip_proto, "udp");
 }
 
+/*
+ * An echo request (seq @seq) to us carrying the 4 bytes of IPv4 options
+ * @opt: the header grows to IHL 6.
+ */
+static struct rte_mbuf *
+echo_with_options(struct harness *h, const uint8_t opt[4], uint16_t seq)
+{
+	struct rte_mbuf *e = h_icmp_echo(h, h_mac(h, 0), PEER_IP, OUR_IP, 9,
+		seq, 32);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+	const uint32_t hl = sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_ipv4_hdr);
+	uint32_t len;
+	uint8_t *p;
+	struct rte_ipv4_hdr *ip;
+
+	if (e == NULL || m == NULL)
+		goto fail;
+	len = rte_pktmbuf_pkt_len(e);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(len + 4));
+	if (p == NULL)
+		goto fail;
+	memcpy(p, rte_pktmbuf_mtod(e, const uint8_t *), hl);
+	memcpy(p + hl, opt, 4);
+	memcpy(p + hl + 4, rte_pktmbuf_mtod_offset(e, const uint8_t *, hl),
+		len - hl);
+	ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	ip->version_ihl = 0x46;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len + 4 -
+		sizeof(struct rte_ether_hdr)));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = (uint16_t)~ptcp_cksum(ip, 24, 0);
+	rte_pktmbuf_free(e);
+	return m;
+fail:
+	rte_pktmbuf_free(e);
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+/*
+ * RFC 1122 §3.2.1.8 through the engine: a datagram whose options are
+ * malformed is dropped (no echo reply) and answered with an ICMP Parameter
+ * Problem pointing at the bad octet, at most [ip] icmp_error_limit per
+ * second; a source route is dropped without a word; well-formed options
+ * ptcp does not act on do not stop the echo.
+ */
+static int
+ip_options_malformed_get_parameter_problem_within_budget(void)
+{
+	static const uint8_t bad[4] = { 148, 8, 0, 0 };    /* past the end */
+	static const uint8_t lsrr[4] = { 131, 3, 4, 0 };
+	static const uint8_t alert[4] = { 148, 4, 0, 0 };
+	static const char *const sets[] = { "ip.icmp_error_limit=3" };
+	struct harness h;
+	struct rte_mbuf *m[8];
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const uint8_t *icmp;
+	unsigned int i, n;
+
+	CHECK(setup1(&h, sets, RTE_DIM(sets)) == 0);
+	for (i = 0; i < 5; i++)
+		h_inject(&h, 0, echo_with_options(&h, bad, (uint16_t)i));
+	h_poll(&h, 1);
+	n = h_collect(&h, 0, m, RTE_DIM(m));
+	CHECK_EQ(n, 3);
+	for (i = 0; i < n; i++) {
+		eh = rte_pktmbuf_mtod(m[i], const struct rte_ether_hdr *);
+		ip = (const struct rte_ipv4_hdr *)(eh + 1);
+		icmp = (const uint8_t *)(ip + 1);
+		CHECK(rte_is_same_ether_addr(&eh->dst_addr, &h_peer_mac));
+		CHECK_EQ(ip->dst_addr, rte_cpu_to_be_32(PEER_IP));
+		CHECK_EQ(ip->src_addr, rte_cpu_to_be_32(OUR_IP));
+		CHECK_EQ(ip->next_proto_id, IPPROTO_ICMP);
+		CHECK_EQ(icmp[0], 12);          /* Parameter Problem */
+		CHECK_EQ(icmp[1], 0);
+		CHECK_EQ(icmp[4], 20);          /* the option's type octet */
+		/* It quotes the offending header, options and all. */
+		CHECK_EQ(icmp[8], 0x46);
+		CHECK_EQ(icmp[8 + 20], 148);
+		rte_pktmbuf_free(m[i]);
+	}
+	CHECK_EQ(H_STAT(&h, rx_ip_opt_len), 5);
+	CHECK_EQ(H_STAT(&h, icmp_param_prob_tx), 3);
+	CHECK_EQ(H_STAT(&h, icmp_error_limited), 2);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 0);
+
+	/* The next second has a budget again. */
+	h_inject(&h, 0, echo_with_options(&h, bad, 9));
+	h_poll(&h, 1000);
+	CHECK_EQ(h_drain(&h, 0), 1);
+	CHECK_EQ(H_STAT(&h, icmp_param_prob_tx), 4);
+
+	/* A source route: dropped, not answered. */
+	h_inject(&h, 0, echo_with_options(&h, lsrr, 10));
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, rx_ip_srcroute), 1);
+
+	/* Router alert: well formed, not acted upon, the echo answered. */
+	h_inject(&h, 0, echo_with_options(&h, alert, 11));
+	h_poll(&h, 1);
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
+	eh = rte_pktmbuf_mtod(m[0], const struct rte_ether_hdr *);
+	icmp = (const uint8_t *)eh + sizeof(*eh) + 24;
+	CHECK_EQ(icmp[0], RTE_IP_ICMP_ECHO_REPLY);
+	rte_pktmbuf_free(m[0]);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
+	return end_clean(&h);
+}
+
 static int
 non_ip_vlan_runt_foreign_mac_dropped_and_counted(void)
 {
@@ -789,6 +901,7 @@ static const struct ptcp_test tests[] = {
 	TEST(truncated_ip_header_dropped_and_counted),
 	TEST(bad_version_ihl_length_dropped_and_counted),
 	TEST(bad_source_and_protocol_dropped_and_counted),
+	TEST(ip_options_malformed_get_parameter_problem_within_budget),
 	TEST(non_ip_vlan_runt_foreign_mac_dropped_and_counted),
 	TEST(icmp_bad_checksum_and_other_types_not_answered),
 	TEST(tx_backlog_holds_refused_frames_in_order_up_to_its_bound),

@@ -294,6 +294,163 @@ icmp_reply_built_in_place_with_valid_checksums(void)
 	return 0;
 }
 
+/* IPv4 options --------------------------------------------------------- */
+
+/*
+ * A frame to us whose header carries @olen bytes of options @opt (padded
+ * with EOL to whole words), then 8 bytes of payload.
+ */
+static struct rte_mbuf *
+opt_frame(const uint8_t *opt, unsigned int olen)
+{
+	unsigned int words = (olen + 3) / 4;
+	struct rte_mbuf *m = ip_frame((uint16_t)(words * 4 + 8));
+	struct rte_ipv4_hdr *ip;
+
+	if (m == NULL)
+		return NULL;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	memset(ip + 1, 0, words * 4 + 8);
+	memcpy(ip + 1, opt, olen);
+	ip->version_ihl = (uint8_t)(0x40 | (5 + words));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/*
+ * Every malformed shape of an option list (RFC 791 §3.1; Linux's
+ * ip_options_compile() as the reference): dropped with its reason and the
+ * Parameter Problem pointer Linux would send; source routes dropped
+ * silently; well-formed lists, full RR/TS included, accepted.
+ */
+static int
+ipv4_input_checks_every_option_shape(void)
+{
+	static const struct {
+		const char *what;
+		uint8_t opt[12];
+		unsigned int len;
+		int verdict;            /* 0, -1 or the pointer */
+		unsigned int reason;    /* PTCP_STAT_ id, or 0 */
+	} cases[] = {
+		{ "NOPs and EOL", { 1, 1, 1, 0 }, 4, 0, 0 },
+		{ "garbage after EOL", { 0, 0x44, 0, 0 }, 4, 0, 0 },
+		{ "router alert", { 148, 4, 0, 0 }, 4, 0, 0 },
+		{ "unknown type, good length", { 0x9e, 3, 7, 1 }, 4, 0, 0 },
+		{ "security, length 11", { 130, 11, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+			0 }, 12, 0, 0 },
+		{ "length 0", { 1, 130, 0, 0 }, 4, 21, PTCP_STAT_rx_ip_opt_len },
+		{ "length 1", { 130, 1, 0, 0 }, 4, 20, PTCP_STAT_rx_ip_opt_len },
+		{ "length past the header", { 148, 8, 0, 0 }, 4, 20,
+			PTCP_STAT_rx_ip_opt_len },
+		{ "type in the last octet", { 1, 1, 1, 148 }, 4, 23,
+			PTCP_STAT_rx_ip_opt_len },
+		{ "RR length 2", { 7, 2, 1, 1 }, 4, 21, PTCP_STAT_rx_ip_opt_len },
+		{ "RR pointer 3", { 7, 7, 3, 0, 0, 0, 0, 0 }, 8, 22,
+			PTCP_STAT_rx_ip_opt_ptr },
+		{ "RR pointer with no room", { 7, 7, 5, 0, 0, 0, 0, 0 }, 8, 22,
+			PTCP_STAT_rx_ip_opt_ptr },
+		{ "RR empty slot", { 7, 7, 4, 0, 0, 0, 0, 0 }, 8, 0, 0 },
+		{ "RR full", { 7, 7, 8, 1, 2, 3, 4, 0 }, 8, 0, 0 },
+		{ "TS length 3", { 68, 3, 5, 0 }, 4, 21, PTCP_STAT_rx_ip_opt_len },
+		{ "TS pointer 4", { 68, 8, 4, 0, 0, 0, 0, 0 }, 8, 22,
+			PTCP_STAT_rx_ip_opt_ptr },
+		{ "TS flag 2", { 68, 8, 5, 2, 0, 0, 0, 0 }, 8, 23,
+			PTCP_STAT_rx_ip_opt_ptr },
+		{ "TS address slot with no room", { 68, 8, 5, 1, 0, 0, 0, 0 }, 8,
+			22, PTCP_STAT_rx_ip_opt_ptr },
+		{ "TS full, overflow 15", { 68, 8, 9, 0xf0, 0, 0, 0, 0 }, 8, 23,
+			PTCP_STAT_rx_ip_opt_ptr },
+		{ "TS empty slot", { 68, 8, 5, 0, 0, 0, 0, 0 }, 8, 0, 0 },
+		{ "TS full, overflow 1", { 68, 8, 9, 0x10, 0, 0, 0, 0 }, 8, 0, 0 },
+		{ "LSRR", { 131, 7, 4, 1, 2, 3, 4, 0 }, 8, -1,
+			PTCP_STAT_rx_ip_srcroute },
+		{ "SSRR after a NOP", { 1, 137, 7, 4, 1, 2, 3, 4 }, 8, -1,
+			PTCP_STAT_rx_ip_srcroute },
+	};
+	struct ptcp_ipv4_if ifc = { .addr = OUR,
+		.netmask = RTE_BE32(0xffffff00) };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		struct ptcp_stats st = { 0 };
+		struct rte_mbuf *m = opt_frame(cases[i].opt, cases[i].len);
+		int want = cases[i].verdict > 0 ? PTCP_IPV4_PARAM_PROBLEM +
+			cases[i].verdict : cases[i].verdict;
+		int rc;
+
+		CHECK(m != NULL);
+		rc = ptcp_ipv4_input(m, &ifc, &st);
+		if (rc != want) {
+			TEST_FAIL("%s: verdict %d, want %d", cases[i].what, rc,
+				want);
+			rte_pktmbuf_free(m);
+			return -1;
+		}
+		if (cases[i].reason != 0)
+			CHECK_EQ(st.c[cases[i].reason], 1);
+		CHECK_EQ(PTCP_STAT_GET(&st, rx_ip_opt_len) +
+			PTCP_STAT_GET(&st, rx_ip_opt_ptr) +
+			PTCP_STAT_GET(&st, rx_ip_srcroute),
+			cases[i].reason != 0 ? 1u : 0u);
+		rte_pktmbuf_free(m);
+	}
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+/*
+ * The Parameter Problem about a datagram with a bad option: type 12 code
+ * 0, the pointer, valid checksums, back to the sender's MAC and address,
+ * quoting the datagram; none about an ICMP error.
+ */
+static int
+icmp_param_problem_points_at_the_octet(void)
+{
+	static const uint8_t opt[4] = { 148, 8, 0, 0 };
+	struct rte_mbuf *m = opt_frame(opt, sizeof(opt));
+	struct rte_mbuf *out = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv4_hdr *ip, *ip0;
+	struct rte_icmp_hdr *ic;
+	uint32_t qlen;
+
+	CHECK(m != NULL && out != NULL);
+	m->l3_len = 24;
+	ip0 = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	qlen = rte_be_to_cpu_16(ip0->total_length);
+	CHECK(ptcp_icmp_may_answer(m));
+	CHECK_EQ(ptcp_icmp_param_problem(out, m, 20, &our_mac, 33, false), 0);
+	eh = rte_pktmbuf_mtod(out, struct rte_ether_hdr *);
+	ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ic = (struct rte_icmp_hdr *)(ip + 1);
+	CHECK_EQ(rte_pktmbuf_pkt_len(out), 14 + 20 + 8 + qlen);
+	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &peer_mac));
+	CHECK(rte_is_same_ether_addr(&eh->src_addr, &our_mac));
+	CHECK_EQ(ip->src_addr, OUR);
+	CHECK_EQ(ip->dst_addr, PEER);
+	CHECK_EQ(ip->next_proto_id, IPPROTO_ICMP);
+	CHECK_EQ(ip->time_to_live, 33);
+	CHECK_EQ(rte_raw_cksum(ip, 20), 0xffff);
+	CHECK_EQ(rte_raw_cksum(ic, 8 + qlen), 0xffff);
+	CHECK_EQ(ic->icmp_type, 12);
+	CHECK_EQ(ic->icmp_code, 0);
+	CHECK_EQ(((const uint8_t *)ic)[4], 20);
+	CHECK(memcmp(ic + 1, ip0, qlen) == 0);
+	rte_pktmbuf_free(out);
+
+	/* About an ICMP error (here a Parameter Problem): nothing. */
+	ip0->next_proto_id = IPPROTO_ICMP;
+	*((uint8_t *)ip0 + 24) = 12;
+	CHECK(!ptcp_icmp_may_answer(m));
+	*((uint8_t *)ip0 + 24) = RTE_IP_ICMP_ECHO_REQUEST;
+	CHECK(ptcp_icmp_may_answer(m));
+	rte_pktmbuf_free(m);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
 /* ARP cache ------------------------------------------------------------ */
 
 static struct ptcp_arp_table *
@@ -462,6 +619,8 @@ static const struct ptcp_test tests[] = {
 	TEST(ipv4_input_rejects_header_split_across_segments),
 	TEST(arp_build_parse_round_trip),
 	TEST(icmp_reply_built_in_place_with_valid_checksums),
+	TEST(ipv4_input_checks_every_option_shape),
+	TEST(icmp_param_problem_points_at_the_octet),
 	TEST(arp_cache_survives_churn_against_a_model),
 	TEST(arp_static_entries_are_fixed),
 	TEST(arp_learn_without_create_only_refreshes),
