@@ -12,9 +12,12 @@
  *   ctl bit 7 clear: raw frames, each [len lo][len hi][len bytes]
  *     ctl bit 6: write the endpoint's MAC as the Ethernet destination
  *     ctl bit 5: fix the IPv4 header and TCP/ICMP checksums
+ *     ctl bit 4: each frame is [split][len lo][len hi][len bytes], and
+ *       arrives as a chain of mbufs (chain_split(): split != 0)
  *   ctl bit 7 set: template frames from the peer of one connection,
  *     each [sel][flags][seq delta:2][ack delta:2][wnd:2][optlen][opt]
  *     [paylen][payload][npatch][(offset, value) * npatch]
+ *     npatch bits 4-7: split (chain_split(): the frame as a chain)
  *     sel bits 0-3: connection (modulo the set), bits 4-5: style
  *       0: as given, checksums right; 1: patches after checksums;
  *       2: patches, then checksums fixed; 3: as 0 with the connection's
@@ -555,6 +558,47 @@ rdn(struct rd *r, size_t want, const uint8_t **out)
 	return n;
 }
 
+/*
+ * A multi-segment frame, as a NIC's scattered receive makes it: @m cut into
+ * a chain whose first segment holds 14 + (split & 0x3f) bytes (headers
+ * split anywhere: the parsers must cope or drop), then segments of
+ * 16 * ((split >> 6) + 1) bytes. split 0: @m as it is. @return the chain,
+ * or @m unchanged when the test's pool runs short.
+ */
+static struct rte_mbuf *
+chain_split(struct rte_mbuf *m, uint8_t split)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m), first, seg, off;
+	struct rte_mbuf *head, *last, *n;
+	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (split == 0 || len < 2)
+		return m;
+	first = RTE_MIN(14u + (split & 0x3fu), len - 1);
+	seg = 16u * ((uint32_t)(split >> 6) + 1);
+	head = rte_pktmbuf_alloc(h->pool);
+	if (head == NULL)
+		return m;
+	memcpy(rte_pktmbuf_append(head, (uint16_t)first), src, first);
+	last = head;
+	for (off = first; off < len; off += seg) {
+		uint32_t n_len = RTE_MIN(seg, len - off);
+
+		n = rte_pktmbuf_alloc(h->pool);
+		if (n == NULL) {
+			rte_pktmbuf_free(head);
+			return m;
+		}
+		memcpy(rte_pktmbuf_append(n, (uint16_t)n_len), src + off, n_len);
+		last->next = n;
+		last = n;
+		head->nb_segs++;
+		head->pkt_len += n_len;
+	}
+	rte_pktmbuf_free(m);
+	return head;
+}
+
 /* Right checksums for an IPv4 frame, as far as its lengths are sane. */
 static void
 fix_cksums(struct rte_mbuf *m)
@@ -609,6 +653,7 @@ inject_raw(uint8_t ctl, struct rd *r)
 	unsigned int k;
 
 	for (k = 0; k < MAX_FRAMES && r->n > 0; k++) {
+		uint8_t split = (ctl & 0x10) ? rd8(r) : 0;
 		const uint8_t *b;
 		size_t len = rdn(r, RTE_MIN(rd16(r), MAX_FRAME), &b);
 		struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
@@ -626,7 +671,7 @@ inject_raw(uint8_t ctl, struct rd *r)
 			memcpy(d, h_mac(h, 0), 6);
 		if (ctl & 0x20)
 			fix_cksums(m);
-		h_inject(h, 0, m);
+		h_inject(h, 0, chain_split(m, split));
 	}
 }
 
@@ -645,6 +690,7 @@ inject_tmpl(struct rd *r)
 		uint8_t opt[64];
 		const uint8_t *b;
 		unsigned int optlen = 0, np, i;
+		uint8_t split;
 		size_t n;
 		uint32_t seq, ack;
 		struct rte_mbuf *m;
@@ -670,7 +716,9 @@ inject_tmpl(struct rd *r)
 			(uint16_t)n);
 		if (t->ts)
 			t->tsval += 1;
-		np = rd8(r) & 0xf;
+		np = rd8(r);
+		split = (uint8_t)(np >> 4);
+		np &= 0xf;
 		for (i = 0; i < np; i++) {
 			uint16_t off = rd8(r);
 			uint8_t v = rd8(r);
@@ -683,7 +731,10 @@ inject_tmpl(struct rd *r)
 			return;
 		if (style == 2)
 			fix_cksums(m);
-		h_inject(h, 0, m);
+		/* A template frame's headers stay in the first segment
+		 * (14 + 20 + 20 + options): only its payload is split. */
+		h_inject(h, 0, chain_split(m, split == 0 ? 0 : (uint8_t)(
+			((split & 3) << 6) | RTE_MIN(40u + optlen, 63u))));
 	}
 }
 
@@ -719,11 +770,50 @@ seed_frame(const char *dir, const char *name, uint8_t ctl,
 	seed_write(dir, name, b, 3u + len);
 }
 
-/* A template-mode seed: one segment on connection @ti. */
+/* A raw-mode seed of one frame that arrives as a chain (ctl bit 4). */
 static void
-seed_tmpl(const char *dir, const char *name, uint8_t ti, uint8_t style,
-		uint8_t flags, int16_t sd, int16_t ad, const uint8_t *opt,
-		uint8_t optlen, uint8_t pay8)
+seed_frame_split(const char *dir, const char *name, uint8_t ctl,
+		uint8_t split, const struct rte_mbuf *m)
+{
+	uint8_t b[2048];
+	uint16_t len = rte_pktmbuf_data_len(m);
+
+	b[0] = (uint8_t)(ctl | 0x10);
+	b[1] = split;
+	b[2] = (uint8_t)len;
+	b[3] = (uint8_t)(len >> 8);
+	memcpy(b + 4, rte_pktmbuf_mtod(m, const uint8_t *), len);
+	seed_write(dir, name, b, 4u + len);
+}
+
+/*
+ * @m (one segment, Ethernet + IPv4 + payload) with @olen bytes of IPv4
+ * options @opt inserted after its 20-byte header (@olen a multiple of 4);
+ * lengths fixed, checksums left to the harness (ctl bit 5).
+ */
+static struct rte_mbuf *
+with_ip_options(struct rte_mbuf *m, const uint8_t *opt, uint8_t olen)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, olen);
+	struct rte_ipv4_hdr *ip;
+
+	if (p == NULL)
+		return m;
+	memmove(p, p + olen, 14 + 20);
+	memcpy(p + 14 + 20, opt, olen);
+	ip = (struct rte_ipv4_hdr *)(p + 14);
+	ip->version_ihl = (uint8_t)(0x45 + olen / 4);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(
+		rte_be_to_cpu_16(ip->total_length) + olen));
+	return m;
+}
+
+/* A template-mode seed: one segment on connection @ti, as a chain of
+ * mbufs when @split (1..15) is not 0. */
+static void
+seed_tmpl_split(const char *dir, const char *name, uint8_t ti,
+		uint8_t style, uint8_t flags, int16_t sd, int16_t ad,
+		const uint8_t *opt, uint8_t optlen, uint8_t pay8, uint8_t split)
 {
 	uint8_t b[512];
 	size_t n = 0;
@@ -745,8 +835,18 @@ seed_tmpl(const char *dir, const char *name, uint8_t ti, uint8_t style,
 	b[n++] = pay8;
 	for (i = 0; i < pay8 * 8u; i++)
 		b[n++] = (uint8_t)('a' + i % 26);
-	b[n++] = 0;
+	b[n++] = (uint8_t)(split << 4);
 	seed_write(dir, name, b, n);
+}
+
+/* A template-mode seed: one segment on connection @ti. */
+static void
+seed_tmpl(const char *dir, const char *name, uint8_t ti, uint8_t style,
+		uint8_t flags, int16_t sd, int16_t ad, const uint8_t *opt,
+		uint8_t optlen, uint8_t pay8)
+{
+	seed_tmpl_split(dir, name, ti, style, flags, sd, ad, opt, optlen,
+		pay8, 0);
 }
 
 static void
@@ -826,6 +926,48 @@ dump_corpus(const char *dir)
 	seed_frame(dir, "raw-tcp-syn-bad-cksum", 0x00, m);
 	rte_pktmbuf_free(m);
 
+	/* IPv4 options (RFC 791): well formed, malformed, source routed. */
+	{
+		static const struct {
+			const char *name;
+			uint8_t len;
+			uint8_t opt[12];
+		} ipo[] = {
+			{ "raw-ip-opt-rr-syn", 8, { 7, 7, 4, 0, 0, 0, 0, 0 } },
+			{ "raw-ip-opt-ts-syn", 12, { 68, 12, 5, 0x01, 0, 0, 0,
+				0, 0, 0, 0, 0 } },
+			{ "raw-ip-opt-alert-syn", 4, { 148, 4, 0, 0 } },
+			{ "raw-ip-opt-lsrr-syn", 8, { 131, 7, 4, 10, 98, 0, 1,
+				0 } },
+			{ "raw-ip-opt-bad-len-syn", 4, { 1, 130, 9, 0 } },
+			{ "raw-ip-opt-rr-bad-ptr-syn", 8, { 7, 7, 2, 0, 0, 0,
+				0, 0 } },
+		};
+
+		for (i = 0; i < RTE_DIM(ipo); i++) {
+			m = h_tcp_frame(h, PEER, (uint16_t)(3400 + i), OUR, 80,
+				1, 0, F_SYN, 65535, opt, optlen, NULL, 0);
+			m = with_ip_options(m, ipo[i].opt, ipo[i].len);
+			seed_frame(dir, ipo[i].name, 0x60, m);
+			rte_pktmbuf_free(m);
+		}
+		m = h_icmp_echo(h, h_mac(h, 0), PEER, OUR, 3, 3, 32);
+		m = with_ip_options(m, ipo[1].opt, ipo[1].len);
+		seed_frame(dir, "raw-ip-opt-ts-echo", 0x60, m);
+		rte_pktmbuf_free(m);
+	}
+	/* Chains: headers split at the IPv4 header, inside the TCP header,
+	 * inside the options, data in small segments. */
+	m = h_tcp_frame(h, PEER, 3500, OUR, 80, 1, 0, F_SYN, 65535, opt,
+		optlen, NULL, 0);
+	seed_frame_split(dir, "raw-chain-syn-split-ip", 0x60, 10, m);
+	seed_frame_split(dir, "raw-chain-syn-split-tcp", 0x60, 30, m);
+	seed_frame_split(dir, "raw-chain-syn-split-opts", 0x60, 44, m);
+	rte_pktmbuf_free(m);
+	m = h_icmp_echo(h, h_mac(h, 0), PEER, OUR, 4, 4, 600);
+	seed_frame_split(dir, "raw-chain-icmp-echo", 0x60, 0xc0 | 30, m);
+	rte_pktmbuf_free(m);
+
 	/* Template segments on each connection of the set. */
 	for (i = 0; i < nb_tm; i++) {
 		uint8_t ti = (uint8_t)i;
@@ -856,6 +998,10 @@ dump_corpus(const char *dir)
 		sizeof(bad_opts), 1);
 	seed_tmpl(dir, "tm-old-seq", 0, 3, F_ACK | F_PSH, -3000, 0, NULL, 0,
 		2);
+	seed_tmpl_split(dir, "tm-data-chain", 0, 3, F_ACK | F_PSH, 0, 0, NULL,
+		0, 40, 1);
+	seed_tmpl_split(dir, "tm-ooo-data-chain", 1, 3, F_ACK, 200, 0, NULL, 0,
+		30, 3);
 	printf("fuzz_rx: seed corpus written to %s\n", dir);
 }
 
