@@ -120,8 +120,8 @@ void ptcp_packetdrill_init(const char *flags, struct pd_ifc *ifc);
 
 /* ---- the shim's state ------------------------------------------------ */
 
-#define FD_BASE 3               /* ptcp descriptor 0 is shown as 3 */
-#define MAX_FDS 256
+#define MAX_FDS 256             /* ptcp descriptors */
+#define MAX_REAL 4096           /* placeholder descriptors (below) */
 #define OUT_MAX 4096            /* packets sent and not yet sniffed */
 #define MAX_SETS 64
 #define EPOCH_S 1700000000ull   /* gettimeofday() at virtual time 0 */
@@ -154,6 +154,7 @@ struct shim {
 	unsigned int block_ms;          /* real time a blocking call waits */
 	bool verbose;
 	bool blocking[MAX_FDS];         /* no O_NONBLOCK set by the script */
+	int16_t ptcp_of[MAX_REAL];      /* placeholder fd -> ptcp fd + 1 */
 	struct out_pkt out[OUT_MAX];
 	unsigned int out_head, out_len;
 	char sets[MAX_SETS][128];       /* ptcp settings from the flags */
@@ -433,23 +434,46 @@ shim_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
 
 /* ---- blocking calls ---------------------------------------------------- */
 
+/*
+ * Descriptors. packetdrill maps a script's numbers (3, 4, ...) to the
+ * descriptors the shim returns, and at the end of a script it close(2)s
+ * the ones still open itself, as if they were the kernel's. So the shim
+ * never returns ptcp's numbers, which would name the process's own
+ * descriptors (the EAL's epoll and others): each ptcp socket is shown as
+ * a placeholder of its own, a real descriptor open on /dev/null, that
+ * closing costs nothing.
+ */
 static int
-to_ptcp(int fd)
+to_ptcp(const struct shim *s, int fd)
 {
-	return fd >= FD_BASE ? fd - FD_BASE : -1;
+	return fd >= 0 && fd < MAX_REAL ? s->ptcp_of[fd] - 1 : -1;
 }
 
+/* The placeholder for new ptcp descriptor @p (or @p, an error); locked. */
 static int
-from_ptcp(int fd)
+from_ptcp(struct shim *s, int p)
 {
-	return fd >= 0 ? fd + FD_BASE : fd;
+	int fd;
+
+	if (p < 0)
+		return p;
+	fd = p < MAX_FDS ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0 || fd >= MAX_REAL) {
+		if (fd >= 0)
+			close(fd);
+		ptcp_sock_close(s->t, p);
+		errno = EMFILE;
+		return -1;
+	}
+	s->ptcp_of[fd] = (int16_t)(p + 1);
+	return fd;
 }
 
 /* May a call on @fd that would block wait for the stack? Locked. */
 static bool
 may_block(const struct shim *s, int fd)
 {
-	int p = to_ptcp(fd);
+	int p = to_ptcp(s, fd);
 
 	return p >= 0 && p < MAX_FDS && s->blocking[p] &&
 		!pthread_equal(pthread_self(), s->main_thread);
@@ -518,15 +542,11 @@ shim_socket(void *ud, int domain, int type, int protocol)
 
 	pthread_mutex_lock(&s->lock);
 	fd = ptcp_sock_socket(s->t, domain, type, protocol);
-	if (fd >= MAX_FDS) {
-		ptcp_sock_close(s->t, fd);
-		fd = -1;
-		errno = EMFILE;
-	}
-	if (fd >= 0)
+	if (fd >= 0 && fd < MAX_FDS)
 		s->blocking[fd] = (type & SOCK_NONBLOCK) == 0;
+	fd = from_ptcp(s, fd);
 	pthread_mutex_unlock(&s->lock);
-	return from_ptcp(fd);
+	return fd;
 }
 
 static int
@@ -534,7 +554,7 @@ shim_bind(void *ud, int fd, const struct sockaddr *a, socklen_t l)
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_sock_bind(s->t, to_ptcp(fd), a, l));
+	PLAIN_CALL(s, int, ptcp_sock_bind(s->t, to_ptcp(s, fd), a, l));
 }
 
 static int
@@ -542,22 +562,17 @@ shim_listen(void *ud, int fd, int backlog)
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_sock_listen(s->t, to_ptcp(fd), backlog));
+	PLAIN_CALL(s, int, ptcp_sock_listen(s->t, to_ptcp(s, fd), backlog));
 }
 
 static int
 accept_one(struct shim *s, int fd, struct sockaddr *a, socklen_t *l)
 {
-	int nfd = ptcp_sock_accept(s->t, to_ptcp(fd), a, l);
+	int nfd = ptcp_sock_accept(s->t, to_ptcp(s, fd), a, l);
 
-	if (nfd >= MAX_FDS) {
-		ptcp_sock_close(s->t, nfd);
-		errno = EMFILE;
-		return -1;
-	}
-	if (nfd >= 0)
+	if (nfd >= 0 && nfd < MAX_FDS)
 		s->blocking[nfd] = true;
-	return from_ptcp(nfd);
+	return from_ptcp(s, nfd);
 }
 
 static int
@@ -575,13 +590,13 @@ shim_connect(void *ud, int fd, const struct sockaddr *a, socklen_t l)
 	int r, e;
 
 	pthread_mutex_lock(&s->lock);
-	r = ptcp_sock_connect(s->t, to_ptcp(fd), a, l);
+	r = ptcp_sock_connect(s->t, to_ptcp(s, fd), a, l);
 	e = errno;
 	run(s);
 	/* A blocking connect() waits for the handshake's end. */
 	while (r < 0 && (e == EINPROGRESS || e == EALREADY) &&
 			may_block(s, fd) && wait_pass(s) == 0) {
-		r = ptcp_sock_connect(s->t, to_ptcp(fd), a, l);
+		r = ptcp_sock_connect(s->t, to_ptcp(s, fd), a, l);
 		e = errno;
 		if (r < 0 && e == EISCONN) {
 			r = 0;
@@ -598,7 +613,7 @@ shim_read(void *ud, int fd, void *buf, size_t n)
 {
 	struct shim *s = ud;
 
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_read(s->t, to_ptcp(fd), buf,
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_read(s->t, to_ptcp(s, fd), buf,
 		n));
 }
 
@@ -607,7 +622,7 @@ shim_readv(void *ud, int fd, const struct iovec *iov, int cnt)
 {
 	struct shim *s = ud;
 
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_readv(s->t, to_ptcp(fd), iov,
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_readv(s->t, to_ptcp(s, fd), iov,
 		cnt));
 }
 
@@ -623,9 +638,9 @@ shim_recv(void *ud, int fd, void *buf, size_t n, int flags)
 	struct shim *s = ud;
 
 	if (flags & MSG_DONTWAIT)
-		PLAIN_CALL(s, ssize_t, ptcp_sock_recv(s->t, to_ptcp(fd), buf,
+		PLAIN_CALL(s, ssize_t, ptcp_sock_recv(s->t, to_ptcp(s, fd), buf,
 			n, recv_flags(flags)));
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_recv(s->t, to_ptcp(fd), buf,
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_recv(s->t, to_ptcp(s, fd), buf,
 		n, flags));
 }
 
@@ -652,9 +667,9 @@ shim_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
 	msg->msg_controllen = 0;
 	msg->msg_flags = 0;
 	if (flags & MSG_DONTWAIT)
-		PLAIN_CALL(s, ssize_t, ptcp_sock_readv(s->t, to_ptcp(fd),
+		PLAIN_CALL(s, ssize_t, ptcp_sock_readv(s->t, to_ptcp(s, fd),
 			msg->msg_iov, (int)msg->msg_iovlen));
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_readv(s->t, to_ptcp(fd),
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_readv(s->t, to_ptcp(s, fd),
 		msg->msg_iov, (int)msg->msg_iovlen));
 }
 
@@ -663,7 +678,7 @@ shim_write(void *ud, int fd, const void *buf, size_t n)
 {
 	struct shim *s = ud;
 
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_write(s->t, to_ptcp(fd), buf,
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_write(s->t, to_ptcp(s, fd), buf,
 		n));
 }
 
@@ -672,7 +687,7 @@ shim_writev(void *ud, int fd, const struct iovec *iov, int cnt)
 {
 	struct shim *s = ud;
 
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_writev(s->t, to_ptcp(fd),
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_writev(s->t, to_ptcp(s, fd),
 		iov, cnt));
 }
 
@@ -682,9 +697,9 @@ shim_send(void *ud, int fd, const void *buf, size_t n, int flags)
 	struct shim *s = ud;
 
 	if (flags & MSG_DONTWAIT)
-		PLAIN_CALL(s, ssize_t, ptcp_sock_send(s->t, to_ptcp(fd), buf,
+		PLAIN_CALL(s, ssize_t, ptcp_sock_send(s->t, to_ptcp(s, fd), buf,
 			n, flags));
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_send(s->t, to_ptcp(fd), buf,
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_send(s->t, to_ptcp(s, fd), buf,
 		n, flags));
 }
 
@@ -709,7 +724,7 @@ shim_sendmsg(void *ud, int fd, const struct msghdr *msg, int flags)
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_writev(s->t, to_ptcp(fd),
+	BLOCKING_CALL(s, fd, ssize_t, ptcp_sock_writev(s->t, to_ptcp(s, fd),
 		msg->msg_iov, (int)msg->msg_iovlen));
 }
 
@@ -717,7 +732,7 @@ static int
 shim_fcntl(void *ud, int fd, int cmd, ...)
 {
 	struct shim *s = ud;
-	int p = to_ptcp(fd), arg = 0, r;
+	int p = to_ptcp(s, fd), arg = 0, r;
 	va_list ap;
 
 	va_start(ap, cmd);
@@ -747,12 +762,26 @@ shim_ioctl(void *ud, int fd, unsigned long req, ...)
 	return -1;
 }
 
+/* ptcp's close, then the placeholder's (below: it stays a real fd until
+ * ptcp's is gone). Locked. */
+static int
+close_both(struct shim *s, int fd)
+{
+	int r = ptcp_sock_close(s->t, to_ptcp(s, fd));
+
+	if (r == 0) {
+		s->ptcp_of[fd] = 0;
+		close(fd);
+	}
+	return r;
+}
+
 static int
 shim_close(void *ud, int fd)
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_sock_close(s->t, to_ptcp(fd)));
+	PLAIN_CALL(s, int, close_both(s, fd));
 }
 
 static int
@@ -760,7 +789,7 @@ shim_shutdown(void *ud, int fd, int how)
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_sock_shutdown(s->t, to_ptcp(fd), how));
+	PLAIN_CALL(s, int, ptcp_sock_shutdown(s->t, to_ptcp(s, fd), how));
 }
 
 static int
@@ -769,7 +798,7 @@ shim_getsockopt(void *ud, int fd, int level, int name, void *val,
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_sock_getsockopt(s->t, to_ptcp(fd), level,
+	PLAIN_CALL(s, int, ptcp_sock_getsockopt(s->t, to_ptcp(s, fd), level,
 		name, val, len));
 }
 
@@ -779,7 +808,7 @@ shim_setsockopt(void *ud, int fd, int level, int name, const void *val,
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_sock_setsockopt(s->t, to_ptcp(fd), level,
+	PLAIN_CALL(s, int, ptcp_sock_setsockopt(s->t, to_ptcp(s, fd), level,
 		name, val, len));
 }
 
@@ -792,7 +821,7 @@ shim_epoll_create(void *ud, int size)
 		errno = EINVAL;
 		return -1;
 	}
-	PLAIN_CALL(s, int, from_ptcp(ptcp_epoll_create1(s->t, 0)));
+	PLAIN_CALL(s, int, from_ptcp(s, ptcp_epoll_create1(s->t, 0)));
 }
 
 static int
@@ -800,8 +829,8 @@ shim_epoll_ctl(void *ud, int epfd, int op, int fd, struct epoll_event *ev)
 {
 	struct shim *s = ud;
 
-	PLAIN_CALL(s, int, ptcp_epoll_ctl(s->t, to_ptcp(epfd), op,
-		to_ptcp(fd), ev));
+	PLAIN_CALL(s, int, ptcp_epoll_ctl(s->t, to_ptcp(s, epfd), op,
+		to_ptcp(s, fd), ev));
 }
 
 static int
@@ -813,7 +842,7 @@ shim_epoll_wait(void *ud, int epfd, struct epoll_event *ev, int maxevents,
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		r = ptcp_epoll_wait(s->t, to_ptcp(epfd), ev, maxevents, 0);
+		r = ptcp_epoll_wait(s->t, to_ptcp(s, epfd), ev, maxevents, 0);
 		e = errno;
 		if (r != 0 || timeout == 0 ||
 				pthread_equal(pthread_self(), s->main_thread) ||
