@@ -837,9 +837,13 @@ seg_check_ack(struct ptcp_conn *tp, const struct tcp_seg *seg)
 			return SEG_DROP;
 		}
 		PTCP_STAT_INC(st, tcp_ack_old);
-	} else if (SEQ_GT(seg->ack, tp->snd_una)) {
+	}
+	/* An acceptable ACK (RFC 5961 §5.2): the peer is there, and a
+	 * zero-window probe is answered (RFC 1122 §4.2.2.17). */
+	tp->persist_probes = 0;
+	if (SEQ_GT(seg->ack, tp->snd_una)) {
 		ack_advance(tp, seg);
-	} else if (tp->snd_una != tp->snd_max &&
+	} else if (seg->ack == tp->snd_una && tp->snd_una != tp->snd_max &&
 			!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG))) {
 		/*
 		 * A duplicate ACK (RFC 5681 §2): no data, same window. With

@@ -184,6 +184,8 @@ struct ptcp_conn {
 	uint16_t keep_intvl_s;
 	uint8_t keep_cnt;
 	uint8_t close_reason;
+	uint8_t persist_probes;     /* zero-window probes since the peer's
+	                             * last ACK (TF_PERSIST) */
 };
 
 /*

@@ -110,15 +110,23 @@ rexmt_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 
 	RTE_SET_USED(w);
 	if (tp->flags & TF_PERSIST) {
-		/* Zero window: probe, backing off; as many tries as data
-		 * retransmissions get (fewer once orphaned), as Linux. */
-		limit = (tp->flags & TF_ORPHAN) ? cfg->orphan_retries :
-			cfg->data_retries;
-		if (tp->rexmt_shift >= limit)
+		/*
+		 * Zero window: probe, backing off. RFC 1122 §4.2.2.17: as
+		 * long as the peer answers the probes, the connection stays
+		 * open; data_retries probes in a row unanswered end it (the
+		 * peer's ACKs reset the count, as Linux's icsk_probes_out).
+		 * Once orphaned, orphan_retries probes end it, answered or
+		 * not (Linux's tcp_orphan_retries on the backoff).
+		 */
+		if ((tp->flags & TF_ORPHAN) ?
+				tp->rexmt_shift >= cfg->orphan_retries :
+				tp->persist_probes >= cfg->data_retries)
 			goto timeout;
 		PTCP_STAT_INC(st, tcp_zero_window_probe);
 		if (tp->rexmt_shift < 30)
 			tp->rexmt_shift++;
+		if (tp->persist_probes < UINT8_MAX)
+			tp->persist_probes++;
 		tcp_send_probe(tp);
 		tcp_rexmt_arm(tp);
 		return;
