@@ -76,7 +76,7 @@ extern "C" {
 	X(tcp_short,          "dropped: TCP header truncated") \
 	X(tcp_bad_off,        "dropped: TCP data offset < 5 or beyond the segment") \
 	X(tcp_bad_csum,       "dropped: TCP checksum wrong") \
-	X(tcp_bad_flags,      "dropped: impossible flags (SYN+FIN, SYN+RST, none)") \
+	X(tcp_bad_flags,      "dropped: impossible flags (SYN+FIN, SYN+RST)") \
 	X(tcp_bad_port,       "dropped: port 0 on either side") \
 	X(tcp_opt_bad_len,    "TCP options with a bad length (ignored)") \
 	X(tcp_opt_ws_clamped, "window scale above 14 taken as 14") \
@@ -86,6 +86,7 @@ extern "C" {
 	X(tcp_data_bytes_out, "TCP payload bytes sent (first transmission)") \
 	X(tcp_no_conn_rst,    "RSTs sent for segments no connection accepts (RFC 9293 3.10.7.1)") \
 	X(tcp_no_conn_drop,   "segments for no connection, RST not allowed (RST in)") \
+	X(tcp_listen_no_ack,  "dropped: a segment with neither SYN nor ACK for a listener (RFC 9293 3.10.7.2)") \
 	X(tcp_rst_tx,         "RSTs sent (all reasons)") \
 	X(tcp_rst_tx_no_conn, "RSTs sent: segment for no connection or listener") \
 	X(tcp_rst_tx_bad_ack, "RSTs sent: unacceptable ACK in SYN-SENT or SYN-RECEIVED, or no valid cookie") \
@@ -101,6 +102,7 @@ extern "C" {
 	X(tcp_challenge_ack,  "challenge ACKs sent (RFC 5961)") \
 	X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
 	X(tcp_paws_drop,      "segments dropped by PAWS (RFC 7323)") \
+	X(tcp_ts_missing,     "segments without timestamps dropped on a connection that negotiated them (RFC 7323 3.2; [tcp] ts_required)") \
 	X(tcp_out_of_window,  "unacceptable segments (answered with an ACK)") \
 	X(tcp_ack_unsent,     "ACKs for data not yet sent (answered with an ACK)") \
 	X(tcp_ack_old,        "duplicate or old ACKs ignored") \

@@ -89,6 +89,9 @@ static const struct ptcp_config_key tcp_keys[] = {
 		"send queue limit per connection, bytes"),
 	TCP_BOOL("timestamps", timestamps, 1,
 		"RFC 7323 timestamps"),
+	TCP_BOOL("ts_required", ts_required, 1,
+		"once timestamps are negotiated, drop a non-RST segment "
+		"without one (RFC 7323 3.2); no: accept it, as Linux does"),
 	TCP_BOOL("window_scaling", window_scaling, 1,
 		"RFC 7323 window scaling"),
 	TCP_BOOL("sack", sack, 1,

@@ -89,10 +89,14 @@ tcp_parse(struct tcp_lcore *tl, struct rte_mbuf **mp, struct tcp_seg *seg)
 	seg->flags = th->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG |
 		RTE_TCP_RST_FLAG | RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG |
 		RTE_TCP_URG_FLAG);
+	/*
+	 * SYN with FIN or RST: no state accepts it. A segment with none of
+	 * SYN, RST and ACK (a bare FIN, data) goes on: each state has its
+	 * rule for it (RFC 9293 §3.10.7: a RST where there is no
+	 * connection, dropped by a listener and by the ACK check).
+	 */
 	if (unlikely((seg->flags & RTE_TCP_SYN_FLAG) &&
-			(seg->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))) ||
-			unlikely((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
-			  RTE_TCP_ACK_FLAG)) == 0)) {
+			(seg->flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))) {
 		PTCP_STAT_INC(st, tcp_bad_flags);
 		return -1;
 	}
@@ -292,6 +296,11 @@ tcp_listen_input(struct tcp_lcore *tl, unsigned int ifidx,
 
 	if (seg->flags & RTE_TCP_RST_FLAG) {
 		PTCP_STAT_INC(st, tcp_no_conn_drop);
+		goto drop;
+	}
+	/* RFC 9293 §3.10.7.2: neither SYN nor ACK (a bare FIN, data). */
+	if (!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))) {
+		PTCP_STAT_INC(st, tcp_listen_no_ack);
 		goto drop;
 	}
 	if ((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
@@ -605,6 +614,17 @@ seg_check_seq(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf **mp,
 	struct ptcp_stats *st = &tp->lc->stats;
 	uint32_t todrop, wnd;
 
+	/*
+	 * RFC 7323 §3.2: once negotiated, every non-RST segment carries
+	 * timestamps; one without is dropped silently ([tcp] ts_required;
+	 * Linux and FreeBSD accept it).
+	 */
+	if (unlikely((tp->flags & TF_TS) && !(seg->opt.present & TOF_TS) &&
+			!(seg->flags & RTE_TCP_RST_FLAG)) &&
+			tcp_lc(tp->lc)->cfg->ts_required) {
+		PTCP_STAT_INC(st, tcp_ts_missing);
+		return SEG_DROP;
+	}
 	/* PAWS (RFC 7323 §5.3): an old timestamp, unless a RST. */
 	if ((tp->flags & TF_TS) && (seg->opt.present & TOF_TS) &&
 			!(seg->flags & RTE_TCP_RST_FLAG) &&

@@ -153,6 +153,13 @@ tcp_tw_input(struct tcp_lcore *tl, struct tcp_tw *tw, struct tcp_seg *seg)
 		tw_send_ack(tl, tw);
 		return false;
 	}
+	/* RFC 9293 §3.10.7.4: without ACK, dropped (with an ACK if it is
+	 * not in sequence, as any segment out of the window). */
+	if (!(seg->flags & RTE_TCP_ACK_FLAG)) {
+		if (seg->len != 0 || seg->seq != tw->rcv_nxt)
+			tw_send_ack(tl, tw);
+		return false;
+	}
 	if (has_ts && TSTMP_LT(seg->opt.tsval, tw->ts_recent)) {
 		PTCP_STAT_INC(st, tcp_paws_drop);
 		tw_send_ack(tl, tw);

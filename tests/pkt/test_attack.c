@@ -8,7 +8,9 @@
  * spoofed frames "from A" on B's RX ring. The test itself is omniscient
  * (it reads the TCB) only to aim a guess at a class of sequence numbers
  * (out of the window, in it, exactly RCV.NXT) and so to check what each
- * class does. Attacker frames are injected right after B's pass emptied
+ * class does, and to give its frames a timestamp PAWS lets through (the
+ * connection negotiated them, and B drops a segment without one: a blind
+ * attacker's random TSval passes PAWS half of the time). Attacker frames are injected right after B's pass emptied
  * its RX ring, so B's RCV.NXT when it reads them is the one they were
  * aimed at.
  */
@@ -208,15 +210,19 @@ spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
 	struct rte_ether_hdr *eh;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
-	uint32_t laddr, raddr;
+	uint32_t laddr, raddr, optlen = 0;
 	uint16_t lport, rport;
+	uint8_t *opt;
 
 	if (m == NULL) {
 		T.ring_full++;
 		return;
 	}
+	if (T.sb.c->flags & TF_TS)
+		optlen = 12;                /* NOP, NOP, timestamps */
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
-		(uint16_t)(sizeof(*eh) + sizeof(*ip) + sizeof(*th) + len));
+		(uint16_t)(sizeof(*eh) + sizeof(*ip) + sizeof(*th) + optlen +
+		len));
 	/* B's view of the tuple: its local side is the destination. */
 	ptcp_conn_tuple(T.sb.c, &laddr, &lport, &raddr, &rport);
 	rte_ether_addr_copy(&T.a.e->ports[0].mac, &eh->src_addr);
@@ -224,18 +230,29 @@ spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip = (struct rte_ipv4_hdr *)(eh + 1);
 	ptcp_ipv4_fill(ip, raddr, laddr, IPPROTO_TCP,
-		(uint16_t)(sizeof(*th) + len), 64, 1, false);
+		(uint16_t)(sizeof(*th) + optlen + len), 64, 1, false);
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	memset(th, 0, sizeof(*th));
 	th->src_port = rte_cpu_to_be_16(rport);
 	th->dst_port = rte_cpu_to_be_16(lport);
 	th->sent_seq = rte_cpu_to_be_32(seq);
 	th->recv_ack = rte_cpu_to_be_32(ack);
-	th->data_off = (uint8_t)((sizeof(*th) / 4) << 4);
+	th->data_off = (uint8_t)(((sizeof(*th) + optlen) / 4) << 4);
 	th->tcp_flags = flags;
 	th->rx_win = RTE_BE16(8192);
+	opt = (uint8_t *)(th + 1);
+	if (optlen != 0) {
+		uint32_t tsval = rte_cpu_to_be_32(T.sb.c->ts_recent);
+
+		opt[0] = 1;
+		opt[1] = 1;
+		opt[2] = 8;
+		opt[3] = 10;
+		memcpy(opt + 4, &tsval, 4);
+		memset(opt + 8, 0, 4);
+	}
 	if (len != 0)
-		memcpy(th + 1, data, len);
+		memcpy(opt + optlen, data, len);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 	if (rte_ring_enqueue(T.w.ab, m) != 0) {
 		rte_pktmbuf_free(m);
