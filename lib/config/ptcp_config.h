@@ -89,6 +89,8 @@ struct ptcp_tcp_config {
 	uint32_t rcv_buf;             /**< receive window, bytes (65535 * 4) */
 	uint32_t snd_buf;             /**< send queue limit per conn, bytes (256 KiB) */
 	bool timestamps;              /**< RFC 7323 timestamps (yes) */
+	uint32_t invalid_ratelimit_ms; /**< one reply per connection per this
+	                               *   long to segments it drops (500) */
 	bool ts_required;             /**< drop segments without TSopt once
 	                               *   negotiated (yes, RFC 7323 §3.2) */
 	bool window_scaling;          /**< RFC 7323 window scale (yes) */

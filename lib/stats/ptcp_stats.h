@@ -102,6 +102,7 @@ extern "C" {
 	X(tcp_challenge_ack,  "challenge ACKs sent (RFC 5961)") \
 	X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
 	X(tcp_paws_drop,      "segments dropped by PAWS (RFC 7323)") \
+	X(tcp_oow_ack_limited, "replies not sent to dropped segments: the connection answered one less than [tcp] invalid_ratelimit_ms ago") \
 	X(tcp_ts_missing,     "segments without timestamps dropped on a connection that negotiated them (RFC 7323 3.2; [tcp] ts_required)") \
 	X(tcp_out_of_window,  "unacceptable segments (answered with an ACK)") \
 	X(tcp_ack_unsent,     "ACKs for data not yet sent (answered with an ACK)") \

@@ -98,6 +98,10 @@ static const struct ptcp_config_key tcp_keys[] = {
 		"announce SACK-permitted"),
 	TCP_UINT("challenge_ack_limit", challenge_ack_limit, 1000,
 		1, 1000000, "RFC 5961 challenge ACKs per second per lcore"),
+	TCP_UINT("invalid_ratelimit_ms", invalid_ratelimit_ms, 500, 0, 60000,
+		"per connection, at most one reply per this many ms to "
+		"segments it drops (out of window, PAWS, ACK of unsent data, "
+		"challenge ACKs); 0: no limit"),
 	TCP_UINT("drain_ms", drain_ms, 2000, 0, 600000,
 		"on shutdown, wait this long for connections to close"),
 	PTCP_CONFIG_KEY_ENUM(struct ptcp_tcp_config, "cc", cc, PTCP_CC_CUBIC,

@@ -438,10 +438,44 @@ seq_acceptable(const struct ptcp_conn *tp, const struct tcp_seg *seg)
 		SEQ_IN(seg->seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd);
 }
 
-static void
-challenge_ack(struct ptcp_conn *tp)
+/*
+ * May @tp answer segment @seg, which it drops (outside the window, PAWS,
+ * an ACK of data never sent, a challenge ACK)? At most once per [tcp]
+ * invalid_ratelimit_ms per connection, as Linux's tcp_invalid_ratelimit,
+ * so that a flood aimed at one connection costs its peer a bounded number
+ * of duplicate ACKs a second (and two stacks cannot loop on them). Unlike
+ * Linux, segments with data are limited too (a blind data flood is bounded
+ * the same way); a zero-window probe (exactly at RCV.NXT into a closed
+ * window) is not: the peer's persist timer needs each answer. The time is
+ * kept in 16 ms units in 16 bits: after 17 minutes without one, a reply
+ * is wrongly held back with a chance of limit / 17 min (0.05 % at 500 ms).
+ */
+static bool
+oow_ack_allowed(struct ptcp_conn *tp, const struct tcp_seg *seg)
 {
-	if (tcp_challenge_ack_allowed(tcp_lc(tp->lc)))
+	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	uint32_t lim = tl->cfg->invalid_ratelimit_ms;
+	uint16_t now16 = (uint16_t)(tl->lc->now_ms >> 4);
+
+	if (lim == 0 || (seg->len != 0 && seg->seq == tp->rcv_nxt &&
+			tcp_rcv_wnd(tp) == 0))
+		return true;
+	if ((tp->flags & TF_OOW_ACKED) &&
+			(uint16_t)(now16 - tp->oow_ack_t16) < (lim + 15) / 16) {
+		PTCP_STAT_INC(&tl->lc->stats, tcp_oow_ack_limited);
+		return false;
+	}
+	tp->oow_ack_t16 = now16;
+	tp->flags |= TF_OOW_ACKED;
+	return true;
+}
+
+/* RFC 5961 §7: per connection first, then the lcore's budget. */
+static void
+challenge_ack(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	if (oow_ack_allowed(tp, seg) &&
+			tcp_challenge_ack_allowed(tcp_lc(tp->lc)))
 		tcp_send_ack(tp);
 }
 
@@ -601,6 +635,13 @@ enum seg_verdict {
 	SEG_ACK_DROP,
 };
 
+/* The reply to a segment dropped for its sequence or ACK number. */
+static inline enum seg_verdict
+oow_ack_drop(struct ptcp_conn *tp, const struct tcp_seg *seg)
+{
+	return oow_ack_allowed(tp, seg) ? SEG_ACK_DROP : SEG_DROP;
+}
+
 /*
  * First check: the sequence number. PAWS (RFC 7323 §5.3), a retransmitted
  * SYN in SYN-RECEIVED, the acceptability test, a SYN in a synchronized
@@ -631,7 +672,7 @@ seg_check_seq(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf **mp,
 			TSTMP_LT(seg->opt.tsval, tp->ts_recent) &&
 			(uint32_t)tp->lc->now_ms - idle_since < PAWS_IDLE_MS) {
 		PTCP_STAT_INC(st, tcp_paws_drop);
-		return SEG_ACK_DROP;
+		return oow_ack_drop(tp, seg);
 	}
 
 	/* A retransmitted SYN in SYN-RECEIVED: the SYN-ACK was lost. */
@@ -651,11 +692,11 @@ seg_check_seq(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf **mp,
 		}
 		if (seg->flags & RTE_TCP_SYN_FLAG) {
 			/* RFC 5961 §4: any SYN, whatever its sequence. */
-			challenge_ack(tp);
+			challenge_ack(tp, seg);
 			return SEG_DROP;
 		}
 		PTCP_STAT_INC(st, tcp_out_of_window);
-		return SEG_ACK_DROP;
+		return oow_ack_drop(tp, seg);
 	}
 
 	/*
@@ -666,7 +707,7 @@ seg_check_seq(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf **mp,
 	 */
 	if ((seg->flags & RTE_TCP_SYN_FLAG) &&
 			PTCP_TCPS_HAVE_ESTABLISHED(tp->state)) {
-		challenge_ack(tp);
+		challenge_ack(tp, seg);
 		return SEG_DROP;
 	}
 
@@ -713,7 +754,7 @@ seg_check_rst(struct ptcp_conn *tp, const struct tcp_seg *seg)
 		return SEG_CONTINUE;
 	if (seg->seq != tp->rcv_nxt) {
 		PTCP_STAT_INC(st, tcp_rst_rx_inexact);
-		challenge_ack(tp);
+		challenge_ack(tp, seg);
 		return SEG_DROP;
 	}
 	PTCP_STAT_INC(st, tcp_rst_rx);
@@ -740,7 +781,7 @@ seg_check_syn(struct ptcp_conn *tp, const struct tcp_seg *seg)
 {
 	if (!(seg->flags & RTE_TCP_SYN_FLAG))
 		return SEG_CONTINUE;
-	challenge_ack(tp);
+	challenge_ack(tp, seg);
 	return SEG_DROP;
 }
 
@@ -848,19 +889,19 @@ seg_check_ack(struct ptcp_conn *tp, const struct tcp_seg *seg)
 
 	if (SEQ_GT(seg->ack, tp->snd_max)) {
 		PTCP_STAT_INC(st, tcp_ack_unsent);
-		return SEG_ACK_DROP;
+		return oow_ack_drop(tp, seg);
 	}
 	if (SEQ_LT(seg->ack, tp->snd_una)) {
 		/* RFC 5961 §5: far below anything we could have sent. */
 		if (SEQ_LT(seg->ack, tp->snd_una - RTE_MAX(tp->snd_wnd, 65535u))) {
-			challenge_ack(tp);
+			challenge_ack(tp, seg);
 			return SEG_DROP;
 		}
 		PTCP_STAT_INC(st, tcp_ack_old);
 	}
 	/* An acceptable ACK (RFC 5961 §5.2): the peer is there, and a
 	 * zero-window probe is answered (RFC 1122 §4.2.2.17). */
-	tp->persist_probes = 0;
+	persist_probes(tp) = 0;
 	if (SEQ_GT(seg->ack, tp->snd_una)) {
 		ack_advance(tp, seg);
 	} else if (seg->ack == tp->snd_una && tp->snd_una != tp->snd_max &&
@@ -962,7 +1003,7 @@ do_segment(struct ptcp_conn *tp, struct tcp_seg *seg, struct rte_mbuf *m)
 	bool fin = false;
 
 	tp->idle_ms = (uint32_t)tp->lc->now_ms;
-	tp->keep_probes = 0;
+	keep_probes(tp) = 0;
 
 	if (tp->state == PTCP_TCPS_SYN_SENT) {
 		rte_pktmbuf_free(m);

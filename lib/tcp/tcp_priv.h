@@ -98,6 +98,7 @@ enum {
 #define TF_RECOVERY     0x00040000  /* in fast recovery, until snd_una >= recover */
 #define TF_RTO_SERIES   0x00080000  /* RTOs since the last new ACK (ssthresh taken) */
 #define TF_CUBIC        0x00100000  /* CUBIC (else NewReno) */
+#define TF_OOW_ACKED    0x00400000  /* oow_ack_t16 holds a time */
 
 /* Which pool an entry came from, first byte of both kinds (tcb.kind). */
 #define TCP_KIND_TCB 1
@@ -132,8 +133,8 @@ struct ptcp_conn {
 	uint8_t snd_wscale;         /* shift for the peer's window */
 	uint8_t rcv_wscale;         /* shift for ours */
 	uint8_t rexmt_shift;        /* retransmissions since progress */
-	uint8_t keep_probes;        /* keepalive probes unanswered */
-	uint8_t lst_idx;            /* listener slot, while TF_IN_BACKLOG */
+	uint8_t lst_idx;            /* listener slot, or TCP_LST_NONE */
+	uint8_t keep_cnt;           /* keepalive probes before giving up */
 	uint32_t flags;             /* TF_* */
 	uint16_t t_maxseg;          /* most payload per segment we send */
 	uint8_t dupacks;            /* duplicate ACKs in a row */
@@ -169,9 +170,10 @@ struct ptcp_conn {
 	uint32_t rttvar_ms4;        /* RTT variance << 2 */
 	uint32_t rtt_seq;           /* segment being timed (Karn) */
 	uint32_t rtt_start_ms;      /* 0: none timed */
-	struct ptcp_timer t_rexmt;
+	struct ptcp_timer t_rexmt;  /* its user byte: persist_probes() */
 	struct ptcp_timer t_keep;   /* keepalive, FIN-WAIT-2, CLOSE-WAIT age,
-	                             * and the delayed ACK (TF_DELACK) */
+	                             * and the delayed ACK (TF_DELACK); its
+	                             * user byte: keep_probes() */
 
 	/* bytes 200-255: cold */
 	const struct ptcp_tcp_ops *ops;
@@ -182,11 +184,16 @@ struct ptcp_conn {
 	uint32_t idle_ms;           /* last segment received */
 	uint16_t keep_idle_s;
 	uint16_t keep_intvl_s;
-	uint8_t keep_cnt;
-	uint8_t close_reason;
-	uint8_t persist_probes;     /* zero-window probes since the peer's
-	                             * last ACK (TF_PERSIST) */
+	uint16_t oow_ack_t16;       /* when we last answered a segment we
+	                             * dropped (tcp_oow_ack_allowed()), in
+	                             * 16 ms units */
 };
+
+/* Keepalive probes unanswered: the keepalive timer's byte. */
+#define keep_probes(tp) ((tp)->t_keep.user)
+/* Zero-window probes since the peer's last ACK (TF_PERSIST): the
+ * persist (retransmission) timer's byte. */
+#define persist_probes(tp) ((tp)->t_rexmt.user)
 
 /*
  * A connection in TIME-WAIT: one cache line, found by the same lookup as

@@ -16,7 +16,7 @@ ptcp_conn_info_get(const struct ptcp_conn *tp, struct ptcp_tcp_info *ti)
 	memset(ti, 0, sizeof(*ti));
 	ti->state = tp->state;
 	ti->retransmits = tp->rexmt_shift;
-	ti->keep_probes = tp->keep_probes;
+	ti->keep_probes = keep_probes(tp);
 	if (tp->flags & TF_TS)
 		ti->options |= PTCP_TCPI_OPT_TIMESTAMPS;
 	if (tp->flags & TF_SACK_OK)

@@ -232,7 +232,6 @@ tcp_conn_drop(struct ptcp_conn *tp, enum ptcp_close_reason why)
 	if (tp->flags & TF_DEAD)
 		return;
 	tp->flags |= TF_DEAD;
-	tp->close_reason = (uint8_t)why;
 	ptcp_timer_cancel(w, &tp->t_rexmt);
 	ptcp_timer_cancel(w, &tp->t_keep);
 	if (tp->flags & TF_IN_BACKLOG) {

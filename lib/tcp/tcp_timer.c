@@ -120,13 +120,13 @@ rexmt_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		 */
 		if ((tp->flags & TF_ORPHAN) ?
 				tp->rexmt_shift >= cfg->orphan_retries :
-				tp->persist_probes >= cfg->data_retries)
+				persist_probes(tp) >= cfg->data_retries)
 			goto timeout;
 		PTCP_STAT_INC(st, tcp_zero_window_probe);
 		if (tp->rexmt_shift < 30)
 			tp->rexmt_shift++;
-		if (tp->persist_probes < UINT8_MAX)
-			tp->persist_probes++;
+		if (persist_probes(tp) < UINT8_MAX)
+			persist_probes(tp)++;
 		tcp_send_probe(tp);
 		tcp_rexmt_arm(tp);
 		return;
@@ -240,18 +240,18 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		if (!(tp->flags & TF_KEEPALIVE))
 			return;
 		idle = (uint32_t)tl->lc->now_ms - tp->idle_ms;
-		if (tp->keep_probes == 0 &&
+		if (keep_probes(tp) == 0 &&
 				idle < (uint32_t)tp->keep_idle_s * 1000) {
 			keep_arm_ms(tp, (uint32_t)tp->keep_idle_s * 1000 - idle);
 			return;
 		}
-		if (tp->keep_probes >= tp->keep_cnt) {
+		if (keep_probes(tp) >= tp->keep_cnt) {
 			PTCP_STAT_INC(st, tcp_keepalive_drop);
 			tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
 			tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
 			return;
 		}
-		tp->keep_probes++;
+		keep_probes(tp)++;
 		PTCP_STAT_INC(st, tcp_keepalive_probe);
 		tcp_send_probe(tp);
 		keep_arm_ms(tp, (uint64_t)tp->keep_intvl_s * 1000);

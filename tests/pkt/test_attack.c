@@ -52,6 +52,11 @@ static struct {
 	uint64_t now_ms;
 	uint64_t rng;
 	unsigned int ring_full;
+	/* A second, idle connection on the same lcores (the flood test). */
+	struct ptcp_conn *by_a, *by_b;
+	uint16_t by_port;                  /* by_a's port */
+	uint64_t acks_to_a, acks_to_by;    /* pure ACKs B sent (counting) */
+	bool count;
 } T;
 
 /* Byte @off of the stream from @dir (0: A to B, 1: B to A). */
@@ -130,7 +135,10 @@ static int
 srv_accepted(struct ptcp_conn *c, void *arg)
 {
 	(void)arg;
-	T.sb.c = c;
+	if (T.sb.c == NULL)
+		T.sb.c = c;
+	else
+		T.by_b = c;
 	return 0;
 }
 
@@ -144,8 +152,26 @@ srv_data(struct ptcp_conn *c, struct rte_mbuf *m)
 static void
 srv_closed(struct ptcp_conn *c, enum ptcp_close_reason why)
 {
+	if (c == T.by_b) {
+		T.by_b = NULL;
+		return;
+	}
 	side_closed(&T.sb, c, why);
 }
+
+static void
+by_closed(struct ptcp_conn *c, enum ptcp_close_reason why)
+{
+	(void)c;
+	(void)why;
+	T.by_a = NULL;
+}
+
+static const struct ptcp_tcp_ops by_ops = {
+	.connected = cli_connected,
+	.peer_closed = peer_closed,
+	.closed = by_closed,
+};
 
 static const struct ptcp_tcp_ops srv_ops = {
 	.accepted = srv_accepted,
@@ -175,6 +201,44 @@ feed(struct side *s, unsigned int dir)
 }
 
 /*
+ * Count the pure ACKs (no data, no SYN/FIN/RST) B just put on the wire
+ * towards A's main connection and towards the bystander; the frames go
+ * back on the ring in their order.
+ */
+static void
+count_acks(void)
+{
+	struct rte_mbuf *ms[512];
+	unsigned int n, i;
+
+	n = rte_ring_dequeue_burst(T.w.ba, (void **)ms, RTE_DIM(ms), NULL);
+	for (i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(ms[i],
+			const struct rte_ipv4_hdr *,
+			sizeof(struct rte_ether_hdr));
+		const struct rte_tcp_hdr *th;
+		uint16_t dport;
+
+		if (ip->next_proto_id != IPPROTO_TCP)
+			continue;
+		th = (const struct rte_tcp_hdr *)((const uint8_t *)ip +
+			(ip->version_ihl & 0xf) * 4);
+		if (th->tcp_flags != RTE_TCP_ACK_FLAG ||
+				rte_be_to_cpu_16(ip->total_length) !=
+				(ip->version_ihl & 0xf) * 4 +
+				(th->data_off >> 4) * 4)
+			continue;
+		dport = rte_be_to_cpu_16(th->dst_port);
+		if (dport == T.by_port)
+			T.acks_to_by++;
+		else
+			T.acks_to_a++;
+	}
+	if (n != 0 && rte_ring_enqueue_bulk(T.w.ba, (void **)ms, n, NULL) == 0)
+		abort();                   /* it held them a moment ago */
+}
+
+/*
  * One millisecond: B's pass (it empties its RX ring), the attacker's
  * frames (@atk, may be NULL), then A's pass.
  */
@@ -184,6 +248,8 @@ step(void (*atk)(void *), void *arg)
 	T.now_ms++;
 	feed(&T.sb, 1);
 	h_stack_poll(&T.b, T.now_ms);
+	if (T.count)
+		count_acks();
 	if (atk != NULL)
 		atk(arg);
 	feed(&T.sa, 0);
@@ -203,8 +269,8 @@ run(unsigned int ms)
 
 /* A TCP frame "from A" to B, put on B's RX ring (A's own wire). */
 static void
-spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
-		uint16_t len)
+spoof_to(struct ptcp_conn *tp, uint32_t seq, uint32_t ack, uint8_t flags,
+		const void *data, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(T.pool);
 	struct rte_ether_hdr *eh;
@@ -218,13 +284,13 @@ spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
 		T.ring_full++;
 		return;
 	}
-	if (T.sb.c->flags & TF_TS)
+	if (tp->flags & TF_TS)
 		optlen = 12;                /* NOP, NOP, timestamps */
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
 		(uint16_t)(sizeof(*eh) + sizeof(*ip) + sizeof(*th) + optlen +
 		len));
 	/* B's view of the tuple: its local side is the destination. */
-	ptcp_conn_tuple(T.sb.c, &laddr, &lport, &raddr, &rport);
+	ptcp_conn_tuple(tp, &laddr, &lport, &raddr, &rport);
 	rte_ether_addr_copy(&T.a.e->ports[0].mac, &eh->src_addr);
 	rte_ether_addr_copy(&T.b.e->ports[0].mac, &eh->dst_addr);
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
@@ -242,7 +308,7 @@ spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
 	th->rx_win = RTE_BE16(8192);
 	opt = (uint8_t *)(th + 1);
 	if (optlen != 0) {
-		uint32_t tsval = rte_cpu_to_be_32(T.sb.c->ts_recent);
+		uint32_t tsval = rte_cpu_to_be_32(tp->ts_recent);
 
 		opt[0] = 1;
 		opt[1] = 1;
@@ -260,9 +326,24 @@ spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
 	}
 }
 
+/* A TCP frame "from A" to B's main connection. */
+static void
+spoof(uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
+		uint16_t len)
+{
+	spoof_to(T.sb.c, seq, ack, flags, data, len);
+}
+
 /* ---- set up, tear down, checks ------------------------------------- */
 
-static const char *const lim_sets[] = { "tcp.challenge_ack_limit=100" };
+/*
+ * Tests 1-3 look at the lcore's challenge-ACK budget alone (RFC 5961 §7):
+ * the per-connection limit ([tcp] invalid_ratelimit_ms) is off there; test
+ * 4 puts the two together.
+ */
+static const char *const lim_sets[] = { "tcp.challenge_ack_limit=100",
+	"tcp.invalid_ratelimit_ms=0" };
+static const char *const no_conn_lim[] = { "tcp.invalid_ratelimit_ms=0" };
 
 static int
 start(const char *const *sets, unsigned int nsets, uint64_t seed)
@@ -405,6 +486,9 @@ struct burst {
 	unsigned int kind;                 /* what to send */
 	unsigned int per_pass, left;
 	uint64_t first_ms, last_ms;
+	unsigned int by_at;                /* FLOOD: when left is this, one
+	                                    * in-window RST at the bystander */
+	uint64_t by_ms;                    /* when it went */
 };
 
 enum {
@@ -428,6 +512,13 @@ attack(void *arg)
 		b->first_ms = T.now_ms;
 	b->last_ms = T.now_ms;
 	memset(junk, 0xee, sizeof(junk));
+	if (b->kind == FLOOD && b->left == b->by_at && T.by_b != NULL) {
+		uint32_t bw = tcp_rcv_wnd(T.by_b);
+
+		spoof_to(T.by_b, T.by_b->rcv_nxt + 1 + rnd() % (bw - 1), 0,
+			RTE_TCP_RST_FLAG, NULL, 0);
+		b->by_ms = T.now_ms;
+	}
 	for (i = 0; i < b->per_pass && b->left > 0; i++, b->left--) {
 		switch (b->kind) {
 		case RST_OUT:
@@ -601,7 +692,7 @@ blind_data_needs_an_acceptable_ack(void)
 	struct burst ok = { DATA_ACK_OK, 1, 1, 0, 0 };
 	uint64_t un0, ch0, lim0, in0;
 
-	CHECK(start(NULL, 0, 0x5961a003) == 0);
+	CHECK(start(no_conn_lim, RTE_DIM(no_conn_lim), 0x5961a003) == 0);
 
 	/* ACK beyond SND.MAX: dropped, answered with an ACK. */
 	un0 = ST(b, tcp_ack_unsent);
@@ -642,51 +733,144 @@ blind_data_needs_an_acceptable_ack(void)
 
 /* ---- 4. a flood of guesses ------------------------------------------ */
 
+/* A second connection from A to B, idle: the bystander. */
 static int
-flood_of_random_rst_and_syn(void)
+bystander(void)
 {
-	static const char *const sets[] = { "tcp.challenge_ack_limit=1000" };
-	struct burst fl = { FLOOD, 10, 100000, 0, 0 };
-	uint64_t bad0, inx0, ch0, lim0, dup0, frx0, a0, b0, ch, lim, rst;
+	struct ptcp_connect_opts o = {
+		.raddr = rte_cpu_to_be_32(RTE_IPV4(10, 97, 0, 2)),
+		.rport = SRV_PORT,
+	};
+	uint32_t la, ra;
+	uint16_t rp;
 
-	CHECK(start(sets, RTE_DIM(sets), 0x5961a004) == 0);
+	T.by_a = ptcp_connect(T.a.lc, &o, &by_ops);
+	CHECK(T.by_a != NULL);
+	run(5);
+	CHECK(T.by_b != NULL);
+	CHECK_EQ(ptcp_conn_state(T.by_b), PTCP_TCPS_ESTABLISHED);
+	ptcp_conn_tuple(T.by_a, &la, &T.by_port, &ra, &rp);
+	return 0;
+}
+
+/*
+ * 100000 guesses (RSTs and SYNs at any sequence number, half of the RSTs
+ * in the window) at B's main connection for 10 s, while a second
+ * connection on the same lcores sits idle; 5.5 s in (mid-second), one
+ * in-window RST at that bystander. With @per_conn, [tcp]
+ * invalid_ratelimit_ms at its default (500 ms) on top of the lcore's
+ * budget (1000 a second); without, the lcore's budget alone (as before
+ * the per-connection limit). @return 0, with what B sent in @ch (challenge
+ * ACKs), @lim (held back by the lcore's budget), @conn_lim (held back by
+ * the connection's limit) and @by (pure ACKs to the bystander).
+ */
+static int
+flood(bool per_conn, uint64_t seed, uint64_t *ch, uint64_t *lim,
+		uint64_t *conn_lim, uint64_t *by)
+{
+	static const char *const on[] = { "tcp.challenge_ack_limit=1000" };
+	static const char *const off[] = { "tcp.challenge_ack_limit=1000",
+		"tcp.invalid_ratelimit_ms=0" };
+	struct burst fl = { FLOOD, 10, 100000, 0, 0, 45000, 0 };
+	uint64_t bad0, inx0, ch0, lim0, cl0, dup0, frx0, a0, b0, rst;
+
+	CHECK(start(per_conn ? on : off, per_conn ? RTE_DIM(on) :
+		RTE_DIM(off), seed) == 0);
+	CHECK(bystander() == 0);
 	bad0 = ST(b, tcp_rst_rx_bad);
 	inx0 = ST(b, tcp_rst_rx_inexact);
 	ch0 = ST(b, tcp_challenge_ack);
 	lim0 = ST(b, tcp_challenge_ack_limited);
+	cl0 = ST(b, tcp_oow_ack_limited);
 	dup0 = ST(a, tcp_dup_ack_rx);
 	frx0 = ST(a, tcp_fast_rexmt);
 	a0 = T.sa.got;
 	b0 = T.sb.got;
+	T.count = true;
 	CHECK(launch(&fl) == 0);
-	ch = ST(b, tcp_challenge_ack) - ch0;
-	lim = ST(b, tcp_challenge_ack_limited) - lim0;
+	T.count = false;
+	*ch = ST(b, tcp_challenge_ack) - ch0;
+	*lim = ST(b, tcp_challenge_ack_limited) - lim0;
+	*conn_lim = ST(b, tcp_oow_ack_limited) - cl0;
+	*by = T.acks_to_by;
 	rst = ST(b, tcp_rst_rx_bad) - bad0 + ST(b, tcp_rst_rx_inexact) - inx0;
-	printf("  100000 guesses in %" PRIu64 "..%" PRIu64 " ms: %" PRIu64
-		" RSTs ignored, %" PRIu64 " in the window, %" PRIu64
-		" challenge ACKs (budget %" PRIu64 "), %" PRIu64 " limited; "
-		"A saw %" PRIu64 " dup ACKs, %" PRIu64 " fast retransmits; "
-		"%" PRIu64 " / %" PRIu64 " stream bytes meanwhile\n",
+	printf("  per-connection limit %s: 100000 guesses in %" PRIu64 "..%"
+		PRIu64 " ms: %" PRIu64 " RSTs ignored, %" PRIu64 " in the "
+		"window, %" PRIu64 " challenge ACKs (lcore budget %" PRIu64
+		"), %" PRIu64 " held back by the lcore budget, %" PRIu64
+		" by the connection's limit; A saw %" PRIu64 " dup ACKs, %"
+		PRIu64 " fast retransmits; %" PRIu64 " / %" PRIu64 " stream "
+		"bytes meanwhile; the bystander's RST at %" PRIu64 " ms drew %"
+		PRIu64 " ACK\n", per_conn ? "500 ms" : "off",
 		fl.first_ms, fl.last_ms, ST(b, tcp_rst_rx_bad) - bad0,
-		ST(b, tcp_rst_rx_inexact) - inx0, ch, budget(&fl, 1000), lim,
-		ST(a, tcp_dup_ack_rx) - dup0, ST(a, tcp_fast_rexmt) - frx0,
-		T.sb.got - b0, T.sa.got - a0);
+		ST(b, tcp_rst_rx_inexact) - inx0, *ch, budget(&fl, 1000),
+		*lim, *conn_lim, ST(a, tcp_dup_ack_rx) - dup0,
+		ST(a, tcp_fast_rexmt) - frx0, T.sb.got - b0, T.sa.got - a0,
+		fl.by_ms, *by);
 	print_stats("B", &T.b);
 	print_stats("A", &T.a);
 	CHECK(fl.last_ms - fl.first_ms < 10000);
-	CHECK_EQ(rst, 50000);
-	CHECK_EQ(ch + lim, 50000 + ST(b, tcp_rst_rx_inexact) - inx0);
-	CHECK(ch <= budget(&fl, 1000));
+	CHECK(fl.by_ms != 0);
+	CHECK_EQ(rst, 50000 + 1);
+	/* Every SYN and in-window RST drew a challenge ACK or was held
+	 * back by one of the two limits. */
+	CHECK_EQ(*ch + *lim + *conn_lim,
+		50000 + ST(b, tcp_rst_rx_inexact) - inx0);
+	CHECK(*ch <= budget(&fl, 1000));
+	/* With it, the peer under attack never retransmits for nothing. */
+	if (per_conn)
+		CHECK_EQ(ST(a, tcp_fast_rexmt) - frx0, 0);
 	CHECK(T.sb.got - b0 > 1000000 && T.sa.got - a0 > 1000000);
 	CHECK(survives() == 0);
+	ptcp_abort(T.by_a);
 	return close_and_check_pools(false);
+}
+
+/*
+ * The per-connection limit on top of the lcore's budget: the flood costs
+ * the attacked connection's peer at most two challenge ACKs a second
+ * (500 ms apart), the lcore's budget is never reached, and the bystander's
+ * challenge ACK goes at once.
+ */
+static int
+flood_costs_its_target_two_acks_a_second_and_spares_the_rest(void)
+{
+	uint64_t ch, lim, conn_lim, by, secs;
+
+	CHECK(flood(true, 0x5961a004, &ch, &lim, &conn_lim, &by) == 0);
+	secs = 11;                         /* the flood spans 10 s */
+	CHECK(ch - by <= 2 * secs);
+	CHECK(ch - by >= 2 * (secs - 2));
+	CHECK_EQ(lim, 0);
+	CHECK_EQ(by, 1);
+	return 0;
+}
+
+/*
+ * Without it (the lcore's budget alone, RFC 5961 §7): the flood takes the
+ * whole budget every second, and the bystander's challenge ACK, due from
+ * the same budget, is held back. This is what the per-connection limit
+ * changes.
+ */
+static int
+flood_without_per_connection_limit_starves_the_bystander(void)
+{
+	uint64_t ch, lim, conn_lim, by;
+
+	CHECK(flood(false, 0x5961a005, &ch, &lim, &conn_lim, &by) == 0);
+	CHECK(ch >= 9000);
+	CHECK(lim > 0);
+	CHECK_EQ(conn_lim, 0);
+	CHECK_EQ(by, 0);
+	return 0;
 }
 
 static const struct ptcp_test tests[] = {
 	TEST(spoofed_rst_out_in_and_exact),
 	TEST(spoofed_syn_in_and_out_of_window),
 	TEST(blind_data_needs_an_acceptable_ack),
-	TEST(flood_of_random_rst_and_syn),
+	TEST(flood_costs_its_target_two_acks_a_second_and_spares_the_rest),
+	TEST(flood_without_per_connection_limit_starves_the_bystander),
 	{ NULL, NULL },
 };
 

@@ -952,13 +952,16 @@ out_of_window_rst_is_ignored_silently(void)
 	return end_clean();
 }
 
+/* The per-connection limit off, to see the lcore's budget alone. */
+static const char *const no_oow_limit[] = { "tcp.invalid_ratelimit_ms=0" };
+
 static int
 syn_in_established_gets_challenge_ack(void)
 {
 	struct peer p;
 	struct h_seg s;
 
-	CHECK(setup(NULL, 0) == 0);
+	CHECK(setup(no_oow_limit, RTE_DIM(no_oow_limit)) == 0);
 	CHECK(establish(&p, 5023, true) == 0);
 	/* In window and far out of it: a challenge ACK each time. */
 	p_raw(&p, p.seq + 5, 0, F_SYN, NULL, 0);
@@ -981,7 +984,7 @@ challenge_acks_are_rate_limited(void)
 	struct h_seg s;
 	int i, n = 0;
 
-	CHECK(setup(NULL, 0) == 0);
+	CHECK(setup(no_oow_limit, RTE_DIM(no_oow_limit)) == 0);
 	CHECK(establish(&p, 5024, false) == 0);
 	for (i = 0; i < 10; i++)
 		p_raw(&p, p.seq + 1 + (uint32_t)i, 0, F_RST, NULL, 0);
@@ -994,6 +997,53 @@ challenge_acks_are_rate_limited(void)
 	p_raw(&p, p.seq + 50, 0, F_RST, NULL, 0);
 	CHECK_EQ(p_recv(&p, &s, 1000), 1);
 	ptcp_abort(app.c);
+	return end_clean();
+}
+
+/*
+ * Linux's tcp_invalid_ratelimit: replies to segments a connection drops
+ * (outside the window, an ACK of unsent data, a SYN or an inexact RST that
+ * draws a challenge ACK) go at most once per [tcp] invalid_ratelimit_ms
+ * (500 ms, in 16 ms steps) per connection, whatever the lcore's challenge
+ * budget; another connection's replies are not held back by the flood.
+ */
+static int
+invalid_segment_replies_limited_per_connection(void)
+{
+	struct peer a, b;
+	struct h_seg s;
+	int i, n = 0;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(establish(&a, 5040, false) == 0);
+	CHECK(establish(&b, 5041, false) == 0);
+	for (i = 0; i < 20; i++) {
+		p_raw(&a, a.seq + 1000000u + (uint32_t)i, a.ack, F_ACK, NULL, 0);
+		p_raw(&a, a.seq, a.ack + 100000u, F_ACK | F_PSH, "x", 1);
+		p_raw(&a, a.seq + 7 + (uint32_t)i, 0, F_SYN, NULL, 0);
+		p_raw(&a, a.seq + 9 + (uint32_t)i, 0, F_RST, NULL, 0);
+	}
+	for (i = 0; i < 4; i++)         /* a burst per pass */
+		h_poll(h, i == 0 ? 1 : 0);
+	while (h_tcp_recv(h, 0, &s) == 1)
+		n++;
+	CHECK_EQ(n, 1);
+	CHECK_EQ(H_STAT(h, tcp_oow_ack_limited), 79);
+	CHECK_EQ(H_STAT(h, tcp_challenge_ack_limited), 0);
+	CHECK_EQ(state_of(&a), PTCP_TCPS_ESTABLISHED);
+	/* b is answered at once. */
+	p_raw(&b, b.seq + 1000000u, b.ack, F_ACK, NULL, 0);
+	CHECK_EQ(p_recv(&b, &s, 1), 1);
+	CHECK_EQ(s.ack, b.seq);
+	/* a: still held back 400 ms on, answered again 600 ms on. */
+	p_raw(&a, a.seq + 1000000u, a.ack, F_ACK, NULL, 0);
+	CHECK_EQ(p_recv(&a, &s, 400), 0);
+	p_raw(&a, a.seq + 1000000u, a.ack, F_ACK, NULL, 0);
+	CHECK_EQ(p_recv(&a, &s, 200), 1);
+	CHECK_EQ(s.ack, a.seq);
+	CHECK_EQ(H_STAT(h, tcp_oow_ack_limited), 80);
+	ptcp_abort(tcb_of(&a));
+	ptcp_abort(tcb_of(&b));
 	return end_clean();
 }
 
@@ -2345,6 +2395,7 @@ static const struct ptcp_test tests[] = {
 	TEST(out_of_window_rst_is_ignored_silently),
 	TEST(syn_in_established_gets_challenge_ack),
 	TEST(challenge_acks_are_rate_limited),
+	TEST(invalid_segment_replies_limited_per_connection),
 	TEST(out_of_window_data_gets_ack_and_is_dropped),
 	TEST(ack_of_unsent_data_gets_ack_and_is_dropped),
 	TEST(paws_drops_old_timestamp),
