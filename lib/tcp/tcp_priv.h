@@ -98,6 +98,7 @@ enum {
 #define TF_RECOVERY     0x00040000  /* in fast recovery, until snd_una >= recover */
 #define TF_RTO_SERIES   0x00080000  /* RTOs since the last new ACK (ssthresh taken) */
 #define TF_CUBIC        0x00100000  /* CUBIC (else NewReno) */
+#define TF_CW_REPORTED  0x00200000  /* counted in tcp_close_wait_old */
 
 /* Which pool an entry came from, first byte of both kinds (tcb.kind). */
 #define TCP_KIND_TCB 1
@@ -184,6 +185,8 @@ struct ptcp_conn {
 	uint16_t keep_intvl_s;
 	uint8_t keep_cnt;
 	uint8_t close_reason;
+	uint16_t idle_to_s;         /* reset after this long with no segment
+	                             * received; 0 = never (tcp_timer.c) */
 };
 
 /*
@@ -215,6 +218,7 @@ struct tcp_listener {
 	uint16_t keep_idle_s;
 	uint16_t keep_intvl_s;
 	uint8_t keep_cnt;
+	uint16_t idle_to_s;         /* 0 = no idle timeout */
 	const struct ptcp_tcp_ops *ops;
 	void *arg;
 };
