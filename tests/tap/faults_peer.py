@@ -17,10 +17,13 @@ FIN acknowledged, ours never sent: FIN-WAIT-2 on ptcp's side) and one to
 chargen (never read: ptcp fills our window and is left probing it
 closed), prints "READY N" and sleeps until it is killed (at most 120 s).
 
-restart: opens N echo connections (one exchange each, then idle), prints
-"READY N" and waits (at most 60 s) for GO_FILE to exist: the server has
-been killed and started again meanwhile. Then sends one byte on each
-connection: each must end with ECONNRESET (the new server knows none of
+restart: opens N echo connections (one exchange each, then idle; every
+third with the kernel's keepalive at 1 s), prints "READY N" and waits (at
+most 60 s) for GO_FILE to exist: the server has been killed and started
+again meanwhile. Then each connection's next segment goes out: one byte
+of data on a third, a FIN (shutdown(SHUT_WR)) on a third, the kernel's
+next keepalive probe (a bare ACK below SND.NXT) on the keepalive third.
+Each connection must end with ECONNRESET (the new server knows none of
 them and answers with RST). Then connects again from each local port
 (the same 4-tuple) and does one echo exchange on each; every new
 connection must be made and answered at once. One line
@@ -98,6 +101,11 @@ def restart(addr, echo, n, go_file):
     for i in range(n):
         s = connect(addr, echo)
         echo_once(s, b"before %d\n" % i)
+        if i % 3 == 2:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 20)
         socks.append(s)
     lports = [s.getsockname()[1] for s in socks]
     print("READY %d" % len(socks), flush=True)
@@ -107,10 +115,14 @@ def restart(addr, echo, n, go_file):
             raise CheckFailed("no %s within 60 s" % go_file)
         time.sleep(0.05)
 
-    # One byte on each: the restarted server has no such connection.
+    # The next segment of each: the restarted server has no such
+    # connection. Data, a FIN, or (keepalive) nothing of ours.
     t0 = time.monotonic()
-    for s in socks:
-        s.send(b"?")
+    for i, s in enumerate(socks):
+        if i % 3 == 0:
+            s.send(b"?")
+        elif i % 3 == 1:
+            s.shutdown(socket.SHUT_WR)
     resets = 0
     other = []
     for i, s in enumerate(socks):
@@ -123,7 +135,8 @@ def restart(addr, echo, n, go_file):
             other.append("%d: %s" % (lports[i], e))
         s.close()
     t_reset = time.monotonic() - t0
-    print("resets %d of %d in %.0f ms" % (resets, n, t_reset * 1000))
+    print("resets %d of %d in %.0f ms (data, FIN, keepalive probe: a "
+          "third each)" % (resets, n, t_reset * 1000))
     if resets != n:
         raise CheckFailed("%d of %d connections reset (want all): %s"
                           % (resets, n, "; ".join(other[:5])))
