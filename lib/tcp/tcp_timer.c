@@ -250,7 +250,10 @@ keepalive_expired(struct tcp_lcore *tl, struct ptcp_conn *tp, uint32_t now)
 	tp->keep_probes++;
 	PTCP_STAT_INC(st, tcp_keepalive_probe);
 	tcp_send_probe(tp);
-	keep_arm_ms(tp, due + (uint64_t)tp->keep_intvl_s * 1000 - idle);
+	/* The next one intvl_s after this one was due (at once if the
+	 * timer came later than that). */
+	due += (uint64_t)tp->keep_intvl_s * 1000;
+	keep_arm_ms(tp, due > idle ? due - idle : 0);
 }
 
 static void
