@@ -39,6 +39,17 @@ static const struct ptcp_config_key server_keys[] = {
 	PTCP_CONFIG_KEY_ENUM(struct ptcp_server_config, "rr_close", rr_close,
 		PTCP_RR_CLOSE_CLIENT, rr_close_names,
 		"rr: who closes first, client or server"),
+	PTCP_CONFIG_KEY(struct ptcp_server_config, "keepalive",
+		PTCP_CONFIG_BOOL, keepalive, 1, 0, 1,
+		"keepalive on every service's connections"),
+	SRV_UINT("keepalive_idle_s", keepalive_idle_s, 60, 1, 65535,
+		"idle seconds before the first keepalive probe"),
+	SRV_UINT("keepalive_intvl_s", keepalive_intvl_s, 10, 1, 3600,
+		"seconds between keepalive probes"),
+	SRV_UINT("keepalive_cnt", keepalive_cnt, 5, 1, 100,
+		"unanswered probes before the connection is reset"),
+	SRV_UINT("idle_timeout_s", idle_timeout_s, 300, 0, 65535,
+		"reset a connection that received nothing for this long; 0 = off"),
 };
 
 /*

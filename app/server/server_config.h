@@ -17,6 +17,7 @@
  *     ptcp_config_load_with(&cfg, &schema, path, sets, n, err, len);
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ptcp_config.h"
@@ -40,6 +41,13 @@ struct ptcp_server_config {
 	uint32_t rr_request;          /**< rr: request bytes read (64) */
 	uint32_t rr_response;         /**< rr: response bytes sent (64) */
 	uint8_t rr_close;             /**< rr: enum ptcp_rr_close (client) */
+	/* Every service's connections: what ends them when a peer vanishes. */
+	bool keepalive;               /**< keepalive on (yes) */
+	uint16_t keepalive_idle_s;    /**< idle seconds before a probe (60) */
+	uint16_t keepalive_intvl_s;   /**< seconds between probes (10) */
+	uint8_t keepalive_cnt;        /**< probes before the reset (5) */
+	uint16_t idle_timeout_s;      /**< reset after this long with no
+	                               *   segment received; 0 = off (300) */
 };
 
 /** The [server] section's keys and its check (no two services on a port). */

@@ -191,6 +191,15 @@ int
 services_listen(struct services *sv, struct ptcp_lcore *lc, char *err,
 		size_t errlen)
 {
+	/* A client that vanishes (killed, unplugged) sends no FIN: keepalive
+	 * finds it out in ESTABLISHED, the idle timeout in any state. */
+	const struct ptcp_listen_opts opts = {
+		.keepalive = sv->cfg.keepalive,
+		.keepalive_idle_s = sv->cfg.keepalive_idle_s,
+		.keepalive_intvl_s = sv->cfg.keepalive_intvl_s,
+		.keepalive_cnt = sv->cfg.keepalive_cnt,
+		.idle_timeout_s = sv->cfg.idle_timeout_s,
+	};
 	struct svc_lcore *sl;
 	unsigned int k;
 	uint16_t port;
@@ -205,7 +214,7 @@ services_listen(struct services *sv, struct ptcp_lcore *lc, char *err,
 		port = svc_port(&sv->cfg, k);
 		if (port == 0)
 			continue;
-		ret = ptcp_listen(lc, port, svc_ops[k], sl, NULL);
+		ret = ptcp_listen(lc, port, svc_ops[k], sl, &opts);
 		if (ret != 0) {
 			snprintf(err, errlen, "%s: cannot listen on port %u "
 				"(worker %u): %s", svc_names[k], port, lc->idx,
@@ -239,9 +248,22 @@ services_describe(const struct services *sv, FILE *f, const char *prefix)
 		fputc('\n', f);
 		n++;
 	}
-	if (n == 0)
+	if (n == 0) {
 		fprintf(f, "%sno service enabled (every [server] port is 0)\n",
 			prefix);
+		return;
+	}
+	fprintf(f, "%sdead peers: keepalive ", prefix);
+	if (sv->cfg.keepalive)
+		fprintf(f, "after %u s idle, %u probes %u s apart",
+			sv->cfg.keepalive_idle_s, sv->cfg.keepalive_cnt,
+			sv->cfg.keepalive_intvl_s);
+	else
+		fputs("off", f);
+	if (sv->cfg.idle_timeout_s != 0)
+		fprintf(f, "; idle timeout %u s\n", sv->cfg.idle_timeout_s);
+	else
+		fputs("; idle timeout off\n", f);
 }
 
 void

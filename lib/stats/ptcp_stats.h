@@ -91,7 +91,7 @@ extern "C" {
 	X(tcp_rst_tx_no_conn, "RSTs sent: segment for no connection or listener") \
 	X(tcp_rst_tx_bad_ack, "RSTs sent: unacceptable ACK in SYN-SENT or SYN-RECEIVED, or no valid cookie") \
 	X(tcp_rst_tx_abort,   "RSTs sent: ptcp_abort(), or ptcp_unlisten() of a half-open connection") \
-	X(tcp_rst_tx_timeout, "RSTs sent: retries or keepalive probes exhausted") \
+	X(tcp_rst_tx_timeout, "RSTs sent: retries, keepalive probes or idle timeout") \
 	X(tcp_rst_tx_data_after_close,"RSTs sent: data for a connection the app closed") \
 	X(tcp_rst_tx_accept_refused,"RSTs sent: the accepted callback refused the connection") \
 	X(tcp_rst_tx_drain,   "RSTs sent: shutdown (half-open, or drain time over)") \
@@ -149,6 +149,7 @@ extern "C" {
 	X(tcp_fin_wait_2_timeout,"closed connections dropped in FIN-WAIT-2") \
 	X(tcp_keepalive_probe,"keepalive probes sent") \
 	X(tcp_keepalive_drop, "connections dropped: keepalive unanswered") \
+	X(tcp_idle_drop,      "connections reset: idle timeout (no segment received)") \
 	X(tcp_close_wait_old, "connections found in CLOSE-WAIT too long") \
 	X(tcp_shutdown_rst,   "connections reset at shutdown (drain time over)") \
 	X(tcp_port_exhausted, "connects refused: no free local port") \

@@ -169,6 +169,14 @@ struct ptcp_listen_opts {
 	uint32_t keepalive_idle_s;   /**< 0 = config; at most 65535 */
 	uint32_t keepalive_intvl_s;  /**< 0 = config; at most 65535 */
 	uint32_t keepalive_cnt;      /**< 0 = config; at most 255 */
+	/**
+	 * Idle timeout of the connections it accepts, in seconds: one that
+	 * receives no segment at all (no data, no ACK, no answer to a
+	 * keepalive probe) for this long, in any state from ESTABLISHED on,
+	 * is reset (RST, closed(TIMEOUT), tcp_idle_drop). 0 = none (the
+	 * default: [tcp] has no such key); at most 65535.
+	 */
+	uint32_t idle_timeout_s;
 };
 
 /**
@@ -176,7 +184,7 @@ struct ptcp_listen_opts {
  *
  * @return 0; -EADDRINUSE if @p port is already listened on by this lcore;
  *         -ENOSPC when the listener table is full; -EINVAL for port 0
- *         or keepalive options out of range.
+ *         or keepalive or idle timeout options out of range.
  */
 int ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
 		const struct ptcp_tcp_ops *ops, void *arg,

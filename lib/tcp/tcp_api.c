@@ -32,7 +32,8 @@ ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
 	/* The TCB keeps them in 16 and 8 bits. */
 	if (port == 0 || (opts != NULL && (opts->keepalive_idle_s > UINT16_MAX ||
 			opts->keepalive_intvl_s > UINT16_MAX ||
-			opts->keepalive_cnt > UINT8_MAX)))
+			opts->keepalive_cnt > UINT8_MAX ||
+			opts->idle_timeout_s > UINT16_MAX)))
 		return -EINVAL;
 	if (tcp_listener_find(tl, port) != NULL)
 		return -EADDRINUSE;
@@ -53,6 +54,7 @@ ptcp_listen(struct ptcp_lcore *lc, uint16_t port,
 		opts->keepalive_intvl_s : cfg->keepalive_intvl_s);
 	l->keep_cnt = (uint8_t)(opts != NULL && opts->keepalive_cnt ?
 		opts->keepalive_cnt : cfg->keepalive_cnt);
+	l->idle_to_s = (uint16_t)(opts != NULL ? opts->idle_timeout_s : 0);
 	return 0;
 }
 

@@ -173,6 +173,7 @@ conn_from_listener(struct tcp_lcore *tl, unsigned int ifidx,
 		tp->keep_intvl_s = lst->keep_intvl_s;
 		tp->keep_cnt = lst->keep_cnt;
 	}
+	tp->idle_to_s = lst->idle_to_s;
 	if (tcp_conn_hash(tl, tp) != 0) {
 		tcp_conn_drop(tp, PTCP_CLOSE_ABORTED);
 		return NULL;

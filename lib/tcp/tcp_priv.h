@@ -98,6 +98,7 @@ enum {
 #define TF_RECOVERY     0x00040000  /* in fast recovery, until snd_una >= recover */
 #define TF_RTO_SERIES   0x00080000  /* RTOs since the last new ACK (ssthresh taken) */
 #define TF_CUBIC        0x00100000  /* CUBIC (else NewReno) */
+#define TF_CW_REPORTED  0x00200000  /* counted in tcp_close_wait_old */
 #define TF_OOW_ACKED    0x00400000  /* oow_ack_t16 holds a time */
 
 /* Which pool an entry came from, first byte of both kinds (tcb.kind). */
@@ -187,6 +188,8 @@ struct ptcp_conn {
 	uint16_t oow_ack_t16;       /* when we last answered a segment we
 	                             * dropped (tcp_oow_ack_allowed()), in
 	                             * 16 ms units */
+	uint16_t idle_to_s;         /* reset after this long with no segment
+	                             * received; 0 = never (tcp_timer.c) */
 };
 
 /* Keepalive probes unanswered: the keepalive timer's byte. */
@@ -224,6 +227,7 @@ struct tcp_listener {
 	uint16_t keep_idle_s;
 	uint16_t keep_intvl_s;
 	uint8_t keep_cnt;
+	uint16_t idle_to_s;         /* 0 = no idle timeout */
 	const struct ptcp_tcp_ops *ops;
 	void *arg;
 };

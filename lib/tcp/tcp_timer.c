@@ -5,10 +5,12 @@
  *                  exponential backoff and a bounded number of tries;
  *                  zero-window probes (persist)
  *   PTCP_TT_KEEP   keepalive (ESTABLISHED), the FIN-WAIT-2 limit of a
- *                  closed connection, the CLOSE-WAIT age report, and the
+ *                  closed connection, the CLOSE-WAIT age report, the idle
+ *                  timeout (every state from ESTABLISHED on), and the
  *                  delayed ACK: while TF_DELACK is set the timer runs for
- *                  it, and the other uses check their own deadlines when
- *                  it fires, so firing early for the ACK costs nothing
+ *                  it. It runs for the earliest of them; each use checks
+ *                  its own deadline when it fires, so firing early costs
+ *                  a re-arm, and nothing else
  *   PTCP_TT_2MSL   end of a TIME-WAIT entry
  */
 #include <inttypes.h>
@@ -33,13 +35,50 @@ tcp_rexmt_stop(struct ptcp_conn *tp)
 	tp->flags &= ~TF_PERSIST;
 }
 
+/*
+ * The idle timeout (ptcp_listen_opts.idle_timeout_s): ms until it ends
+ * @tp (0: now), or UINT64_MAX if it has none, or none yet (before
+ * ESTABLISHED the handshake's retransmissions bound a connection).
+ * "Idle" is the time since the last segment received (idle_ms, which the
+ * input path keeps for keepalive anyway): nothing at all from the peer,
+ * not even an answer to a keepalive probe.
+ */
+static uint64_t
+idle_left_ms(const struct ptcp_conn *tp, uint32_t now)
+{
+	uint32_t idle, limit;
+
+	if (tp->idle_to_s == 0 || !PTCP_TCPS_HAVE_ESTABLISHED(tp->state))
+		return UINT64_MAX;
+	idle = now - tp->idle_ms;
+	limit = (uint32_t)tp->idle_to_s * 1000;
+	return idle >= limit ? 0 : limit - idle;
+}
+
+/*
+ * Arm KEEP to fire in @ms (UINT64_MAX: the state has no deadline of its
+ * own), or sooner if the idle timeout is due first; with neither, stop
+ * it. An expiry already pending no later than that is kept: each use
+ * checks its own deadline when it fires, so a state change that comes
+ * with a later deadline costs no re-arm.
+ */
 static void
 keep_arm_ms(struct ptcp_conn *tp, uint64_t ms)
 {
 	struct tcp_lcore *tl = tcp_lc(tp->lc);
+	uint32_t ticks;
 
-	ptcp_timer_arm(&tl->wheel, &tp->t_keep, PTCP_TT_KEEP,
-		tcp_ms_to_ticks(tl, ms));
+	ms = RTE_MIN(ms, idle_left_ms(tp, (uint32_t)tl->lc->now_ms));
+	if (ms == UINT64_MAX) {
+		ptcp_timer_cancel(&tl->wheel, &tp->t_keep);
+		return;
+	}
+	ticks = tcp_ms_to_ticks(tl, ms);
+	if (ptcp_timer_pending(&tp->t_keep) &&
+			(int32_t)(ptcp_timer_expires(&tp->t_keep) -
+			(uint32_t)(ptcp_timer_wheel_now(&tl->wheel) + ticks)) <= 0)
+		return;
+	ptcp_timer_arm(&tl->wheel, &tp->t_keep, PTCP_TT_KEEP, ticks);
 }
 
 /*
@@ -96,7 +135,7 @@ tcp_keep_arm_for_state(struct ptcp_conn *tp)
 	default:
 		break;
 	}
-	ptcp_timer_cancel(&tcp_lc(tp->lc)->wheel, &tp->t_keep);
+	keep_arm_ms(tp, UINT64_MAX);       /* the idle timeout, if any */
 }
 
 static void
@@ -191,6 +230,40 @@ close_wait_warn(struct tcp_lcore *tl, uint32_t age_ms)
 	tl->cw_warn_next_ms = tl->lc->now_ms + TCP_WARN_PERIOD_MS;
 }
 
+/*
+ * Keepalive in ESTABLISHED: probe n + 1 is due keep_idle_s + n x
+ * keep_intvl_s after the last segment received (any segment resets n),
+ * and the reset keep_cnt intervals after the first probe. Computed from
+ * idle_ms each time, so an expiry that comes early for another use of
+ * the timer sends nothing.
+ */
+static void
+keepalive_expired(struct tcp_lcore *tl, struct ptcp_conn *tp, uint32_t now)
+{
+	struct ptcp_stats *st = &tl->lc->stats;
+	uint64_t idle = now - tp->idle_ms;
+	uint64_t due = ((uint64_t)tp->keep_idle_s +
+		(uint64_t)keep_probes(tp) * tp->keep_intvl_s) * 1000;
+
+	if (idle < due) {
+		keep_arm_ms(tp, due - idle);
+		return;
+	}
+	if (keep_probes(tp) >= tp->keep_cnt) {
+		PTCP_STAT_INC(st, tcp_keepalive_drop);
+		tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
+		tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
+		return;
+	}
+	keep_probes(tp)++;
+	PTCP_STAT_INC(st, tcp_keepalive_probe);
+	tcp_send_probe(tp);
+	/* The next one intvl_s after this one was due (at once if the
+	 * timer came later than that). */
+	due += (uint64_t)tp->keep_intvl_s * 1000;
+	keep_arm_ms(tp, due > idle ? due - idle : 0);
+}
+
 static void
 keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 {
@@ -198,7 +271,7 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 	struct tcp_lcore *tl = arg;
 	const struct ptcp_tcp_config *cfg = tl->cfg;
 	struct ptcp_stats *st = &tl->lc->stats;
-	uint32_t idle, now;
+	uint32_t now;
 
 	RTE_SET_USED(w);
 	if (tp->flags & TF_DELACK) {
@@ -210,10 +283,18 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		return;
 	}
 	now = (uint32_t)tl->lc->now_ms;
+	if (idle_left_ms(tp, now) == 0) {
+		/* Nothing from the peer for idle_to_s: it is gone (or holds
+		 * the connection for nothing). Whatever state it is in. */
+		PTCP_STAT_INC(st, tcp_idle_drop);
+		tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
+		tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
+		return;
+	}
 	switch (tp->state) {
 	case PTCP_TCPS_FIN_WAIT_2:
 		if (!(tp->flags & TF_ORPHAN))
-			return;
+			break;
 		if (now - tp->state_ms < cfg->fin_wait2_ms) {
 			/* Early (a delayed ACK used the timer): wait on. */
 			keep_arm_ms(tp, cfg->fin_wait2_ms - (now - tp->state_ms));
@@ -225,40 +306,30 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		return;
 	case PTCP_TCPS_CLOSE_WAIT:
 		if (cfg->close_wait_warn_s == 0)
-			return;
+			break;
 		if (now - tp->state_ms < cfg->close_wait_warn_s * 1000u) {
 			keep_arm_ms(tp, cfg->close_wait_warn_s * 1000u -
 				(now - tp->state_ms));
 			return;
 		}
-		/* The peer closed long ago and the app has not. */
-		PTCP_STAT_INC(st, tcp_close_wait_old);
-		if (tl->lc->now_ms >= tl->cw_warn_next_ms)
-			close_wait_warn(tl, now - tp->state_ms);
-		return;
+		/* The peer closed long ago and the app has not: counted once
+		 * (the deadline is behind us from now on). */
+		if (!(tp->flags & TF_CW_REPORTED)) {
+			tp->flags |= TF_CW_REPORTED;
+			PTCP_STAT_INC(st, tcp_close_wait_old);
+			if (tl->lc->now_ms >= tl->cw_warn_next_ms)
+				close_wait_warn(tl, now - tp->state_ms);
+		}
+		break;
 	case PTCP_TCPS_ESTABLISHED:
 		if (!(tp->flags & TF_KEEPALIVE))
-			return;
-		idle = (uint32_t)tl->lc->now_ms - tp->idle_ms;
-		if (keep_probes(tp) == 0 &&
-				idle < (uint32_t)tp->keep_idle_s * 1000) {
-			keep_arm_ms(tp, (uint32_t)tp->keep_idle_s * 1000 - idle);
-			return;
-		}
-		if (keep_probes(tp) >= tp->keep_cnt) {
-			PTCP_STAT_INC(st, tcp_keepalive_drop);
-			tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
-			tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
-			return;
-		}
-		keep_probes(tp)++;
-		PTCP_STAT_INC(st, tcp_keepalive_probe);
-		tcp_send_probe(tp);
-		keep_arm_ms(tp, (uint64_t)tp->keep_intvl_s * 1000);
+			break;
+		keepalive_expired(tl, tp, now);
 		return;
 	default:
-		return;
+		break;
 	}
+	keep_arm_ms(tp, UINT64_MAX);       /* the idle timeout, if any */
 }
 
 static void

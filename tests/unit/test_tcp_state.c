@@ -1561,6 +1561,118 @@ keepalive_probes_then_drops(void)
 	return end_clean();
 }
 
+/* Listen again on SRV_PORT with an idle timeout of @idle_s. */
+static int
+listen_idle(uint32_t idle_s)
+{
+	const struct ptcp_listen_opts o = { .keepalive = -1,
+		.idle_timeout_s = idle_s };
+
+	CHECK_EQ(ptcp_unlisten(h->lc, SRV_PORT), 0);
+	CHECK_EQ(ptcp_listen(h->lc, SRV_PORT, &app_ops, NULL, &o), 0);
+	return 0;
+}
+
+static int
+idle_timeout_resets_a_silent_peer(void)
+{
+	struct peer p;
+	struct h_seg s;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(listen_idle(5) == 0);
+	CHECK(establish(&p, 5045, false) == 0);
+	/* Any segment starts the 5 s again: a bare ACK at 3 s. */
+	h_poll(h, 3000);
+	p_send(&p, F_ACK, NULL, 0);
+	h_poll(h, 1);
+	h_poll(h, 4800);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_ESTABLISHED);
+	CHECK_SILENT();
+	CHECK_EQ(p_recv(&p, &s, 300), 1);
+	CHECK_EQ(s.flags & F_RST, F_RST);
+	CHECK_EQ(s.seq, p.ack);
+	CHECK_EQ(app.closed, 1);
+	CHECK_EQ(app.reason, PTCP_CLOSE_TIMEOUT);
+	CHECK_EQ(H_STAT(h, tcp_idle_drop), 1);
+	CHECK_EQ(H_STAT(h, tcp_rst_tx_timeout), 1);
+	return end_clean();
+}
+
+/* Keepalive runs in ESTABLISHED only; the idle timeout in every state. */
+static int
+idle_timeout_ends_close_wait_and_fin_wait_2(void)
+{
+	struct peer a, b;
+	struct h_seg s;
+
+	CHECK(setup(NULL, 0) == 0);
+	CHECK(listen_idle(5) == 0);
+	CHECK(establish(&a, 5046, false) == 0);
+	p_send(&a, F_FIN | F_ACK, NULL, 0);
+	CHECK_EQ(p_recv(&a, &s, 1), 1);
+	CHECK_EQ(state_of(&a), PTCP_TCPS_CLOSE_WAIT);
+	CHECK(establish(&b, 5047, false) == 0);
+	/* Shut down, not closed: FIN-WAIT-2 has no limit of its own. */
+	CHECK_EQ(ptcp_shutdown(app.c), 0);
+	CHECK_EQ(p_recv(&b, &s, 1), 1);
+	CHECK_EQ(s.flags & F_FIN, F_FIN);
+	p_send(&b, F_ACK, NULL, 0);
+	h_poll(h, 1);
+	CHECK_EQ(state_of(&b), PTCP_TCPS_FIN_WAIT_2);
+	h_poll(h, 4900);
+	CHECK_EQ(state_of(&a), PTCP_TCPS_CLOSE_WAIT);
+	CHECK_EQ(state_of(&b), PTCP_TCPS_FIN_WAIT_2);
+	h_poll(h, 200);
+	CHECK_EQ(state_of(&a), PTCP_TCPS_CLOSED);
+	CHECK_EQ(state_of(&b), PTCP_TCPS_CLOSED);
+	CHECK_EQ(app.closed, 2);
+	CHECK_EQ(app.reason, PTCP_CLOSE_TIMEOUT);
+	CHECK_EQ(H_STAT(h, tcp_idle_drop), 2);
+	CHECK_EQ(H_STAT(h, tcp_rst_tx_timeout), 2);
+	return end_clean();
+}
+
+/* A live peer answers keepalive probes: they keep the idle timeout off. */
+static int
+answered_keepalive_keeps_the_idle_timeout_off(void)
+{
+	static const char *const sets[] = { "tcp.keepalive=yes",
+		"tcp.keepalive_idle_s=2", "tcp.keepalive_intvl_s=1",
+		"tcp.keepalive_cnt=3" };
+	struct peer p;
+	struct h_seg s;
+	int probes = 0, i;
+
+	CHECK(setup(sets, 4) == 0);
+	CHECK(listen_idle(5) == 0);
+	CHECK(establish(&p, 5048, false) == 0);
+	for (i = 0; i < 200; i++) {
+		if (p_recv(&p, &s, 100) != 1)
+			continue;
+		CHECK_EQ(s.flags & F_RST, 0);
+		CHECK_EQ(s.seq, p.ack - 1);
+		probes++;
+		p_send(&p, F_ACK, NULL, 0);
+	}
+	/* One every 2 s for 20 s, each answered at once. */
+	CHECK_EQ(probes, 9);
+	CHECK_EQ(state_of(&p), PTCP_TCPS_ESTABLISHED);
+	CHECK_EQ(H_STAT(h, tcp_idle_drop), 0);
+	/* Silent now: 3 probes 1 s apart after 2 s, the reset at 5 s,
+	 * which is the idle timeout too: one of them, once. */
+	probes = 0;
+	for (i = 0; i < 80 && app.closed == 0; i++) {
+		while (h_tcp_recv(h, 0, &s) == 1)
+			probes += !(s.flags & F_RST);
+		h_poll(h, 100);
+	}
+	CHECK_EQ(probes, 3);
+	CHECK_EQ(app.reason, PTCP_CLOSE_TIMEOUT);
+	CHECK_EQ(H_STAT(h, tcp_idle_drop) + H_STAT(h, tcp_keepalive_drop), 1);
+	return end_clean();
+}
+
 static int
 zero_window_is_probed_and_send_resumes(void)
 {
@@ -2417,6 +2529,9 @@ static const struct ptcp_test tests[] = {
 	TEST(data_retries_exhausted_resets_with_timeout),
 	TEST(orphan_fin_retries_exhausted_resets_and_frees),
 	TEST(keepalive_probes_then_drops),
+	TEST(idle_timeout_resets_a_silent_peer),
+	TEST(idle_timeout_ends_close_wait_and_fin_wait_2),
+	TEST(answered_keepalive_keeps_the_idle_timeout_off),
 	TEST(zero_window_is_probed_and_send_resumes),
 	TEST(send_is_segmented_to_peer_mss_and_window),
 	TEST(send_space_limits_and_writable_follows),
