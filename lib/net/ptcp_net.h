@@ -241,6 +241,71 @@ ptcp_ipv4_on_link(const struct ptcp_ipv4_if *ifc, uint32_t dst)
 }
 
 /* ------------------------------------------------------------------ */
+/* IPv6 (issue 17: validation only so far; the engine drops IPv6)     */
+/* ------------------------------------------------------------------ */
+
+/** What ptcp_ipv6_input() checks the destination against. */
+struct ptcp_ipv6_if {
+	const uint8_t (*addrs)[16];  /**< our unicast addresses (link-local
+	                              *   included), network order */
+	unsigned int nb_addrs;       /**< entries of addrs[] */
+};
+
+/**
+ * True if @p a is one of @p ifc's addresses, ff02::1 (all nodes) or the
+ * solicited-node group (ff02::1:ffXX:XXXX, RFC 4291 §2.7.1) of one of them.
+ */
+bool ptcp_ipv6_is_ours(const struct ptcp_ipv6_if *ifc, const uint8_t *a);
+
+/** ptcp_ipv6_input()'s verdict for an ICMPv6 Parameter Problem (RFC 4443
+ *  §3.4) with @p code (0: erroneous header field, 1: unrecognized Next
+ *  Header, 2: unrecognized option) pointing at octet @p ptr. */
+#define PTCP_IPV6_PARAM_PROBLEM(code, ptr) \
+	((int)(0x1000000u | ((uint32_t)(code) << 16) | (uint32_t)(ptr)))
+/** The code of a PTCP_IPV6_PARAM_PROBLEM() verdict. */
+#define PTCP_IPV6_PP_CODE(v) (((uint32_t)(v) >> 16) & 0xff)
+/** The pointer of a PTCP_IPV6_PARAM_PROBLEM() verdict. */
+#define PTCP_IPV6_PP_PTR(v) ((uint32_t)(v) & 0xffff)
+
+/**
+ * Validate the IPv6 datagram that follows the Ethernet header (m->l2_len),
+ * RFC 8200: the fixed header in the first segment, version 6, a payload
+ * length within the frame (not 0: no jumbograms; Ethernet padding is
+ * trimmed off), a destination of ours, a source neither multicast nor
+ * ours; then the extension headers, walked within the first segment, at
+ * most 8: hop-by-hop (first only) and destination options with their
+ * options' action bits (§4.2), a routing header ignored when no segments
+ * are left and a Parameter Problem otherwise (type 0 included, RFC 5095),
+ * fragments dropped (no reassembly) unless atomic (RFC 6946), No Next
+ * Header dropped, any upper layer but TCP and ICMPv6 a Parameter Problem
+ * (code 1).
+ *
+ * @param m     the frame; on success l3_len is the fixed header plus the
+ *              extension headers
+ * @param ifc   the receiving interface's addresses
+ * @param st    counters for the drop reasons
+ * @param proto on success, IPPROTO_TCP or IPPROTO_ICMPV6
+ * @return 0 to accept, -1 to drop, or PTCP_IPV6_PARAM_PROBLEM() to drop
+ *         and answer (the caller applies RFC 4443 §2.4: not about a
+ *         multicast destination unless code 2, rate-limited), each drop's
+ *         reason counted
+ */
+int ptcp_ipv6_input(struct rte_mbuf *m, const struct ptcp_ipv6_if *ifc,
+		struct ptcp_stats *st, uint8_t *proto);
+
+/** Fill an IPv6 header (version 6, traffic class 0). */
+void ptcp_ipv6_fill(struct rte_ipv6_hdr *ip, const uint8_t *src,
+		const uint8_t *dst, uint8_t proto, uint16_t payload_len,
+		uint8_t hop_limit, uint32_t flow_label);
+
+/**
+ * The pseudo-header's sum (RFC 8200 §8.1) for an upper layer of @p l4len
+ * bytes of protocol @p proto, to pass to ptcp_cksum() over the segment.
+ */
+uint32_t ptcp_ipv6_phdr_sum(const struct rte_ipv6_hdr *ip, uint8_t proto,
+		uint32_t l4len);
+
+/* ------------------------------------------------------------------ */
 /* ICMP                                                                */
 /* ------------------------------------------------------------------ */
 

@@ -61,6 +61,18 @@ extern "C" {
 	X(rx_ip_opt_ptr,      "dropped: IPv4 record route or timestamp option pointer, flag or overflow invalid") \
 	X(rx_ip_srcroute,     "dropped: IPv4 source route option (LSRR, SSRR; RFC 7126)") \
 	X(rx_ip_proto,        "dropped: IP protocol neither ICMP nor TCP") \
+	X(rx_ip6_short,       "dropped: IPv6 header truncated") \
+	X(rx_ip6_version,     "dropped: IPv6 version not 6") \
+	X(rx_ip6_bad_len,     "dropped: IPv6 payload length 0 (jumbogram) or beyond the frame") \
+	X(rx_ip6_not_for_us,  "dropped: IPv6 destination not ours") \
+	X(rx_ip6_bad_src,     "dropped: IPv6 source multicast or ours") \
+	X(rx_ip6_bad_ext,     "dropped: IPv6 extension header truncated, misplaced or malformed") \
+	X(rx_ip6_ext_limit,   "dropped: more than 8 IPv6 extension headers") \
+	X(rx_ip6_unknown_opt, "dropped: IPv6 option whose type says discard (RFC 8200 4.2)") \
+	X(rx_ip6_routing,     "dropped: IPv6 routing header with segments left (type 0 included, RFC 5095)") \
+	X(rx_ip6_frag,        "dropped: IPv6 fragment (no reassembly)") \
+	X(rx_ip6_no_next,     "dropped: IPv6 No Next Header") \
+	X(rx_ip6_proto,       "dropped: IPv6 upper layer neither ICMPv6 nor TCP") \
 	X(icmp_rx,            "ICMP messages received") \
 	X(icmp_bad_csum,      "dropped: ICMP checksum wrong") \
 	X(icmp_short,         "dropped: ICMP message truncated") \

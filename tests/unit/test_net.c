@@ -451,6 +451,251 @@ icmp_param_problem_points_at_the_octet(void)
 	return 0;
 }
 
+/* IPv6 ------------------------------------------------------------------ */
+
+static const uint8_t our6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0x12, 0x34 };
+static const uint8_t ll6[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0xab, 0xcd };
+static const uint8_t peer6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0x02 };
+
+/*
+ * Ethernet + IPv6 from peer6 to @dst, whose payload is @ext (@elen bytes
+ * of extension headers, their first Next Header @nh) then 20 bytes of a
+ * TCP header (the last header's Next Header is the caller's to set).
+ */
+static struct rte_mbuf *
+ip6_frame(const uint8_t *dst, uint8_t nh, const uint8_t *ext, uint16_t elen)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+
+	if (m == NULL)
+		return NULL;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m,
+		(uint16_t)(sizeof(*eh) + sizeof(*ip) + elen + 20));
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_ether_addr_copy(&our_mac, &eh->dst_addr);
+	rte_ether_addr_copy(&peer_mac, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	ptcp_ipv6_fill(ip, peer6, dst, nh, (uint16_t)(elen + 20), 64, 7);
+	memcpy(ip + 1, ext, elen);
+	memset((uint8_t *)(ip + 1) + elen, 0, 20);
+	m->l2_len = sizeof(*eh);
+	return m;
+}
+
+/*
+ * RFC 8200's header chain, every shape: accepted chains (with the upper
+ * layer and the header length found), and each malformed or refused one
+ * with its drop reason and, where the RFC wants one, the Parameter
+ * Problem's code and pointer.
+ */
+static int
+ipv6_input_walks_every_header_chain(void)
+{
+	static const uint8_t addrs[2][16] = {
+		{ 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12,
+			0x34 },
+		{ 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xab, 0xcd },
+	};
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t sol_ours[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 1, 0xff, 0, 0x12, 0x34 };
+	static const uint8_t sol_other[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 1, 0xff, 0, 0x56, 0x78 };
+	static const struct {
+		const char *what;
+		const uint8_t *dst;             /* NULL: our6 */
+		uint8_t nh;
+		uint8_t ext[80];
+		uint16_t elen;
+		int verdict;    /* 0, -1, or 1000 * (code + 1) + pointer */
+		unsigned int reason;
+		uint16_t l3_len;
+	} c[] = {
+		{ "TCP", NULL, 6, { 0 }, 0, 0, 0, 40 },
+		{ "ICMPv6 to link-local", addrs[1], 58, { 0 }, 0, 0, 0, 40 },
+		{ "to all nodes", all_nodes, 6, { 0 }, 0, 0, 0, 40 },
+		{ "to our solicited-node group", sol_ours, 58, { 0 }, 0, 0, 0,
+			40 },
+		{ "to another solicited-node group", sol_other, 58, { 0 }, 0,
+			-1, PTCP_STAT_rx_ip6_not_for_us, 0 },
+		{ "hop-by-hop PadN, dest opts Pad1, routing done, atomic "
+			"fragment", NULL, 0,
+			{ 60, 0, 1, 4, 0, 0, 0, 0,          /* HBH: PadN 4 */
+			  43, 0, 0, 0, 0, 0, 0, 0,          /* DST: Pad1 x6 */
+			  44, 0, 0, 0, 0, 0, 0, 0,          /* RH0, left 0 */
+			  6, 0, 0, 0, 0, 0, 0, 1 },         /* frag, offset 0 */
+			32, 0, 0, 72 },
+		{ "unknown option, action skip", NULL, 60,
+			{ 6, 0, 0x05, 2, 0, 0, 1, 0 }, 8, 0, 0, 48 },
+		{ "unknown option, action discard", NULL, 60,
+			{ 6, 0, 0x45, 2, 0, 0, 1, 0 }, 8, -1,
+			PTCP_STAT_rx_ip6_unknown_opt, 0 },
+		{ "unknown option, action ICMP", NULL, 60,
+			{ 6, 0, 0x85, 2, 0, 0, 1, 0 }, 8, 3042,
+			PTCP_STAT_rx_ip6_unknown_opt, 0 },
+		{ "unknown option, ICMP unless multicast: unicast", NULL, 60,
+			{ 6, 0, 0xc5, 2, 0, 0, 1, 0 }, 8, 3042,
+			PTCP_STAT_rx_ip6_unknown_opt, 0 },
+		{ "unknown option, ICMP unless multicast: multicast",
+			all_nodes, 60, { 6, 0, 0xc5, 2, 0, 0, 1, 0 }, 8, -1,
+			PTCP_STAT_rx_ip6_unknown_opt, 0 },
+		{ "option past its header", NULL, 60,
+			{ 6, 0, 1, 9, 0, 0, 0, 0 }, 8, 1043,
+			PTCP_STAT_rx_ip6_bad_ext, 0 },
+		{ "hop-by-hop after dest opts", NULL, 60,
+			{ 0, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0 }, 16,
+			2040, PTCP_STAT_rx_ip6_bad_ext, 0 },
+		{ "header longer than the datagram", NULL, 60,
+			{ 6, 8, 1, 4, 0, 0, 0, 0 }, 8, -1,
+			PTCP_STAT_rx_ip6_bad_ext, 0 },
+		{ "routing type 0 with segments left", NULL, 43,
+			{ 6, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			  0, 0, 0, 0, 0, 0, 0, 0 }, 24, 1042,
+			PTCP_STAT_rx_ip6_routing, 0 },
+		{ "routing type 4 with segments left", NULL, 43,
+			{ 6, 2, 4, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			  0, 0, 0, 0, 0, 0, 0, 0 }, 24, 1042,
+			PTCP_STAT_rx_ip6_routing, 0 },
+		{ "fragment, offset 8", NULL, 44, { 6, 0, 0, 0x40, 0, 0, 0, 1 },
+			8, -1, PTCP_STAT_rx_ip6_frag, 0 },
+		{ "fragment, more to come", NULL, 44,
+			{ 6, 0, 0, 0x01, 0, 0, 0, 1 }, 8, -1,
+			PTCP_STAT_rx_ip6_frag, 0 },
+		{ "no next header", NULL, 59, { 0 }, 0, -1,
+			PTCP_STAT_rx_ip6_no_next, 0 },
+		{ "UDP", NULL, 17, { 0 }, 0, 2006, PTCP_STAT_rx_ip6_proto, 0 },
+		{ "ESP after dest opts", NULL, 60,
+			{ 50, 0, 1, 4, 0, 0, 0, 0 }, 8, 2040,
+			PTCP_STAT_rx_ip6_proto, 0 },
+		{ "nine dest opts", NULL, 60,
+			{ 60, 0, 1, 4, 0, 0, 0, 0, 60, 0, 1, 4, 0, 0, 0, 0,
+			  60, 0, 1, 4, 0, 0, 0, 0, 60, 0, 1, 4, 0, 0, 0, 0,
+			  60, 0, 1, 4, 0, 0, 0, 0, 60, 0, 1, 4, 0, 0, 0, 0,
+			  60, 0, 1, 4, 0, 0, 0, 0, 60, 0, 1, 4, 0, 0, 0, 0,
+			  6, 0, 1, 4, 0, 0, 0, 0 }, 72, -1,
+			PTCP_STAT_rx_ip6_ext_limit, 0 },
+	};
+	struct ptcp_ipv6_if ifc = { .addrs = addrs, .nb_addrs = 2 };
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(c); i++) {
+		struct ptcp_stats st = { 0 };
+		struct rte_mbuf *m = ip6_frame(c[i].dst != NULL ? c[i].dst :
+			our6, c[i].nh, c[i].ext, c[i].elen);
+		uint8_t proto = 0;
+		int rc, want = c[i].verdict;
+
+		CHECK(m != NULL);
+		if (want >= 1000)
+			want = PTCP_IPV6_PARAM_PROBLEM(want / 1000 - 1,
+				want % 1000);
+		rc = ptcp_ipv6_input(m, &ifc, &st, &proto);
+		if (rc != want) {
+			TEST_FAIL("%s: verdict %#x, want %#x", c[i].what, rc,
+				want);
+			rte_pktmbuf_free(m);
+			return -1;
+		}
+		if (c[i].reason != 0)
+			CHECK_EQ(st.c[c[i].reason], 1);
+		if (rc == 0) {
+			CHECK_EQ(m->l3_len, c[i].l3_len);
+			CHECK(proto == IPPROTO_TCP || proto == IPPROTO_ICMPV6);
+		}
+		rte_pktmbuf_free(m);
+	}
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+/* The fixed header's checks, and the trim of Ethernet padding. */
+static int
+ipv6_input_checks_the_fixed_header(void)
+{
+	const uint8_t (*addrs)[16] = &our6;
+	struct ptcp_ipv6_if ifc = { .addrs = addrs, .nb_addrs = 1 };
+	struct ptcp_stats st = { 0 };
+	struct rte_mbuf *m;
+	struct rte_ipv6_hdr *ip;
+	uint8_t proto;
+
+	/* Padding goes. */
+	m = ip6_frame(our6, 6, NULL, 0);
+	CHECK(rte_pktmbuf_append(m, 6) != NULL);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), 0);
+	CHECK_EQ(rte_pktmbuf_pkt_len(m), 14 + 40 + 20);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, 14);
+	/* Version 4 in an IPv6 frame. */
+	ip->vtc_flow = rte_cpu_to_be_32(4u << 28);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_ip6_version), 1);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	/* Payload length 0 (a jumbogram) and beyond the frame. */
+	ip->payload_len = 0;
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	ip->payload_len = rte_cpu_to_be_16(21);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_ip6_bad_len), 2);
+	ip->payload_len = rte_cpu_to_be_16(20);
+	/* From a multicast source, and from our own address. */
+	ip->src_addr[0] = 0xff;
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	memcpy(ip->src_addr, our6, 16);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_ip6_bad_src), 2);
+	memcpy(ip->src_addr, peer6, 16);
+	/* To someone else. */
+	memcpy(ip->dst_addr, ll6, 16);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_ip6_not_for_us), 1);
+	memcpy(ip->dst_addr, our6, 16);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), 0);
+	/* The header split across segments. */
+	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - 30);
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, rx_ip6_short), 1);
+	rte_pktmbuf_free(m);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+/* The pseudo-header sum against DPDK's rte_ipv6_udptcp_cksum(). */
+static int
+ipv6_pseudo_header_matches_dpdk(void)
+{
+	static uint8_t buf[40 + 1500];
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)buf;
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	unsigned int len, i;
+
+	for (len = 20; len <= 1500; len += 37) {
+		for (i = 0; i < sizeof(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = (uint8_t)x;
+		}
+		ptcp_ipv6_fill(ip, buf + 100, buf + 200, IPPROTO_TCP,
+			(uint16_t)len, 64, 0);
+		((struct rte_tcp_hdr *)(ip + 1))->cksum = 0;
+		CHECK_EQ((uint16_t)~ptcp_cksum(ip + 1, len,
+			ptcp_ipv6_phdr_sum(ip, IPPROTO_TCP, len)),
+			rte_ipv6_udptcp_cksum(ip, ip + 1) == 0xffff ? 0 :
+			rte_ipv6_udptcp_cksum(ip, ip + 1));
+	}
+	return 0;
+}
+
 /* ARP cache ------------------------------------------------------------ */
 
 static struct ptcp_arp_table *
@@ -621,6 +866,9 @@ static const struct ptcp_test tests[] = {
 	TEST(icmp_reply_built_in_place_with_valid_checksums),
 	TEST(ipv4_input_checks_every_option_shape),
 	TEST(icmp_param_problem_points_at_the_octet),
+	TEST(ipv6_input_walks_every_header_chain),
+	TEST(ipv6_input_checks_the_fixed_header),
+	TEST(ipv6_pseudo_header_matches_dpdk),
 	TEST(arp_cache_survives_churn_against_a_model),
 	TEST(arp_static_entries_are_fixed),
 	TEST(arp_learn_without_create_only_refreshes),
