@@ -306,6 +306,95 @@ uint32_t ptcp_ipv6_phdr_sum(const struct rte_ipv6_hdr *ip, uint8_t proto,
 		uint32_t l4len);
 
 /* ------------------------------------------------------------------ */
+/* ICMPv6 and Neighbor Discovery (issue 17: not called by the engine   */
+/* yet)                                                                */
+/* ------------------------------------------------------------------ */
+
+/** ICMPv6 message types ptcp knows (RFC 4443, RFC 4861). */
+#define PTCP_ICMP6_PARAM_PROBLEM 4
+#define PTCP_ICMP6_ECHO_REQUEST  128
+#define PTCP_ICMP6_ECHO_REPLY    129
+#define PTCP_ICMP6_NS            135    /**< Neighbor Solicitation */
+#define PTCP_ICMP6_NA            136    /**< Neighbor Advertisement */
+
+/** What ptcp_icmp6_input() found in a valid message. */
+struct ptcp_icmp6_info {
+	uint8_t type;               /**< PTCP_ICMP6_* */
+	uint8_t target[16];         /**< NS, NA: the target address */
+	bool has_lladdr;            /**< NS: source, NA: target link-layer
+	                             *   address option present */
+	struct rte_ether_addr lladdr; /**< ... its address */
+	bool router, solicited, override; /**< NA flags (R, S, O) */
+};
+
+/** The solicited-node multicast group of @p addr (ff02::1:ffXX:XXXX). */
+void ptcp_ipv6_solicited_node(uint8_t out[16], const uint8_t addr[16]);
+
+/** The Ethernet group address of IPv6 group @p addr (33:33 + its low 32
+ *  bits, RFC 2464 §7). */
+void ptcp_ipv6_mcast_mac(struct rte_ether_addr *mac, const uint8_t addr[16]);
+
+/**
+ * Check an ICMPv6 message in @p m (l2_len, l3_len set by
+ * ptcp_ipv6_input(); linearized here if it spans segments): the checksum
+ * under the pseudo-header, then for an echo request code 0, and for a
+ * Neighbor Solicitation or Advertisement RFC 4861 §7.1's rules (hop limit
+ * 255, code 0, at least 24 bytes, a unicast target, options of non-zero
+ * length inside the message; an NS from :: goes to a solicited-node group
+ * and carries no source link-layer address; a solicited NA does not go to
+ * a group).
+ *
+ * @return 0 with @p out filled for an echo request, NS or NA; -1 for
+ *         anything else (counted: icmp6_short, icmp6_bad_csum, nd_bad,
+ *         icmp6_other)
+ */
+int ptcp_icmp6_input(struct rte_mbuf *m, struct ptcp_icmp6_info *out,
+		struct ptcp_stats *st);
+
+/**
+ * Turn the echo request in @p m (no extension headers) into its reply in
+ * place: from @p src (the address asked, or ours for a request to a
+ * group) to the asker, hop limit @p hop_limit, checksum recomputed, to
+ * the Ethernet source from @p our_mac. @return 0, or -1 (extension
+ * headers, or a chain: not answered)
+ */
+int ptcp_icmp6_echo_reply(struct rte_mbuf *m, const uint8_t src[16],
+		const struct rte_ether_addr *our_mac, uint8_t hop_limit);
+
+/**
+ * Build in @p m (empty) a Neighbor Solicitation for @p target from
+ * @p src (:: for duplicate address detection: then without our
+ * link-layer address) and @p mac: to the target's solicited-node group,
+ * or to @p unicast_to and the target itself when not NULL (a probe of a
+ * known neighbour, RFC 4861 §7.3.3). Hop limit 255. @return 0, or -1.
+ */
+int ptcp_nd_build_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		const uint8_t src[16], const uint8_t target[16],
+		const struct rte_ether_addr *unicast_to);
+
+/**
+ * Build in @p m (empty) a Neighbor Advertisement for our @p target at
+ * @p mac, with the Override flag and the target link-layer address: to
+ * @p dst at @p eth_dst with Solicited as @p solicited, or, when @p dst is
+ * NULL or :: (an answer to duplicate address detection, or unsolicited),
+ * to all nodes without Solicited (RFC 4861 §7.2.4, §7.2.6). @return 0, or
+ * -1.
+ */
+int ptcp_nd_build_na(struct rte_mbuf *m, const struct rte_ether_addr *mac,
+		const uint8_t target[16], const uint8_t dst[16],
+		const struct rte_ether_addr *eth_dst, bool solicited);
+
+/**
+ * Build in @p out (empty) the ICMPv6 Parameter Problem (RFC 4443 §3.4)
+ * @p code about the datagram in @p m, pointing at octet @p pointer, from
+ * @p src to @p m's source (its Ethernet source too), quoting as much as
+ * keeps the message within 1280 bytes. @return 0, or -1.
+ */
+int ptcp_icmp6_param_problem(struct rte_mbuf *out, const struct rte_mbuf *m,
+		const uint8_t src[16], uint8_t code, uint32_t pointer,
+		const struct rte_ether_addr *our_mac, uint8_t hop_limit);
+
+/* ------------------------------------------------------------------ */
 /* ICMP                                                                */
 /* ------------------------------------------------------------------ */
 

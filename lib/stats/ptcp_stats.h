@@ -78,6 +78,14 @@ extern "C" {
 	X(icmp_short,         "dropped: ICMP message truncated") \
 	X(icmp_echo_rx,       "ICMP echo requests answered") \
 	X(icmp_other,         "ICMP messages of other types (ignored)") \
+	X(icmp6_rx,           "ICMPv6 messages received") \
+	X(icmp6_short,        "dropped: ICMPv6 message truncated") \
+	X(icmp6_bad_csum,     "dropped: ICMPv6 checksum wrong") \
+	X(icmp6_echo_rx,      "ICMPv6 echo requests received") \
+	X(icmp6_other,        "ICMPv6 messages of other types (ignored)") \
+	X(nd_bad,             "dropped: Neighbor Solicitation or Advertisement failing RFC 4861 7.1") \
+	X(nd_ns_rx,           "Neighbor Solicitations received") \
+	X(nd_na_rx,           "Neighbor Advertisements received") \
 	X(icmp_param_prob_tx, "ICMP Parameter Problems sent (malformed IPv4 options)") \
 	X(icmp_error_limited, "ICMP errors not sent: the worker's [ip] icmp_error_limit per second reached") \
 	X(steer_out,          "frames handed to another worker (its flow, or ARP copies from worker 0)") \

@@ -696,6 +696,193 @@ ipv6_pseudo_header_matches_dpdk(void)
 	return 0;
 }
 
+/* A frame's ICMPv6 checksum is right (under its IPv6 pseudo-header). */
+static bool
+icmp6_sum_ok(const struct rte_mbuf *m)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv6_hdr *, 14);
+	uint32_t len = rte_be_to_cpu_16(ip->payload_len);
+
+	return ptcp_cksum(ip + 1, len, ptcp_ipv6_phdr_sum(ip, IPPROTO_ICMPV6,
+		len)) == 0xffff;
+}
+
+/*
+ * Neighbor Discovery's messages, built and read back through
+ * ptcp_ipv6_input() and ptcp_icmp6_input(): a resolution NS to the
+ * solicited-node group, a solicited NA back, a DAD probe from ::, an
+ * unsolicited NA to all nodes; and each way RFC 4861 §7.1 refuses one.
+ */
+static int
+nd_messages_built_read_back_and_refused(void)
+{
+	static const uint8_t addrs[1][16] = { { 0x20, 0x01, 0x0d, 0xb8, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34 } };
+	static const uint8_t unspec[16];
+	struct ptcp_ipv6_if ifc = { .addrs = addrs, .nb_addrs = 1 };
+	struct ptcp_stats st = { 0 };
+	struct ptcp_icmp6_info in;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *icmp, proto;
+
+	/* The peer resolves our address. */
+	CHECK_EQ(ptcp_nd_build_ns(m, &peer_mac, peer6, our6, NULL), 0);
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	CHECK_EQ(eh->dst_addr.addr_bytes[0], 0x33);
+	CHECK_EQ(eh->dst_addr.addr_bytes[2], 0xff);
+	CHECK_EQ(eh->dst_addr.addr_bytes[5], 0x34);
+	CHECK_EQ(ip->dst_addr[0], 0xff);
+	CHECK_EQ(ip->dst_addr[12], 0xff);
+	CHECK_EQ(ip->hop_limits, 255);
+	CHECK(icmp6_sum_ok(m));
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), 0);
+	CHECK_EQ(proto, IPPROTO_ICMPV6);
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), 0);
+	CHECK_EQ(in.type, PTCP_ICMP6_NS);
+	CHECK(memcmp(in.target, our6, 16) == 0);
+	CHECK(in.has_lladdr);
+	CHECK(rte_is_same_ether_addr(&in.lladdr, &peer_mac));
+
+	/* Our answer, solicited, to the asker. */
+	rte_pktmbuf_reset(m);
+	CHECK_EQ(ptcp_nd_build_na(m, &our_mac, our6, peer6, &peer_mac, true),
+		0);
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	icmp = (uint8_t *)(ip + 1);
+	CHECK(rte_is_same_ether_addr(&eh->dst_addr, &peer_mac));
+	CHECK(memcmp(ip->src_addr, our6, 16) == 0);
+	CHECK(memcmp(ip->dst_addr, peer6, 16) == 0);
+	CHECK_EQ(icmp[4], 0x60);                /* Solicited, Override */
+	CHECK(icmp6_sum_ok(m));
+	m->l2_len = 14;
+	m->l3_len = 40;
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), 0);
+	CHECK(in.solicited && in.override && !in.router);
+	CHECK(rte_is_same_ether_addr(&in.lladdr, &our_mac));
+
+	/* A DAD probe: from ::, no source link-layer address. */
+	rte_pktmbuf_reset(m);
+	CHECK_EQ(ptcp_nd_build_ns(m, &our_mac, unspec, our6, NULL), 0);
+	CHECK_EQ(rte_pktmbuf_pkt_len(m), 14 + 40 + 24);
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), 0);
+	CHECK(!in.has_lladdr);
+	/* The answer to one: to all nodes, not Solicited. */
+	rte_pktmbuf_reset(m);
+	CHECK_EQ(ptcp_nd_build_na(m, &our_mac, our6, unspec, NULL, true), 0);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, 14);
+	icmp = (uint8_t *)(ip + 1);
+	CHECK_EQ(ip->dst_addr[15], 1);
+	CHECK_EQ(icmp[4], 0x20);
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), 0);
+
+	/* Refused: a solicited NA to a group (rebuilt with S set). */
+	icmp[4] = 0x60;
+	icmp[2] = icmp[3] = 0;
+	{
+		uint16_t c = (uint16_t)~ptcp_cksum(icmp, 32,
+			ptcp_ipv6_phdr_sum(ip, IPPROTO_ICMPV6, 32));
+
+		memcpy(icmp + 2, &c, 2);
+	}
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, nd_bad), 1);
+	/* ... a hop limit other than 255 (a router forwarded it) ... */
+	rte_pktmbuf_reset(m);
+	CHECK_EQ(ptcp_nd_build_ns(m, &peer_mac, peer6, our6, NULL), 0);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, 14);
+	icmp = (uint8_t *)(ip + 1);
+	ip->hop_limits = 254;
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, nd_bad), 2);
+	ip->hop_limits = 255;
+	/* ... an option of length 0 (checksum fixed) ... */
+	icmp[25] = 0;
+	icmp[2] = icmp[3] = 0;
+	{
+		uint16_t c = (uint16_t)~ptcp_cksum(icmp, 32,
+			ptcp_ipv6_phdr_sum(ip, IPPROTO_ICMPV6, 32));
+
+		memcpy(icmp + 2, &c, 2);
+	}
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, nd_bad), 3);
+	/* ... and a checksum gone wrong. */
+	icmp[25] = 1;
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), -1);
+	CHECK_EQ(PTCP_STAT_GET(&st, icmp6_bad_csum), 1);
+	rte_pktmbuf_free(m);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+/*
+ * An echo request answered in place (checksum right, addresses turned
+ * around); a Parameter Problem about a datagram with an unknown upper
+ * layer, pointing where ptcp_ipv6_input() said.
+ */
+static int
+icmp6_echo_reply_and_parameter_problem(void)
+{
+	const uint8_t (*addrs)[16] = &our6;
+	struct ptcp_ipv6_if ifc = { .addrs = addrs, .nb_addrs = 1 };
+	struct ptcp_stats st = { 0 };
+	struct ptcp_icmp6_info in;
+	struct rte_mbuf *m = ip6_frame(our6, IPPROTO_ICMPV6, NULL, 0);
+	struct rte_mbuf *out = rte_pktmbuf_alloc(pool);
+	struct rte_ipv6_hdr *ip;
+	uint8_t *icmp, proto;
+	int rc;
+
+	CHECK(m != NULL && out != NULL);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, 14);
+	icmp = (uint8_t *)(ip + 1);
+	memset(icmp, 0x5a, 20);
+	icmp[0] = PTCP_ICMP6_ECHO_REQUEST;
+	icmp[1] = 0;
+	icmp[2] = icmp[3] = 0;
+	{
+		uint16_t c = (uint16_t)~ptcp_cksum(icmp, 20,
+			ptcp_ipv6_phdr_sum(ip, IPPROTO_ICMPV6, 20));
+
+		memcpy(icmp + 2, &c, 2);
+	}
+	CHECK_EQ(ptcp_ipv6_input(m, &ifc, &st, &proto), 0);
+	CHECK_EQ(ptcp_icmp6_input(m, &in, &st), 0);
+	CHECK_EQ(in.type, PTCP_ICMP6_ECHO_REQUEST);
+	CHECK_EQ(ptcp_icmp6_echo_reply(m, our6, &our_mac, 64), 0);
+	CHECK_EQ(icmp[0], PTCP_ICMP6_ECHO_REPLY);
+	CHECK(memcmp(ip->dst_addr, peer6, 16) == 0);
+	CHECK(memcmp(ip->src_addr, our6, 16) == 0);
+	CHECK(icmp6_sum_ok(m));
+	rte_pktmbuf_free(m);
+
+	/* UDP: a Parameter Problem, code 1, at the Next Header (6). */
+	m = ip6_frame(our6, 17, NULL, 0);
+	rc = ptcp_ipv6_input(m, &ifc, &st, &proto);
+	CHECK_EQ(PTCP_IPV6_PP_CODE(rc), 1);
+	CHECK_EQ(PTCP_IPV6_PP_PTR(rc), 6);
+	CHECK_EQ(ptcp_icmp6_param_problem(out, m, our6,
+		(uint8_t)PTCP_IPV6_PP_CODE(rc), PTCP_IPV6_PP_PTR(rc), &our_mac,
+		64), 0);
+	ip = rte_pktmbuf_mtod_offset(out, struct rte_ipv6_hdr *, 14);
+	icmp = (uint8_t *)(ip + 1);
+	CHECK_EQ(icmp[0], PTCP_ICMP6_PARAM_PROBLEM);
+	CHECK_EQ(icmp[1], 1);
+	CHECK_EQ(icmp[7], 6);
+	CHECK(memcmp(ip->dst_addr, peer6, 16) == 0);
+	CHECK_EQ(rte_pktmbuf_pkt_len(out), 14 + 40 + 8 + 40 + 20);
+	CHECK(icmp6_sum_ok(out));
+	rte_pktmbuf_free(m);
+	rte_pktmbuf_free(out);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
 /* ARP cache ------------------------------------------------------------ */
 
 static struct ptcp_arp_table *
@@ -869,6 +1056,8 @@ static const struct ptcp_test tests[] = {
 	TEST(ipv6_input_walks_every_header_chain),
 	TEST(ipv6_input_checks_the_fixed_header),
 	TEST(ipv6_pseudo_header_matches_dpdk),
+	TEST(nd_messages_built_read_back_and_refused),
+	TEST(icmp6_echo_reply_and_parameter_problem),
 	TEST(arp_cache_survives_churn_against_a_model),
 	TEST(arp_static_entries_are_fixed),
 	TEST(arp_learn_without_create_only_refreshes),
