@@ -25,20 +25,6 @@
 /* RFC 4443 §2.4 (c): an error message is at most the IPv6 minimum MTU. */
 #define ICMP6_ERROR_MAX 1280
 
-static inline bool
-is_multicast(const uint8_t *a)
-{
-	return a[0] == 0xff;
-}
-
-static inline bool
-is_unspecified(const uint8_t *a)
-{
-	static const uint8_t zero[16];
-
-	return memcmp(a, zero, 16) == 0;
-}
-
 void
 ptcp_ipv6_solicited_node(uint8_t out[16], const uint8_t addr[16])
 {
@@ -137,7 +123,7 @@ ptcp_icmp6_input(struct rte_mbuf *m, struct ptcp_icmp6_info *out,
 		 * code 0, 24 bytes at least, a unicast target, sane
 		 * options. */
 		if (ip->hop_limits != 255 || icmp[1] != 0 || len < 24 ||
-				is_multicast(icmp + 8) ||
+				ptcp_ipv6_is_multicast(icmp + 8) ||
 				nd_options(icmp + 24, len - 24, icmp[0] ==
 					PTCP_ICMP6_NS ? ND_OPT_SRC_LLADDR :
 					ND_OPT_TGT_LLADDR, &out->lladdr,
@@ -148,7 +134,7 @@ ptcp_icmp6_input(struct rte_mbuf *m, struct ptcp_icmp6_info *out,
 		if (icmp[0] == PTCP_ICMP6_NS) {
 			/* DAD probes come from :: to a solicited-node group,
 			 * without a source link-layer address. */
-			if (is_unspecified(ip->src_addr) &&
+			if (ptcp_ipv6_is_unspecified(ip->src_addr) &&
 					(have || ip->dst_addr[0] != 0xff ||
 					 ip->dst_addr[11] != 0x01 ||
 					 ip->dst_addr[12] != 0xff))
@@ -159,7 +145,7 @@ ptcp_icmp6_input(struct rte_mbuf *m, struct ptcp_icmp6_info *out,
 			out->solicited = (icmp[4] & 0x40) != 0;
 			out->override = (icmp[4] & 0x20) != 0;
 			/* Solicited answers go to the asker, not a group. */
-			if (out->solicited && is_multicast(ip->dst_addr))
+			if (out->solicited && ptcp_ipv6_is_multicast(ip->dst_addr))
 				goto bad_nd;
 			PTCP_STAT_INC(st, nd_na_rx);
 		}
@@ -262,7 +248,7 @@ ptcp_nd_build_ns(struct rte_mbuf *m, const struct rte_ether_addr *mac,
 	}
 	/* From :: (duplicate address detection) without our address. */
 	return nd_build(m, &eth_dst, mac, src, dst, PTCP_ICMP6_NS, 0, target,
-		is_unspecified(src) ? 0 : ND_OPT_SRC_LLADDR);
+		ptcp_ipv6_is_unspecified(src) ? 0 : ND_OPT_SRC_LLADDR);
 }
 
 int
@@ -276,7 +262,7 @@ ptcp_nd_build_na(struct rte_mbuf *m, const struct rte_ether_addr *mac,
 
 	/* An answer to a DAD probe (from ::), or an unsolicited one, goes
 	 * to all nodes, not solicited (RFC 4861 §7.2.4). */
-	if (dst == NULL || is_unspecified(dst)) {
+	if (dst == NULL || ptcp_ipv6_is_unspecified(dst)) {
 		ptcp_ipv6_mcast_mac(&mcast, all_nodes);
 		return nd_build(m, &mcast, mac, target, all_nodes,
 			PTCP_ICMP6_NA, 0x20, target, ND_OPT_TGT_LLADDR);

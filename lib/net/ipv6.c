@@ -29,20 +29,6 @@
  * the bound to the node; Linux has none but the packet's length). */
 #define EXT_MAX 8
 
-static inline bool
-is_multicast(const uint8_t *a)
-{
-	return a[0] == 0xff;
-}
-
-static inline bool
-is_unspecified(const uint8_t *a)
-{
-	static const uint8_t zero[16];
-
-	return memcmp(a, zero, 16) == 0;
-}
-
 bool
 ptcp_ipv6_is_ours(const struct ptcp_ipv6_if *ifc, const uint8_t *a)
 {
@@ -51,7 +37,7 @@ ptcp_ipv6_is_ours(const struct ptcp_ipv6_if *ifc, const uint8_t *a)
 	for (i = 0; i < ifc->nb_addrs; i++)
 		if (memcmp(ifc->addrs[i], a, 16) == 0)
 			return true;
-	if (!is_multicast(a))
+	if (!ptcp_ipv6_is_multicast(a))
 		return false;
 	/* ff02::1, all nodes on the link. */
 	if (a[1] == 0x02 && a[15] == 1 && a[14] == 0 && a[13] == 0 &&
@@ -147,7 +133,7 @@ ptcp_ipv6_input(struct rte_mbuf *m, const struct ptcp_ipv6_if *ifc,
 		return -1;
 	}
 	/* RFC 4291 §2.7: never from a multicast source; ours is spoofing. */
-	if (unlikely(is_multicast(ip->src_addr) ||
+	if (unlikely(ptcp_ipv6_is_multicast(ip->src_addr) ||
 			ptcp_ipv6_is_ours(ifc, ip->src_addr))) {
 		PTCP_STAT_INC(st, rx_ip6_bad_src);
 		return -1;
@@ -156,7 +142,7 @@ ptcp_ipv6_input(struct rte_mbuf *m, const struct ptcp_ipv6_if *ifc,
 	if (rte_pktmbuf_pkt_len(m) > m->l2_len + sizeof(*ip) + plen)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - m->l2_len -
 			(uint32_t)sizeof(*ip) - plen);
-	mcast_dst = is_multicast(ip->dst_addr);
+	mcast_dst = ptcp_ipv6_is_multicast(ip->dst_addr);
 	avail = RTE_MIN(avail, (uint32_t)sizeof(*ip) + plen);
 
 	/* The extension headers, in the first segment, at most EXT_MAX. */

@@ -251,6 +251,22 @@ struct ptcp_ipv6_if {
 	unsigned int nb_addrs;       /**< entries of addrs[] */
 };
 
+/** True if IPv6 address @p a is a multicast one (ff00::/8). */
+static inline bool
+ptcp_ipv6_is_multicast(const uint8_t *a)
+{
+	return a[0] == 0xff;
+}
+
+/** True if IPv6 address @p a is :: (unspecified). */
+static inline bool
+ptcp_ipv6_is_unspecified(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
 /**
  * True if @p a is one of @p ifc's addresses, ff02::1 (all nodes) or the
  * solicited-node group (ff02::1:ffXX:XXXX, RFC 4291 §2.7.1) of one of them.
