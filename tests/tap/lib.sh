@@ -219,6 +219,38 @@ sanitizer_report()
 	grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' "$PTCP_SRV_ERR"
 }
 
+# ptcp_tap_args ARG...: the two arguments meson passes every tap script,
+# PTCP_SERVER (the program under test) and PTCP_CONFIG, or a usage line
+# and exit 1.
+ptcp_tap_args()
+{
+	if [ $# -ne 2 ]; then
+		echo "usage: $0 PTCP_SERVER CONFIG" >&2
+		exit 1
+	fi
+	PTCP_SERVER=$1
+	PTCP_CONFIG=$2
+}
+
+# ptcp_tap_finish NAME: the end of a tap script. A sanitizer report on the
+# server's stderr is a failure; one line "NAME: P passed, F failed in T
+# ms" (T from t_start, when the script set it); the server's output shown
+# and exit 1 if anything failed, exit 0 if not.
+ptcp_tap_finish()
+{
+	if sanitizer_report; then
+		fail "sanitizer report from the server"
+	else
+		pass "no sanitizer report"
+	fi
+	echo "$1: $passes passed, $fails failed${t_start:+ in $(ms_since "$t_start") ms}"
+	if [ "$fails" -ne 0 ]; then
+		ptcp_dump_server
+		exit 1
+	fi
+	exit 0
+}
+
 # ab_check TITLE WANT_COMPLETE AB_ARG...: run ab in the namespace (at most
 # 120 s), show its summary, one PASS or FAIL: all WANT_COMPLETE requests
 # complete, none failed, all 2xx.

@@ -15,12 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 
 ptcp_tap_setup t basic
 
@@ -63,14 +58,4 @@ arp_rx=$(ptcp_counter arp_req_rx)
 echo "counters: icmp_echo_rx=${echo_rx:-0} arp_req_rx=${arp_rx:-0}"
 [ "${echo_rx:-0}" -ge 3 ] || fail "icmp_echo_rx ${echo_rx:-0}, want >= 3"
 [ "${arp_rx:-0}" -ge 2 ] || fail "arp_req_rx ${arp_rx:-0}, want >= 2"
-if grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' \
-		"$PTCP_SRV_ERR"; then
-	fail "sanitizer report from the server"
-fi
-
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-echo "PASS"
-exit 0
+ptcp_tap_finish tap_basic

@@ -36,12 +36,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 
 # lib.sh's defaults are tap.ini's 10.99.0.0/24: ours instead.
 PTCP_KERNEL_ADDR=10.98.70.1/24
@@ -263,5 +258,4 @@ else
 		"http.response.code == 200" http.content_length)" "$BIG_BODY"
 fi
 
-echo "tap_capture: $passes passed, $fails failed ($(ms_since "$t_start") ms)"
-[ "$fails" -eq 0 ]
+ptcp_tap_finish tap_capture

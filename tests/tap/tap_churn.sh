@@ -274,5 +274,4 @@ else
 		"rst '$m_r'"
 fi
 
-echo "tap_churn: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-[ $fails -eq 0 ]
+ptcp_tap_finish tap_churn

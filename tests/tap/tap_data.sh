@@ -35,12 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 PY=/usr/bin/python3
 PEER=$here/data_peer.py
 SIZE=$((50 << 20))
@@ -166,9 +161,4 @@ echo "    ptcp: $(for c in tcp_rexmt tcp_fast_rexmt tcp_rto tcp_recovery \
 	tx_drop_nombuf; do printf '%s %s, ' "$c" "$(ptcp_counter "$c")"; \
 	done | sed 's/ ,/ 0,/g; s/, $//')"
 
-echo "tap_data: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_data

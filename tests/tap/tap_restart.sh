@@ -42,12 +42,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 PY=/usr/bin/python3
 PEER=$here/faults_peer.py
 N=100
@@ -134,15 +129,4 @@ want_eq "tcp_passive_open (the same tuples again)" \
 	"$(ptcp_counter tcp_passive_open)" "$N"
 want_eq "mbufs in use at stop (idle run: $idle_mbufs)" "$(mbufs_at_stop)" \
 	"$idle_mbufs"
-if sanitizer_report; then
-	fail "sanitizer report from the server"
-else
-	pass "no sanitizer report"
-fi
-
-echo "tap_restart: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_restart

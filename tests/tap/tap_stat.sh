@@ -378,15 +378,4 @@ rst_tx=$(ptcp_counter tcp_rst_tx)
 want_eq "tcp_rst_tx" "${rst_tx:-0}" 0
 want_eq "mbufs in use at stop (idle run: $idle_mbufs)" "$(mbufs_at_stop)" \
 	"$idle_mbufs"
-if sanitizer_report; then
-	fail "sanitizer report from the server"
-else
-	pass "no sanitizer report"
-fi
-
-echo "tap_stat: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_stat

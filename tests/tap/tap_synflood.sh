@@ -54,12 +54,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 PY=/usr/bin/python3
 FLOOD=$here/synflood.py
 RATE=${SYNFLOOD_RATE:-20000}    # SYNs a second asked of synflood.py
@@ -232,9 +227,4 @@ echo "    ptcp: $(for n in rx_pkts tcp_rx tcp_syn_backlog_full \
 echo "    largest mbufs_in_use during the flood:" \
 	"$(kv "$PTCP_DIR/watch.out" max_mbufs_in_use)"
 
-echo "tap_synflood: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_synflood

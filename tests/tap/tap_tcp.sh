@@ -28,12 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 PY=/usr/bin/python3
 PEER=$here/tcp_peer.py
 
@@ -191,15 +186,4 @@ want_ge "services: http 200 responses" "$(svc_field http 200)" 3002
 want_eq "services: echo bytes" "$(svc_field echo bytes)" 1048576
 want_eq "mbufs in use at stop (idle run: $idle_mbufs)" "$(mbufs_at_stop)" \
 	"$idle_mbufs"
-if sanitizer_report; then
-	fail "sanitizer report from the server"
-else
-	pass "no sanitizer report"
-fi
-
-echo "tap_tcp: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_tcp

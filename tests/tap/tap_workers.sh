@@ -36,12 +36,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 PY=/usr/bin/python3
 PEER=$here/tcp_peer.py
 NB_WORKERS=2
@@ -291,9 +286,4 @@ echo "    ptcp: $(for c in tcp_syncookie_bad tcp_rst_tw_ignored tcp_paws_drop \
 	printf '%s %s, ' "$c" "$(ptcp_counter "$c")"; \
 	done | sed 's/ ,/ 0,/g; s/, $//')"
 
-echo "tap_workers: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_workers
