@@ -598,6 +598,116 @@ unsigned int ptcp_arp_count(const struct ptcp_arp_table *t);
 enum ptcp_arp_state ptcp_arp_state_of(const struct ptcp_arp_table *t,
 		uint32_t ip);
 
+/* ------------------------------------------------------------------ */
+/* The IPv6 neighbour cache (issue 17: not called by the engine yet)  */
+/* ------------------------------------------------------------------ */
+
+/** Neighbour cache entry states (RFC 4861 §7.3.2; nd.c says how). */
+enum ptcp_nd_state {
+	PTCP_ND_FREE = 0,
+	PTCP_ND_INCOMPLETE,    /**< multicast NS sent, packets may wait */
+	PTCP_ND_REACHABLE,     /**< confirmed, for reachable_ms */
+	PTCP_ND_STALE,         /**< unconfirmed; used, it goes to DELAY */
+	PTCP_ND_DELAY,         /**< used while stale: PROBE after delay_ms */
+	PTCP_ND_PROBE,         /**< unicast NS sent to the cached address */
+	PTCP_ND_STATIC,        /**< from config; never changes */
+};
+
+/** Tunables of one neighbour cache (RFC 4861 §10's names in brackets). */
+struct ptcp_nd_conf {
+	uint32_t entries;      /**< most entries */
+	uint32_t reachable_ms; /**< REACHABLE lifetime [REACHABLE_TIME] */
+	uint32_t retrans_ms;   /**< between solicitations [RETRANS_TIMER] */
+	uint32_t retries;      /**< multicast NS to resolve
+	                        *   [MAX_MULTICAST_SOLICIT] */
+	uint32_t probes;       /**< unicast NS to verify [MAX_UNICAST_SOLICIT] */
+	uint32_t delay_ms;     /**< DELAY [DELAY_FIRST_PROBE_TIME] */
+	uint32_t stale_ms;     /**< an unused STALE entry goes after this */
+	uint32_t pending;      /**< packets held per INCOMPLETE entry */
+	uint32_t pending_total; /**< held by all entries (0: no cap) */
+};
+
+/** What a Neighbor Discovery message told ptcp_nd_learn(). */
+enum ptcp_nd_news {
+	PTCP_ND_NEWS_NS,       /**< an NS for us with the sender's address */
+	PTCP_ND_NEWS_NA,       /**< an NA, neither Solicited nor Override */
+	PTCP_ND_NEWS_NA_S,     /**< an NA, Solicited */
+	PTCP_ND_NEWS_NA_O,     /**< an NA, Override */
+	PTCP_ND_NEWS_NA_SO,    /**< an NA, Solicited and Override */
+};
+
+struct ptcp_nd_table;
+
+/** Bytes ptcp_nd_table_init() needs for @p conf. */
+size_t ptcp_nd_table_memsize(const struct ptcp_nd_conf *conf);
+
+/**
+ * Lay out a neighbour cache in @p mem (ptcp_nd_table_memsize() bytes,
+ * cache-line aligned), owned by one lcore; its hash takes a secret of its
+ * own (rte_rand()). @return the table (== @p mem), or NULL if @p conf is
+ * invalid (no entries, pending, retries, probes or retrans_ms)
+ */
+struct ptcp_nd_table *ptcp_nd_table_init(void *mem,
+		const struct ptcp_nd_conf *conf);
+
+/** Free every mbuf still waiting (before the memory is released). */
+void ptcp_nd_table_flush(struct ptcp_nd_table *t);
+
+/**
+ * Find the MAC of neighbour @p ip, or hold @p m until it is known: the
+ * verdicts of ptcp_arp_resolve() (on PTCP_ARP_QUEUED_NEW the caller sends
+ * the first multicast NS). A STALE entry used goes to DELAY.
+ */
+enum ptcp_arp_verdict ptcp_nd_resolve(struct ptcp_nd_table *t,
+		const uint8_t ip[16], uint64_t now, struct rte_mbuf *m,
+		struct rte_ether_addr *mac);
+
+/**
+ * What an NS for us (its source link-layer address) or an NA (its target
+ * link-layer address; @p mac NULL when it had none) says about @p ip, with
+ * RFC 4861 §7.2.3 and §7.2.5's rules: an NS makes or refreshes a STALE
+ * entry; an NA for no entry is dropped, completes an INCOMPLETE one
+ * (REACHABLE if Solicited, else STALE), and otherwise changes the address
+ * only with Override and confirms only when Solicited. Static entries
+ * never change. Packets that waited are moved to @p released (at most
+ * @p max; the rest freed, counted nd_queue_full). @return their number
+ */
+unsigned int ptcp_nd_learn(struct ptcp_nd_table *t, const uint8_t ip[16],
+		const struct rte_ether_addr *mac, uint64_t now,
+		enum ptcp_nd_news news, struct rte_mbuf **released,
+		unsigned int max, struct ptcp_stats *st);
+
+/** Reachability confirmed from above (RFC 4861 §7.3.1: e.g. TCP saw new
+ *  data acknowledged): a known entry becomes REACHABLE. */
+void ptcp_nd_confirm(struct ptcp_nd_table *t, const uint8_t ip[16],
+		uint64_t now);
+
+/** Add a static entry. @return 0, -ENOSPC when full, -EEXIST if present. */
+int ptcp_nd_add_static(struct ptcp_nd_table *t, const uint8_t ip[16],
+		const struct rte_ether_addr *mac);
+
+/**
+ * Move the entries on (nd.c's states): call @p solicit for each NS due,
+ * multicast (@p unicast_to NULL) for an INCOMPLETE entry, unicast to the
+ * cached address for one in PROBE; free what waits on an INCOMPLETE entry
+ * that got no answer (nd_resolve_timeout) and the entry; drop a PROBE
+ * entry whose probes went unanswered (nd_probe_failed) and a STALE entry
+ * unused for stale_ms (nd_expired). Linear in the table size: every few
+ * ms, not per packet.
+ */
+void ptcp_nd_age(struct ptcp_nd_table *t, uint64_t now,
+		void (*solicit)(void *arg, const uint8_t ip[16],
+			const struct rte_ether_addr *unicast_to),
+		void *arg, struct ptcp_stats *st);
+
+/** Entries in use (any state but FREE). */
+unsigned int ptcp_nd_count(const struct ptcp_nd_table *t);
+
+/** State of the entry for @p ip (PTCP_ND_FREE when absent), and its
+ *  address in @p mac (may be NULL) when there is one. */
+enum ptcp_nd_state ptcp_nd_state_of(const struct ptcp_nd_table *t,
+		const uint8_t ip[16], struct rte_ether_addr *mac);
+
 #ifdef __cplusplus
 }
 #endif

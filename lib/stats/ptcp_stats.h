@@ -86,6 +86,12 @@ extern "C" {
 	X(nd_bad,             "dropped: Neighbor Solicitation or Advertisement failing RFC 4861 7.1") \
 	X(nd_ns_rx,           "Neighbor Solicitations received") \
 	X(nd_na_rx,           "Neighbor Advertisements received") \
+	X(nd_learnt,          "neighbour cache entries created or changed") \
+	X(nd_cache_full,      "neighbour entries not learnt: cache full") \
+	X(nd_queue_full,      "dropped: waiting queue of a neighbour full") \
+	X(nd_resolve_timeout, "dropped: neighbour did not answer its solicitations") \
+	X(nd_expired,         "neighbour entries gone: STALE and unused") \
+	X(nd_probe_failed,    "neighbour entries gone: unicast probes unanswered") \
 	X(icmp_param_prob_tx, "ICMP Parameter Problems sent (malformed IPv4 options)") \
 	X(icmp_error_limited, "ICMP errors not sent: the worker's [ip] icmp_error_limit per second reached") \
 	X(steer_out,          "frames handed to another worker (its flow, or ARP copies from worker 0)") \

@@ -883,6 +883,271 @@ icmp6_echo_reply_and_parameter_problem(void)
 	return 0;
 }
 
+/* The neighbour cache ----------------------------------------------------- */
+
+/* The model: RFC 4861 §7.3's states as plain records, one per host. */
+struct nd_model {
+	bool present;
+	uint8_t state;
+	uint8_t mac;                    /* last byte of the address */
+	uint8_t tries;
+	uint16_t npend;
+	uint64_t expire, deadline;
+};
+
+#define ND_HOSTS 24
+
+static struct {
+	unsigned int multicast[ND_HOSTS], unicast[ND_HOSTS];
+} nd_sent;
+
+static void
+nd_solicit(void *arg, const uint8_t ip[16],
+		const struct rte_ether_addr *unicast_to)
+{
+	(void)arg;
+	if (unicast_to != NULL)
+		nd_sent.unicast[ip[15]]++;
+	else
+		nd_sent.multicast[ip[15]]++;
+}
+
+static void
+nd_host(uint8_t ip[16], unsigned int h)
+{
+	memcpy(ip, peer6, 16);
+	ip[15] = (uint8_t)h;
+}
+
+static void
+model_state(const struct ptcp_nd_conf *c, struct nd_model *e, uint8_t st,
+		uint64_t now)
+{
+	e->state = st;
+	e->tries = 0;
+	if (st == PTCP_ND_REACHABLE)
+		e->expire = now + c->reachable_ms;
+	else if (st == PTCP_ND_STALE)
+		e->deadline = now;
+	else if (st == PTCP_ND_DELAY)
+		e->expire = now + c->delay_ms;
+}
+
+/*
+ * The neighbour cache against a model of RFC 4861 §7.2-7.3 on random
+ * traffic (fixed seed): packets to send (held or not), NS and NA with
+ * every flag combination and address, confirmations from above, and
+ * time passing, in a table too small for its 24 hosts. After every step
+ * each host's state and address, the entry and held-packet counts, and
+ * the solicitations sent (multicast to resolve, unicast to probe) agree.
+ */
+static int
+nd_cache_follows_a_model(void)
+{
+	const struct ptcp_nd_conf c = { .entries = 12, .reachable_ms = 300,
+		.retrans_ms = 20, .retries = 3, .probes = 2, .delay_ms = 50,
+		.stale_ms = 400, .pending = 2, .pending_total = 10 };
+	void *mem = rte_zmalloc(NULL, ptcp_nd_table_memsize(&c),
+		RTE_CACHE_LINE_SIZE);
+	struct ptcp_nd_table *t = ptcp_nd_table_init(mem, &c);
+	struct nd_model model[ND_HOSTS], *e;
+	unsigned int want_mc[ND_HOSTS] = { 0 }, want_uc[ND_HOSTS] = { 0 };
+	struct ptcp_stats st = { 0 };
+	struct rte_mbuf *released[4];
+	unsigned int seed = 4861, step, h, i, used, held;
+	uint64_t now = 1000;
+	uint8_t ip[16];
+
+	CHECK(t != NULL);
+	memset(model, 0, sizeof(model));
+	memset(&nd_sent, 0, sizeof(nd_sent));
+	for (step = 0; step < 40000; step++) {
+		unsigned int op = (unsigned int)rand_r(&seed) % 16;
+		struct rte_ether_addr mac = peer_mac, got;
+
+		h = (unsigned int)rand_r(&seed) % ND_HOSTS;
+		e = &model[h];
+		nd_host(ip, h);
+		mac.addr_bytes[5] = (uint8_t)(rand_r(&seed) % 3);
+		used = held = 0;
+		for (i = 0; i < ND_HOSTS; i++) {
+			used += model[i].present;
+			held += model[i].npend;
+		}
+		if (op < 5) {                           /* a packet to send */
+			struct rte_mbuf *m = op < 3 ? rte_pktmbuf_alloc(pool) :
+				NULL;
+			enum ptcp_arp_verdict v, want;
+
+			v = ptcp_nd_resolve(t, ip, now, m, &got);
+			if (e->present && e->state != PTCP_ND_INCOMPLETE) {
+				if (e->state == PTCP_ND_STALE)
+					model_state(&c, e, PTCP_ND_DELAY, now);
+				want = PTCP_ARP_HIT;
+				CHECK_EQ(got.addr_bytes[5], e->mac);
+			} else if (e->present) {
+				want = m == NULL ? PTCP_ARP_QUEUED :
+					e->npend >= c.pending ?
+					PTCP_ARP_QUEUE_FULL :
+					held >= c.pending_total ?
+					PTCP_ARP_HOLD_CAP : PTCP_ARP_QUEUED;
+				if (want == PTCP_ARP_QUEUED && m != NULL)
+					e->npend++;
+			} else if (used >= c.entries) {
+				want = PTCP_ARP_TABLE_FULL;
+			} else {
+				*e = (struct nd_model){ .present = true,
+					.state = PTCP_ND_INCOMPLETE, .tries = 1,
+					.expire = now + c.retrans_ms,
+					.deadline = now + (uint64_t)c.retrans_ms *
+						c.retries };
+				want = m != NULL && held >= c.pending_total ?
+					PTCP_ARP_NEW_HOLD_CAP :
+					PTCP_ARP_QUEUED_NEW;
+				if (want == PTCP_ARP_QUEUED_NEW && m != NULL)
+					e->npend = 1;
+			}
+			CHECK_MSG(v == want, "step %u host %u: verdict %d, want "
+				"%d", step, h, v, want);
+			if (m != NULL && v != PTCP_ARP_QUEUED &&
+					v != PTCP_ARP_QUEUED_NEW)
+				rte_pktmbuf_free(m);
+		} else if (op < 11) {                   /* an NS or an NA */
+			enum ptcp_nd_news news = (enum ptcp_nd_news)(op - 6);
+			bool no_mac = op == 5 ? false : rand_r(&seed) % 5 == 0;
+			bool na, sol, ovr, differs;
+			unsigned int n;
+
+			if (op == 5)
+				news = PTCP_ND_NEWS_NS;
+			na = news != PTCP_ND_NEWS_NS;
+			sol = news == PTCP_ND_NEWS_NA_S ||
+				news == PTCP_ND_NEWS_NA_SO;
+			ovr = news == PTCP_ND_NEWS_NA_O ||
+				news == PTCP_ND_NEWS_NA_SO;
+			n = ptcp_nd_learn(t, ip, no_mac ? NULL : &mac, now, news,
+				released, RTE_DIM(released), &st);
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(released[i]);
+			differs = !no_mac && e->present &&
+				mac.addr_bytes[5] != e->mac;
+			if (!e->present) {
+				if (!na && !no_mac && used < c.entries) {
+					*e = (struct nd_model){ .present = true,
+						.mac = mac.addr_bytes[5] };
+					model_state(&c, e, PTCP_ND_STALE, now);
+				}
+				CHECK_EQ(n, 0);
+			} else if (e->state == PTCP_ND_INCOMPLETE) {
+				if (!no_mac) {
+					CHECK_EQ(n, e->npend);
+					e->npend = 0;
+					e->mac = mac.addr_bytes[5];
+					model_state(&c, e, na && sol ?
+						PTCP_ND_REACHABLE :
+						PTCP_ND_STALE, now);
+				}
+			} else if (!na) {
+				if (differs) {
+					e->mac = mac.addr_bytes[5];
+					model_state(&c, e, PTCP_ND_STALE, now);
+				}
+			} else if (!ovr && differs) {
+				if (e->state == PTCP_ND_REACHABLE)
+					model_state(&c, e, PTCP_ND_STALE, now);
+			} else {
+				if (differs)
+					e->mac = mac.addr_bytes[5];
+				if (sol)
+					model_state(&c, e, PTCP_ND_REACHABLE,
+						now);
+				else if (differs)
+					model_state(&c, e, PTCP_ND_STALE, now);
+			}
+		} else if (op < 12) {                   /* confirmed above */
+			ptcp_nd_confirm(t, ip, now);
+			if (e->present && e->state != PTCP_ND_INCOMPLETE)
+				model_state(&c, e, PTCP_ND_REACHABLE, now);
+		} else {                                /* time passes */
+			now += (uint64_t)(rand_r(&seed) % 40);
+			ptcp_nd_age(t, now, nd_solicit, NULL, &st);
+			for (i = 0; i < ND_HOSTS; i++) {
+				e = &model[i];
+				if (!e->present)
+					continue;
+				switch (e->state) {
+				case PTCP_ND_INCOMPLETE:
+					if (now >= e->deadline) {
+						e->present = false;
+						e->npend = 0;
+					} else if (now >= e->expire &&
+							e->tries < c.retries) {
+						e->tries++;
+						e->expire = now + c.retrans_ms;
+						want_mc[i]++;
+					}
+					break;
+				case PTCP_ND_REACHABLE:
+					if (now >= e->expire)
+						model_state(&c, e,
+							PTCP_ND_STALE, now);
+					break;
+				case PTCP_ND_STALE:
+					if (now - e->deadline >= c.stale_ms)
+						e->present = false;
+					break;
+				case PTCP_ND_DELAY:
+				case PTCP_ND_PROBE:
+					if (now < e->expire)
+						break;
+					if (e->state == PTCP_ND_DELAY) {
+						e->state = PTCP_ND_PROBE;
+						e->tries = 0;
+					}
+					if (e->tries >= c.probes) {
+						e->present = false;
+					} else {
+						e->tries++;
+						e->expire = now + c.retrans_ms;
+						want_uc[i]++;
+					}
+					break;
+				}
+			}
+		}
+		/* Every host agrees with the model. */
+		used = held = 0;
+		for (i = 0; i < ND_HOSTS; i++) {
+			struct rte_ether_addr m6;
+			enum ptcp_nd_state s;
+
+			nd_host(ip, i);
+			s = ptcp_nd_state_of(t, ip, &m6);
+			e = &model[i];
+			CHECK_MSG(s == (e->present ? e->state : PTCP_ND_FREE),
+				"step %u host %u: state %d, model %d", step, i,
+				s, e->present ? e->state : 0);
+			if (e->present && e->state != PTCP_ND_INCOMPLETE)
+				CHECK_EQ(m6.addr_bytes[5], e->mac);
+			CHECK_EQ(nd_sent.multicast[i], want_mc[i]);
+			CHECK_EQ(nd_sent.unicast[i], want_uc[i]);
+			used += e->present;
+			held += e->npend;
+		}
+		CHECK_EQ(ptcp_nd_count(t), used);
+		CHECK_EQ(rte_mempool_in_use_count(pool), held);
+	}
+	/* Every state and path was taken. */
+	CHECK(PTCP_STAT_GET(&st, nd_resolve_timeout) > 0);
+	CHECK(PTCP_STAT_GET(&st, nd_expired) > 0);
+	CHECK(PTCP_STAT_GET(&st, nd_probe_failed) > 0);
+	CHECK(PTCP_STAT_GET(&st, nd_cache_full) > 0);
+	ptcp_nd_table_flush(t);
+	CHECK_EQ(rte_mempool_in_use_count(pool), 0);
+	rte_free(mem);
+	return 0;
+}
+
 /* ARP cache ------------------------------------------------------------ */
 
 static struct ptcp_arp_table *
@@ -1058,6 +1323,7 @@ static const struct ptcp_test tests[] = {
 	TEST(ipv6_pseudo_header_matches_dpdk),
 	TEST(nd_messages_built_read_back_and_refused),
 	TEST(icmp6_echo_reply_and_parameter_problem),
+	TEST(nd_cache_follows_a_model),
 	TEST(arp_cache_survives_churn_against_a_model),
 	TEST(arp_static_entries_are_fixed),
 	TEST(arp_learn_without_create_only_refreshes),
