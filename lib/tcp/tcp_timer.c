@@ -101,11 +101,32 @@ tcp_delack_arm(struct ptcp_conn *tp)
 	ptcp_timer_arm(&tl->wheel, &tp->t_keep, PTCP_TT_KEEP, ticks);
 }
 
+/*
+ * Does keepalive run for @tp in its state? As Linux: where nothing of ours
+ * is in flight but the connection is still open to the peer's data:
+ * ESTABLISHED, CLOSE-WAIT (the peer closed; we may still send) and
+ * FIN-WAIT-2 while the app holds the socket (our FIN was acknowledged;
+ * the peer may still send). An orphan in FIN-WAIT-2 has fin_wait2_ms
+ * instead; FIN-WAIT-1, CLOSING and LAST-ACK have a FIN in flight, whose
+ * retransmissions bound them.
+ */
+static inline bool
+keepalive_runs(const struct ptcp_conn *tp)
+{
+	if (!(tp->flags & TF_KEEPALIVE))
+		return false;
+	return tp->state == PTCP_TCPS_ESTABLISHED ||
+		tp->state == PTCP_TCPS_CLOSE_WAIT ||
+		(tp->state == PTCP_TCPS_FIN_WAIT_2 &&
+		 !(tp->flags & TF_ORPHAN));
+}
+
 /* Arm (or stop) the KEEP timer for what the new state needs. */
 void
 tcp_keep_arm_for_state(struct ptcp_conn *tp)
 {
 	const struct ptcp_tcp_config *cfg = tcp_lc(tp->lc)->cfg;
+	uint64_t ms = UINT64_MAX;           /* the idle timeout, if any */
 
 	/* A delayed ACK is due first; its expiry comes back here. */
 	if (tp->flags & TF_DELACK) {
@@ -113,29 +134,13 @@ tcp_keep_arm_for_state(struct ptcp_conn *tp)
 			keep_arm_ms(tp, cfg->delack_ms);
 		return;
 	}
-	switch (tp->state) {
-	case PTCP_TCPS_ESTABLISHED:
-		if (tp->flags & TF_KEEPALIVE) {
-			keep_arm_ms(tp, (uint64_t)tp->keep_idle_s * 1000);
-			return;
-		}
-		break;
-	case PTCP_TCPS_CLOSE_WAIT:
-		if (cfg->close_wait_warn_s != 0) {
-			keep_arm_ms(tp, (uint64_t)cfg->close_wait_warn_s * 1000);
-			return;
-		}
-		break;
-	case PTCP_TCPS_FIN_WAIT_2:
-		if (tp->flags & TF_ORPHAN) {
-			keep_arm_ms(tp, cfg->fin_wait2_ms);
-			return;
-		}
-		break;
-	default:
-		break;
-	}
-	keep_arm_ms(tp, UINT64_MAX);       /* the idle timeout, if any */
+	if (keepalive_runs(tp))
+		ms = (uint64_t)tp->keep_idle_s * 1000;
+	if (tp->state == PTCP_TCPS_CLOSE_WAIT && cfg->close_wait_warn_s != 0)
+		ms = RTE_MIN(ms, (uint64_t)cfg->close_wait_warn_s * 1000);
+	if (tp->state == PTCP_TCPS_FIN_WAIT_2 && (tp->flags & TF_ORPHAN))
+		ms = RTE_MIN(ms, (uint64_t)cfg->fin_wait2_ms);
+	keep_arm_ms(tp, ms);
 }
 
 static void
@@ -231,14 +236,16 @@ close_wait_warn(struct tcp_lcore *tl, uint32_t age_ms)
 }
 
 /*
- * Keepalive in ESTABLISHED: probe n + 1 is due keep_idle_s + n x
+ * Keepalive (keepalive_runs()): probe n + 1 is due keep_idle_s + n x
  * keep_intvl_s after the last segment received (any segment resets n),
  * and the reset keep_cnt intervals after the first probe. Computed from
  * idle_ms each time, so an expiry that comes early for another use of
- * the timer sends nothing.
+ * the timer sends nothing. Lowers *@next to the ms until the next probe;
+ * @return false if the connection ended.
  */
-static void
-keepalive_expired(struct tcp_lcore *tl, struct ptcp_conn *tp, uint32_t now)
+static bool
+keepalive_expired(struct tcp_lcore *tl, struct ptcp_conn *tp, uint32_t now,
+		uint64_t *next)
 {
 	struct ptcp_stats *st = &tl->lc->stats;
 	uint64_t idle = now - tp->idle_ms;
@@ -246,14 +253,14 @@ keepalive_expired(struct tcp_lcore *tl, struct ptcp_conn *tp, uint32_t now)
 		(uint64_t)keep_probes(tp) * tp->keep_intvl_s) * 1000;
 
 	if (idle < due) {
-		keep_arm_ms(tp, due - idle);
-		return;
+		*next = RTE_MIN(*next, due - idle);
+		return true;
 	}
 	if (keep_probes(tp) >= tp->keep_cnt) {
 		PTCP_STAT_INC(st, tcp_keepalive_drop);
 		tcp_send_rst(tp, PTCP_STAT_tcp_rst_tx_timeout);
 		tcp_conn_drop(tp, PTCP_CLOSE_TIMEOUT);
-		return;
+		return false;
 	}
 	keep_probes(tp)++;
 	PTCP_STAT_INC(st, tcp_keepalive_probe);
@@ -261,7 +268,8 @@ keepalive_expired(struct tcp_lcore *tl, struct ptcp_conn *tp, uint32_t now)
 	/* The next one intvl_s after this one was due (at once if the
 	 * timer came later than that). */
 	due += (uint64_t)tp->keep_intvl_s * 1000;
-	keep_arm_ms(tp, due > idle ? due - idle : 0);
+	*next = RTE_MIN(*next, due > idle ? due - idle : 0);
+	return true;
 }
 
 static void
@@ -271,6 +279,7 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 	struct tcp_lcore *tl = arg;
 	const struct ptcp_tcp_config *cfg = tl->cfg;
 	struct ptcp_stats *st = &tl->lc->stats;
+	uint64_t next = UINT64_MAX;        /* the next use's deadline, ms */
 	uint32_t now;
 
 	RTE_SET_USED(w);
@@ -308,9 +317,10 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 		if (cfg->close_wait_warn_s == 0)
 			break;
 		if (now - tp->state_ms < cfg->close_wait_warn_s * 1000u) {
-			keep_arm_ms(tp, cfg->close_wait_warn_s * 1000u -
-				(now - tp->state_ms));
-			return;
+			/* Not yet (keepalive below may want it sooner). */
+			next = cfg->close_wait_warn_s * 1000u -
+				(now - tp->state_ms);
+			break;
 		}
 		/* The peer closed long ago and the app has not: counted once
 		 * (the deadline is behind us from now on). */
@@ -321,15 +331,12 @@ keep_expired(struct ptcp_timer_wheel *w, struct ptcp_timer *t, void *arg)
 				close_wait_warn(tl, now - tp->state_ms);
 		}
 		break;
-	case PTCP_TCPS_ESTABLISHED:
-		if (!(tp->flags & TF_KEEPALIVE))
-			break;
-		keepalive_expired(tl, tp, now);
-		return;
 	default:
 		break;
 	}
-	keep_arm_ms(tp, UINT64_MAX);       /* the idle timeout, if any */
+	if (keepalive_runs(tp) && !keepalive_expired(tl, tp, now, &next))
+		return;
+	keep_arm_ms(tp, next);             /* or the idle timeout, if sooner */
 }
 
 static void
