@@ -43,6 +43,20 @@ uint32_t ptcp_rss_hash(uint32_t saddr, uint32_t daddr, uint16_t sport,
 uint32_t ptcp_rss_softrss(uint32_t saddr, uint32_t daddr, uint16_t sport,
 		uint16_t dport);
 
+/**
+ * The same for an IPv6/TCP 4-tuple (16-byte addresses and ports in
+ * network order, as in the headers): what a NIC programmed with
+ * ptcp_rss_key reports for RTE_ETH_RSS_NONFRAG_IPV6_TCP (the 36-byte
+ * input uses all 40 bytes of the key). Symmetric as ptcp_rss_hash(), and
+ * as cheap: it takes the same two tables (rss.c says why).
+ */
+uint32_t ptcp_rss_hash6(const uint8_t saddr[16], const uint8_t daddr[16],
+		uint16_t sport, uint16_t dport);
+
+/** ptcp_rss_hash6() computed by rte_softrss() (reference, for tests). */
+uint32_t ptcp_rss_softrss6(const uint8_t saddr[16], const uint8_t daddr[16],
+		uint16_t sport, uint16_t dport);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,8 @@
  * (tests/bench/lcores/callgrind.sh); tests/unit/test_rss.c checks it
  * against rte_softrss() on random tuples.
  */
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_thash.h>
@@ -66,6 +68,46 @@ ptcp_rss_hash(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport)
 	uint32_t w = saddr ^ daddr;
 	uint16_t x = (uint16_t)((w >> 16) ^ w ^ sport ^ dport);
 
+	x = rte_be_to_cpu_16(x);
+	return rss_hi[x >> 8] ^ rss_lo[x & 0xff];
+}
+
+uint32_t
+ptcp_rss_softrss6(const uint8_t saddr[16], const uint8_t daddr[16],
+		uint16_t sport, uint16_t dport)
+{
+	uint32_t t[9];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		t[i] = (uint32_t)saddr[4 * i] << 24 | saddr[4 * i + 1] << 16 |
+			saddr[4 * i + 2] << 8 | saddr[4 * i + 3];
+		t[4 + i] = (uint32_t)daddr[4 * i] << 24 |
+			daddr[4 * i + 1] << 16 | daddr[4 * i + 2] << 8 |
+			daddr[4 * i + 3];
+	}
+	t[8] = ((uint32_t)rte_be_to_cpu_16(sport) << 16) |
+		rte_be_to_cpu_16(dport);
+	return rte_softrss(t, 9, ptcp_rss_key);
+}
+
+/*
+ * The key repeats every 16 bits all along its 40 bytes, so IPv6's 36-byte
+ * tuple also hashes to a function of the XOR of its 16-bit words: the
+ * tables of the IPv4 hash serve.
+ */
+uint32_t
+ptcp_rss_hash6(const uint8_t saddr[16], const uint8_t daddr[16],
+		uint16_t sport, uint16_t dport)
+{
+	uint64_t a[2], b[2], w;
+	uint16_t x;
+
+	memcpy(a, saddr, 16);
+	memcpy(b, daddr, 16);
+	w = a[0] ^ a[1] ^ b[0] ^ b[1];
+	w ^= w >> 32;
+	x = (uint16_t)((w >> 16) ^ w ^ sport ^ dport);
 	x = rte_be_to_cpu_16(x);
 	return rss_hi[x >> 8] ^ rss_lo[x & 0xff];
 }

@@ -81,10 +81,43 @@ owners_balanced_over_client_ports(void)
 	return 0;
 }
 
+/*
+ * The IPv6 hash: exactly rte_softrss() over the 36-byte tuple with the
+ * same key, on random tuples, and symmetric.
+ */
+static int
+hash6_equals_rte_softrss_on_random_tuples(void)
+{
+	uint64_t r = 0x8200;
+	uint8_t s[16], d[16];
+	uint16_t sp, dp;
+	unsigned int i, k;
+
+	for (i = 0; i < 300000; i++) {
+		for (k = 0; k < 16; k++) {
+			s[k] = (uint8_t)ptcp_test_rand(&r);
+			d[k] = (uint8_t)ptcp_test_rand(&r);
+		}
+		sp = (uint16_t)ptcp_test_rand(&r);
+		dp = (uint16_t)ptcp_test_rand(&r);
+		if (ptcp_rss_hash6(s, d, sp, dp) !=
+				ptcp_rss_softrss6(s, d, sp, dp)) {
+			printf("  tuple %u: %08x != %08x\n", i,
+				ptcp_rss_hash6(s, d, sp, dp),
+				ptcp_rss_softrss6(s, d, sp, dp));
+			return -1;
+		}
+		CHECK_EQ(ptcp_rss_hash6(s, d, sp, dp),
+			ptcp_rss_hash6(d, s, dp, sp));
+	}
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(hash_equals_rte_softrss_on_random_tuples),
 	TEST(known_tuple_and_edges),
 	TEST(owners_balanced_over_client_ports),
+	TEST(hash6_equals_rte_softrss_on_random_tuples),
 	{ 0 },
 };
 
