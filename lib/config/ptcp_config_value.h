@@ -52,6 +52,32 @@ int ptcp_config_parse_bool(const char *s, bool *v);
 int ptcp_config_parse_ipv4(const char *s, uint32_t *ip);
 
 /**
+ * An IPv6 unicast address for an interface, "ADDR" or "ADDR/N" (RFC 4291
+ * §2.2 text; N 1..128, 128 when absent, as ip(8) takes it). Refused, with
+ * the reason in @p err: what is not an IPv6 address, a prefix length out
+ * of range or not a number, a multicast address, ::, ::1, and an
+ * IPv4-mapped address (::ffff:0:0/96: IPv4 goes in the address key).
+ *
+ * @param s       the text
+ * @param addr    the address, network byte order
+ * @param prefix  the prefix length
+ * @param err     one line naming what is wrong (no key, no file)
+ * @param errlen  its size
+ * @return 0 or -EINVAL
+ */
+int ptcp_config_parse_ipv6_prefix(const char *s, uint8_t addr[16],
+		unsigned int *prefix, char *err, size_t errlen);
+
+/**
+ * An IPv6 address in RFC 5952's text form.
+ *
+ * @param addr  network byte order
+ * @param buf   INET6_ADDRSTRLEN (46) bytes
+ * @return @p buf
+ */
+const char *ptcp_config_ipv6_str(const uint8_t addr[16], char *buf);
+
+/**
  * xx:xx:xx:xx:xx:xx or xx-xx-xx-xx-xx-xx, two hex digits each.
  *
  * @param s    the text

@@ -72,6 +72,59 @@ ptcp_config_parse_ipv4(const char *s, uint32_t *ip)
 	return 0;
 }
 
+int
+ptcp_config_parse_ipv6_prefix(const char *s, uint8_t addr[16],
+		unsigned int *prefix, char *err, size_t errlen)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+	static const uint8_t zero[16];
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	uint64_t n = 128;
+
+	if (alen >= INET6_ADDRSTRLEN) {
+		snprintf(err, errlen, "'%.*s' is not an IPv6 address",
+			PTCP_CONFIG_QUOTE_MAX, s);
+		return -EINVAL;
+	}
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (inet_pton(AF_INET6, buf, addr) != 1) {
+		snprintf(err, errlen, "'%s' is not an IPv6 address", buf);
+		return -EINVAL;
+	}
+	if (slash != NULL && (ptcp_config_parse_u64(slash + 1, &n) != 0 ||
+			n < 1 || n > 128)) {
+		snprintf(err, errlen, "prefix length '%.*s' is not 1..128",
+			PTCP_CONFIG_QUOTE_MAX, slash + 1);
+		return -EINVAL;
+	}
+	if (addr[0] == 0xff) {
+		snprintf(err, errlen, "%s is a multicast address", buf);
+		return -EINVAL;
+	}
+	if (memcmp(addr, zero, 15) == 0 && addr[15] <= 1) {
+		snprintf(err, errlen, "%s is %s", buf, addr[15] == 0 ?
+			"the unspecified address" : "the loopback address");
+		return -EINVAL;
+	}
+	if (memcmp(addr, mapped, sizeof(mapped)) == 0) {
+		snprintf(err, errlen, "%s is an IPv4-mapped address (an IPv4 "
+			"address goes in the address key)", buf);
+		return -EINVAL;
+	}
+	*prefix = (unsigned int)n;
+	return 0;
+}
+
+const char *
+ptcp_config_ipv6_str(const uint8_t addr[16], char *buf)
+{
+	return inet_ntop(AF_INET6, addr, buf, INET6_ADDRSTRLEN);
+}
+
 /* xx:xx:xx:xx:xx:xx or xx-xx-xx-xx-xx-xx, exactly two hex digits each. */
 int
 ptcp_config_parse_mac(const char *s, struct rte_ether_addr *mac)

@@ -1739,8 +1739,62 @@ server_is_unknown_without_its_registration(void)
 
 /* ----- runner ----- */
 
+/*
+ * IPv6 interface addresses (issue 17): the forms RFC 4291 §2.2 allows,
+ * with and without a prefix length, and one clear reason for each refusal.
+ */
+static int
+ipv6_address_values_and_their_errors(void)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		unsigned int prefix;
+		const char *err;        /* a part of the error line */
+	} c[] = {
+		{ "2001:db8::1/64", 1, 64, NULL },
+		{ "2001:DB8:0:0:0:0:0:1", 1, 128, NULL },
+		{ "fe80::2/64", 1, 64, NULL },
+		{ "2001:db8::1/128", 1, 128, NULL },
+		{ "2001:db8::1/0", 0, 0, "prefix length '0' is not 1..128" },
+		{ "2001:db8::1/129", 0, 0, "is not 1..128" },
+		{ "2001:db8::1/", 0, 0, "prefix length '' is not 1..128" },
+		{ "2001:db8::1/6x", 0, 0, "is not 1..128" },
+		{ "2001:db8:::1", 0, 0, "'2001:db8:::1' is not an IPv6 address" },
+		{ "192.0.2.1", 0, 0, "is not an IPv6 address" },
+		{ "2001:db8::g", 0, 0, "is not an IPv6 address" },
+		{ "ff02::1", 0, 0, "ff02::1 is a multicast address" },
+		{ "::", 0, 0, ":: is the unspecified address" },
+		{ "::1/128", 0, 0, "::1 is the loopback address" },
+		{ "::ffff:192.0.2.1", 0, 0, "IPv4-mapped" },
+		{ "", 0, 0, "'' is not an IPv6 address" },
+	};
+	uint8_t a[16];
+	char err[128], str[64];
+	unsigned int i, prefix;
+
+	for (i = 0; i < RTE_DIM(c); i++) {
+		int rc = ptcp_config_parse_ipv6_prefix(c[i].in, a, &prefix, err,
+			sizeof(err));
+
+		if (c[i].ok) {
+			CHECK_MSG(rc == 0, "'%s': %s", c[i].in, err);
+			CHECK_EQ(prefix, c[i].prefix);
+		} else {
+			CHECK_MSG(rc == -EINVAL, "'%s' accepted", c[i].in);
+			CHECK_MSG(strstr(err, c[i].err) != NULL,
+				"'%s': '%s' lacks '%s'", c[i].in, err, c[i].err);
+		}
+	}
+	CHECK_EQ(ptcp_config_parse_ipv6_prefix("2001:DB8:0:0:0:0:0:1", a,
+		&prefix, err, sizeof(err)), 0);
+	CHECK_STR(ptcp_config_ipv6_str(a, str), "2001:db8::1");
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(defaults_are_the_documented_ones),
+	TEST(ipv6_address_values_and_their_errors),
 	TEST(every_example_file_loads),
 	TEST(ptcp_ini_holds_the_defaults),
 	TEST(ptcp_ini_names_every_key),
