@@ -118,17 +118,52 @@ put32le(uint8_t *p, uint32_t v)
 
 /* ---- RFC 6528 ---- */
 
+/* An IPv6 4-tuple as it is on the wire: 36 bytes. */
+#define TUPLE6_LEN 36
+
+static inline void
+put_tuple6(uint8_t *p, const uint8_t laddr[16], uint16_t lport,
+		const uint8_t raddr[16], uint16_t rport)
+{
+	memcpy(p, laddr, 16);
+	memcpy(p + 16, raddr, 16);
+	put16(p + 32, lport);
+	put16(p + 34, rport);
+}
+
+/* F() over the tuple's @tlen bytes (12 for IPv4, 36 for IPv6: the length
+ * is hashed too, so the families never share a value by construction). */
+static uint32_t
+isn_of_tuple(const struct tcp_secret *s, const uint8_t *tuple,
+		unsigned int tlen, uint64_t now_us)
+{
+	uint8_t b[1 + TUPLE6_LEN];
+	uint64_t h;
+
+	b[0] = HASH_ISN;
+	memcpy(b + 1, tuple, tlen);
+	h = tcp_siphash(s, b, 1 + tlen);
+	return (uint32_t)(now_us >> 2) + (uint32_t)(h ^ (h >> 32));
+}
+
 uint32_t
 tcp_isn(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
 		uint32_t raddr, uint16_t rport, uint64_t now_us)
 {
-	uint8_t b[13];
-	uint64_t h;
+	uint8_t t[12];
 
-	b[0] = HASH_ISN;
-	put_tuple(b + 1, laddr, lport, raddr, rport);
-	h = tcp_siphash(s, b, sizeof(b));
-	return (uint32_t)(now_us >> 2) + (uint32_t)(h ^ (h >> 32));
+	put_tuple(t, laddr, lport, raddr, rport);
+	return isn_of_tuple(s, t, sizeof(t), now_us);
+}
+
+uint32_t
+tcp_isn6(const struct tcp_secret *s, const uint8_t laddr[16], uint16_t lport,
+		const uint8_t raddr[16], uint16_t rport, uint64_t now_us)
+{
+	uint8_t t[TUPLE6_LEN];
+
+	put_tuple6(t, laddr, lport, raddr, rport);
+	return isn_of_tuple(s, t, sizeof(t), now_us);
 }
 
 /* ---- SYN cookies ---- */
@@ -159,39 +194,39 @@ cookie_mss_index(uint16_t mss)
 	return i;
 }
 
-/* The 24 hashed bits, over the full minute (not only its low 5 bits). */
+/* The 24 hashed bits, over the full minute (not only its low 5 bits),
+ * of the tuple's @tlen bytes (12: IPv4, 36: IPv6). */
 static uint32_t
-cookie_hash(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
-		uint32_t raddr, uint16_t rport, uint32_t peer_isn,
-		uint32_t minute, unsigned int mss_idx)
+cookie_hash(const struct tcp_secret *s, const uint8_t *tuple,
+		unsigned int tlen, uint32_t peer_isn, uint32_t minute,
+		unsigned int mss_idx)
 {
-	uint8_t b[22];
+	uint8_t b[2 + TUPLE6_LEN + 8];
 
 	b[0] = HASH_COOKIE;
 	b[1] = (uint8_t)mss_idx;
-	put_tuple(b + 2, laddr, lport, raddr, rport);
-	put32le(b + 14, minute);
-	put32le(b + 18, peer_isn);
-	return (uint32_t)tcp_siphash(s, b, sizeof(b)) & COOKIE_HASH_MASK;
+	memcpy(b + 2, tuple, tlen);
+	put32le(b + 2 + tlen, minute);
+	put32le(b + 6 + tlen, peer_isn);
+	return (uint32_t)tcp_siphash(s, b, 10 + tlen) & COOKIE_HASH_MASK;
 }
 
-uint32_t
-tcp_cookie_make(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
-		uint32_t raddr, uint16_t rport, uint32_t peer_isn,
-		uint16_t mss, uint32_t now_min)
+static uint32_t
+cookie_make(const struct tcp_secret *s, const uint8_t *tuple,
+		unsigned int tlen, uint32_t peer_isn, uint16_t mss,
+		uint32_t now_min)
 {
 	unsigned int idx = cookie_mss_index(mss);
 
 	return (now_min & COOKIE_T_MASK) << COOKIE_T_SHIFT |
 		(uint32_t)idx << COOKIE_MSS_SHIFT |
-		cookie_hash(s, laddr, lport, raddr, rport, peer_isn, now_min,
-			idx);
+		cookie_hash(s, tuple, tlen, peer_isn, now_min, idx);
 }
 
-bool
-tcp_cookie_check(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
-		uint32_t raddr, uint16_t rport, uint32_t peer_isn,
-		uint32_t cookie, uint32_t now_min, uint16_t *mss)
+static bool
+cookie_check(const struct tcp_secret *s, const uint8_t *tuple,
+		unsigned int tlen, uint32_t peer_isn, uint32_t cookie,
+		uint32_t now_min, uint16_t *mss)
 {
 	uint32_t age, minute;
 	unsigned int idx;
@@ -202,11 +237,56 @@ tcp_cookie_check(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
 		return false;
 	minute = now_min - age;
 	idx = (cookie >> COOKIE_MSS_SHIFT) & COOKIE_MSS_MASK;
-	if ((cookie & COOKIE_HASH_MASK) != cookie_hash(s, laddr, lport, raddr,
-			rport, peer_isn, minute, idx))
+	if ((cookie & COOKIE_HASH_MASK) != cookie_hash(s, tuple, tlen,
+			peer_isn, minute, idx))
 		return false;
 	*mss = tcp_cookie_mss_table[idx];
 	return true;
+}
+
+uint32_t
+tcp_cookie_make(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
+		uint32_t raddr, uint16_t rport, uint32_t peer_isn,
+		uint16_t mss, uint32_t now_min)
+{
+	uint8_t t[12];
+
+	put_tuple(t, laddr, lport, raddr, rport);
+	return cookie_make(s, t, sizeof(t), peer_isn, mss, now_min);
+}
+
+bool
+tcp_cookie_check(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
+		uint32_t raddr, uint16_t rport, uint32_t peer_isn,
+		uint32_t cookie, uint32_t now_min, uint16_t *mss)
+{
+	uint8_t t[12];
+
+	put_tuple(t, laddr, lport, raddr, rport);
+	return cookie_check(s, t, sizeof(t), peer_isn, cookie, now_min, mss);
+}
+
+uint32_t
+tcp_cookie_make6(const struct tcp_secret *s, const uint8_t laddr[16],
+		uint16_t lport, const uint8_t raddr[16], uint16_t rport,
+		uint32_t peer_isn, uint16_t mss, uint32_t now_min)
+{
+	uint8_t t[TUPLE6_LEN];
+
+	put_tuple6(t, laddr, lport, raddr, rport);
+	return cookie_make(s, t, sizeof(t), peer_isn, mss, now_min);
+}
+
+bool
+tcp_cookie_check6(const struct tcp_secret *s, const uint8_t laddr[16],
+		uint16_t lport, const uint8_t raddr[16], uint16_t rport,
+		uint32_t peer_isn, uint32_t cookie, uint32_t now_min,
+		uint16_t *mss)
+{
+	uint8_t t[TUPLE6_LEN];
+
+	put_tuple6(t, laddr, lport, raddr, rport);
+	return cookie_check(s, t, sizeof(t), peer_isn, cookie, now_min, mss);
 }
 
 /* ---- options in the timestamp (Linux's cookie_init_timestamp()) ---- */

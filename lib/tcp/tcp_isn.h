@@ -30,6 +30,11 @@ uint64_t tcp_siphash(const struct tcp_secret *s, const void *data,
 uint32_t tcp_isn(const struct tcp_secret *s, uint32_t laddr, uint16_t lport,
 		uint32_t raddr, uint16_t rport, uint64_t now_us);
 
+/* The same over an IPv6 4-tuple (16-byte addresses, network order). */
+uint32_t tcp_isn6(const struct tcp_secret *s, const uint8_t laddr[16],
+		uint16_t lport, const uint8_t raddr[16], uint16_t rport,
+		uint64_t now_us);
+
 /*
  * SYN cookies (RFC 4987), after Linux (which keeps 8 bits of time and
  * adds the MSS index into the hashed bits instead):
@@ -63,6 +68,16 @@ uint32_t tcp_cookie_make(const struct tcp_secret *s, uint32_t laddr,
 bool tcp_cookie_check(const struct tcp_secret *s, uint32_t laddr,
 		uint16_t lport, uint32_t raddr, uint16_t rport, uint32_t peer_isn,
 		uint32_t cookie, uint32_t now_min, uint16_t *mss);
+
+/* tcp_cookie_make() and tcp_cookie_check() over an IPv6 4-tuple (the
+ * same MSS table: an IPv6 MSS of 1220..1439 rounds down to 1200). */
+uint32_t tcp_cookie_make6(const struct tcp_secret *s, const uint8_t laddr[16],
+		uint16_t lport, const uint8_t raddr[16], uint16_t rport,
+		uint32_t peer_isn, uint16_t mss, uint32_t now_min);
+bool tcp_cookie_check6(const struct tcp_secret *s, const uint8_t laddr[16],
+		uint16_t lport, const uint8_t raddr[16], uint16_t rport,
+		uint32_t peer_isn, uint32_t cookie, uint32_t now_min,
+		uint16_t *mss);
 
 /*
  * With timestamps, the SYN-ACK's TSval carries what the cookie has no room

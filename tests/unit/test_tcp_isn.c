@@ -272,6 +272,75 @@ cookie_tsval_carries_wscale_and_sack(void)
 	return 0;
 }
 
+/*
+ * Known answers with the paper's key, so that the ISN and cookie of an
+ * IPv4 tuple stay what they were (the values were computed before the
+ * hashing took tuples of either family: issue 17).
+ */
+static int
+ipv4_isn_and_cookie_known_answers(void)
+{
+	CHECK_EQ(tcp_isn(&paper_key, LADDR, LPORT, RADDR, RPORT, 123456789),
+		1050246002u);
+	CHECK_EQ(tcp_cookie_make(&paper_key, LADDR, LPORT, RADDR, RPORT,
+		0x01020304, 1460, 5000), 1197076716u);
+	return 0;
+}
+
+/*
+ * RFC 6528 and the SYN cookie over IPv6 tuples: every field and the
+ * secret change the ISN; the clock moves it as for IPv4; a cookie round
+ * trips, and fails for any other field, ISN or minute out of range.
+ */
+static int
+ipv6_isn_and_cookie(void)
+{
+	uint8_t l[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 1 };
+	uint8_t r[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 2 };
+	const uint64_t t = 1000000;
+	uint32_t isn = tcp_isn6(&paper_key, l, LPORT, r, RPORT, t), c;
+	uint16_t mss = 0;
+	unsigned int i;
+
+	CHECK_EQ(tcp_isn6(&paper_key, l, LPORT, r, RPORT, t), isn);
+	CHECK_EQ(tcp_isn6(&paper_key, l, LPORT, r, RPORT, t + 4000),
+		isn + 1000);
+	CHECK(tcp_isn6(&other_key, l, LPORT, r, RPORT, t) != isn);
+	CHECK(tcp_isn6(&paper_key, r, RPORT, l, LPORT, t) != isn);
+	CHECK(tcp_isn6(&paper_key, l, LPORT + 1, r, RPORT, t) != isn);
+	CHECK(tcp_isn6(&paper_key, l, LPORT, r, RPORT + 1, t) != isn);
+	for (i = 0; i < 16; i++) {
+		l[i] ^= 0x80;
+		CHECK_MSG(tcp_isn6(&paper_key, l, LPORT, r, RPORT, t) != isn,
+			"local byte %u", i);
+		l[i] ^= 0x80;
+		r[i] ^= 0x01;
+		CHECK_MSG(tcp_isn6(&paper_key, l, LPORT, r, RPORT, t) != isn,
+			"remote byte %u", i);
+		r[i] ^= 0x01;
+	}
+	for (i = 0; i < RTE_DIM(tcp_cookie_mss_table); i++) {
+		c = tcp_cookie_make6(&paper_key, l, LPORT, r, RPORT, 77,
+			tcp_cookie_mss_table[i], 9000);
+		CHECK(tcp_cookie_check6(&paper_key, l, LPORT, r, RPORT, 77, c,
+			9001, &mss));
+		CHECK_EQ(mss, tcp_cookie_mss_table[i]);
+		CHECK(!tcp_cookie_check6(&paper_key, l, LPORT, r, RPORT, 77, c,
+			9002, &mss));
+		CHECK(!tcp_cookie_check6(&paper_key, l, LPORT, r, RPORT, 78, c,
+			9000, &mss));
+		r[15] ^= 1;
+		CHECK(!tcp_cookie_check6(&paper_key, l, LPORT, r, RPORT, 77, c,
+			9000, &mss));
+		r[15] ^= 1;
+		CHECK(!tcp_cookie_check6(&other_key, l, LPORT, r, RPORT, 77, c,
+			9000, &mss));
+	}
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(siphash_reference_vector),
 	TEST(secret_init_fills_a_fresh_key),
@@ -281,6 +350,8 @@ static const struct ptcp_test tests[] = {
 	TEST(cookie_rejected_when_anything_differs),
 	TEST(cookie_valid_current_and_previous_minute),
 	TEST(cookie_tsval_carries_wscale_and_sack),
+	TEST(ipv4_isn_and_cookie_known_answers),
+	TEST(ipv6_isn_and_cookie),
 	{ 0 },
 };
 
