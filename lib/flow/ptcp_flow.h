@@ -139,6 +139,49 @@ void ptcp_flow_stats(const struct ptcp_flow_table *t,
  */
 void ptcp_random_secret(void *buf, size_t len);
 
+/* ---- Interned IPv6 peer addresses (addr6.c; issue 17: not used yet) -- */
+
+/*
+ * A per-lcore table that names each remote IPv6 address in use by a 32-bit
+ * id (1..entries; 0 is none), counted by its holders (connections and
+ * TIME-WAIT entries), so that an IPv6 flow key holds the id and stays 16
+ * bytes. Owned by one lcore; all memory laid out at init.
+ */
+struct ptcp_addr6_table;
+
+/** Bytes ptcp_addr6_init() needs for @p entries addresses. */
+size_t ptcp_addr6_memsize(uint32_t entries);
+
+/**
+ * Lay out a table for @p entries addresses (1..2^26) in @p mem
+ * (ptcp_addr6_memsize() bytes, cache-line aligned); its hash takes a
+ * secret of its own. @return the table (== @p mem), or NULL
+ */
+struct ptcp_addr6_table *ptcp_addr6_init(void *mem, uint32_t entries);
+
+/** The id of @p addr (network order), or 0 when no one holds it. */
+uint32_t ptcp_addr6_find(const struct ptcp_addr6_table *t,
+		const uint8_t addr[16]);
+
+/**
+ * A reference to @p addr: its id in @p id, made if it had none.
+ * @return 0, or -ENOSPC when @c entries addresses are held already
+ */
+int ptcp_addr6_get(struct ptcp_addr6_table *t, const uint8_t addr[16],
+		uint32_t *id);
+
+/** Drop a reference; the last one frees the id (it may be given again). */
+void ptcp_addr6_put(struct ptcp_addr6_table *t, uint32_t id);
+
+/** The address of held id @p id. */
+const uint8_t *ptcp_addr6_addr(const struct ptcp_addr6_table *t, uint32_t id);
+
+/** References to held id @p id. */
+uint32_t ptcp_addr6_refs(const struct ptcp_addr6_table *t, uint32_t id);
+
+/** Addresses held. */
+uint32_t ptcp_addr6_count(const struct ptcp_addr6_table *t);
+
 #ifdef __cplusplus
 }
 #endif

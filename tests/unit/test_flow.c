@@ -845,6 +845,75 @@ churn_keeps_probe_lengths(void)
 	return 0;
 }
 
+/*
+ * Interned IPv6 addresses against a model (counts per address) on random
+ * gets and puts (fixed seed) over 300 addresses that differ in few bits,
+ * in a table of 128: ids stay put while held, the same address gets the
+ * same id, a full table says ENOSPC, every id comes back, and lookups
+ * stay right through the backward shifts of many deletions.
+ */
+static int
+addr6_interning_matches_a_model(void)
+{
+	enum { N = 300, CAP = 128 };
+	void *mem = calloc(1, ptcp_addr6_memsize(CAP) + 64);
+	struct ptcp_addr6_table *t = ptcp_addr6_init(
+		(void *)RTE_ALIGN_CEIL((uintptr_t)mem, 64), CAP);
+	static uint32_t refs[N], ids[N];
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	unsigned int seed = 6, step, i, held = 0, full = 0;
+
+	CHECK(t != NULL);
+	memset(refs, 0, sizeof(refs));
+	for (step = 0; step < 200000; step++) {
+		unsigned int k = (unsigned int)rand_r(&seed) % N;
+		uint32_t id;
+
+		a[14] = (uint8_t)(k >> 8);
+		a[15] = (uint8_t)k;
+		if (rand_r(&seed) % 2 == 0 || refs[k] == 0) {
+			int rc = ptcp_addr6_get(t, a, &id);
+
+			if (refs[k] == 0 && held == CAP) {
+				CHECK_EQ(rc, -ENOSPC);
+				full++;
+				continue;
+			}
+			CHECK_EQ(rc, 0);
+			if (refs[k] != 0)
+				CHECK_EQ(id, ids[k]);
+			else
+				held++;
+			ids[k] = id;
+			refs[k]++;
+			CHECK(memcmp(ptcp_addr6_addr(t, id), a, 16) == 0);
+		} else {
+			ptcp_addr6_put(t, ids[k]);
+			if (--refs[k] == 0)
+				held--;
+		}
+		if (step % 97 == 0) {
+			for (i = 0; i < N; i++) {
+				a[14] = (uint8_t)(i >> 8);
+				a[15] = (uint8_t)i;
+				CHECK_EQ(ptcp_addr6_find(t, a), refs[i] ? ids[i] :
+					0u);
+				if (refs[i] != 0)
+					CHECK_EQ(ptcp_addr6_refs(t, ids[i]),
+						refs[i]);
+			}
+			CHECK_EQ(ptcp_addr6_count(t), held);
+		}
+	}
+	CHECK(full > 0);
+	for (i = 0; i < N; i++)
+		while (refs[i]-- > 0)
+			ptcp_addr6_put(t, ids[i]);
+	CHECK_EQ(ptcp_addr6_count(t), 0);
+	free(mem);
+	return 0;
+}
+
 static const struct ptcp_test tests[] = {
 	TEST(add_lookup_del_replace),
 	TEST(add_of_a_present_key_is_eexist_and_keeps_the_owner),
@@ -858,6 +927,7 @@ static const struct ptcp_test tests[] = {
 	TEST(random_ops_match_a_model),
 	TEST(timewait_takeover_during_a_burst),
 	TEST(hash_flooding_does_not_lengthen_probes),
+	TEST(addr6_interning_matches_a_model),
 	TEST(churn_keeps_probe_lengths),
 	{ NULL, NULL },
 };
