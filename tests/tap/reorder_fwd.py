@@ -21,7 +21,9 @@ kernel hands it whole frames with their checksums done.
 
 Prints "ready" once both ends are open; at exit (SIGINT/SIGTERM, or after
 SECONDS) one line "reorder_fwd: to_ptcp N delayed D duplicated U; to_kernel
-N delayed D duplicated U".
+N delayed D duplicated U", each side followed by "send_errors E" if a
+frame could not be passed on and "big B" for frames over 1514 bytes
+(neither should happen).
 """
 
 import fcntl
