@@ -84,7 +84,6 @@ NFT_TABLE=ptcp_lossy
 
 PTCP_KERNEL_ADDR=10.98.100.1/24
 PTCP_ADDR=10.98.100.2
-KADDR=${PTCP_KERNEL_ADDR%/*}
 CHURN_KADDR=10.98.101.1   # the churn leg's subnet: the kernel's tap end
 CHURN_ADDR=10.98.101.2    # and ptcp-churn
 ADDR_SET=port0.address=$PTCP_ADDR/24

@@ -132,6 +132,7 @@ v=$(sed -n 's/^reorder_fwd: //p' "$fwd_out")
 echo "    reorder_fwd: ${v:-no summary}"
 read -r tp_n tp_del tp_dup tk_n tk_del tk_dup < <(echo "$v" |
 	sed -n 's/^to_ptcp \([0-9]*\) delayed \([0-9]*\) duplicated \([0-9]*\).*; to_kernel \([0-9]*\) delayed \([0-9]*\) duplicated \([0-9]*\).*/\1 \2 \3 \4 \5 \6/p')
+echo "    frames forwarded: ${tp_n:-?} to ptcp, ${tk_n:-?} to the kernel"
 want_ge "reorder_fwd: frames to ptcp delayed" "${tp_del:-}" 1
 want_ge "reorder_fwd: frames to ptcp duplicated" "${tp_dup:-}" 1
 want_ge "reorder_fwd: frames to the kernel delayed" "${tk_del:-}" 1
