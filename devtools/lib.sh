@@ -19,10 +19,10 @@ PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev libjansson-dev meson
 	ninja-build pkg-config gcc python3 clang make libsystemd-dev doxygen
 	bison flex)
 # What the tap suite and the demo use on the kernel side (ss is in iproute2,
-# ab in apache2-utils; wrk for tap_data; the tap scripts' Python helpers run
-# with python3 above, /usr/bin/python3).
+# ab in apache2-utils; wrk for tap_data; nft for tap_lossy's loss; the tap
+# scripts' Python helpers run with python3 above, /usr/bin/python3).
 PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
-	apache2-utils wrk tshark)
+	apache2-utils wrk tshark nftables)
 
 # Normal and sanitizer trees, as in the README.
 # (libptcp.pc relocatable: devtools/test-install uses it from a --destdir;

@@ -693,12 +693,12 @@ print_summary(const struct churn_run *r, const struct progress *pg,
 		PTCP_STAT_tcp_active_open, PTCP_STAT_tcp_rst_rx,
 		PTCP_STAT_tcp_syn_rexmt, PTCP_STAT_tcp_tw_reuse_connect,
 		PTCP_STAT_tcp_port_exhausted, PTCP_STAT_tcp_segs_out,
-		PTCP_STAT_tcp_rexmt, PTCP_STAT_tcp_fin_rexmt,
+		PTCP_STAT_tcp_rexmt, PTCP_STAT_tcp_fin_rexmt, PTCP_STAT_tcp_rto,
 	};
 	static const char *const tcp_names[] = {
 		"tcp_active_open", "tcp_rst_rx", "tcp_syn_rexmt",
 		"tcp_tw_reuse_connect", "tcp_port_exhausted", "tcp_segs_out",
-		"tcp_rexmt", "tcp_fin_rexmt",
+		"tcp_rexmt", "tcp_fin_rexmt", "tcp_rto",
 	};
 	static const double pct[] = { 50, 90, 99, 99.9 };
 	static const char *const pct_names[] = { "p50", "p90", "p99", "p999" };

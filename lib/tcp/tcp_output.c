@@ -203,21 +203,61 @@ rcv_wnd_field(struct ptcp_conn *tp, bool syn)
 	return (uint16_t)w;
 }
 
-/* Options of a non-SYN segment: timestamps, SACK blocks (RFC 2018). */
+/* Bytes a SACK option of @n blocks takes, with its two NOPs. */
+#define SACK_OPT_LEN(n) (4u + 8u * (n))
+
+/*
+ * The SACK blocks the next ACK of @tp would carry (RFC 2018): one per
+ * out-of-order range held, at most 3 beside timestamps, else 4.
+ */
+static unsigned int
+sack_blocks_due(const struct ptcp_conn *tp)
+{
+	if (likely(tp->recov == NULL) || !(tp->flags & TF_SACK_OK) ||
+			tp->recov->ooo.nb == 0)
+		return 0;
+	return RTE_MIN(tp->recov->ooo.nb,
+		(tp->flags & TF_TS) ? 3u : (unsigned int)TCP_OOO_SACK_MAX);
+}
+
+/*
+ * Payload bytes a segment of @tp carries at most: t_maxseg (the MSS less
+ * timestamps), less the SACK option it will carry, as Linux's
+ * tcp_current_mss(). Without that a full segment with SACK blocks is up
+ * to 28 bytes over the peer's MSS and the link's MTU.
+ */
+static uint32_t
+seg_mss(const struct ptcp_conn *tp)
+{
+	unsigned int n = sack_blocks_due(tp);
+
+	if (likely(n == 0))
+		return tp->t_maxseg;
+	return RTE_MAX(tp->t_maxseg - SACK_OPT_LEN(n), 64u);
+}
+
+/*
+ * Options of a non-SYN segment: timestamps, SACK blocks (RFC 2018); at
+ * most @room bytes of SACK option (what the segment's payload leaves of
+ * t_maxseg), so that no frame exceeds the MSS.
+ */
 static unsigned int
 ack_options(struct tcp_lcore *tl, struct ptcp_conn *tp, uint8_t *opt,
-		bool ack)
+		bool ack, uint32_t room)
 {
 	struct tcp_sack_block blk[TCP_OOO_SACK_MAX];
-	unsigned int n = 0;
+	unsigned int n = 0, max;
 	bool ts = (tp->flags & TF_TS) != 0;
 
 	if (likely(tp->recov == NULL))
 		return ts ? tcp_opt_build_ts(opt, tcp_ts_now(tl), tp->ts_recent) :
 			0;
-	if (ack && (tp->flags & TF_SACK_OK) && tp->recov->ooo.nb != 0) {
-		n = tcp_ooo_sack_blocks(&tp->recov->ooo, blk,
-			ts ? 3 : TCP_OOO_SACK_MAX);
+	max = ts ? 3 : TCP_OOO_SACK_MAX;
+	while (max != 0 && SACK_OPT_LEN(max) > room)
+		max--;
+	if (ack && (tp->flags & TF_SACK_OK) && tp->recov->ooo.nb != 0 &&
+			max != 0) {
+		n = tcp_ooo_sack_blocks(&tp->recov->ooo, blk, max);
 		PTCP_STAT_ADD(&tl->lc->stats, tcp_sack_blocks_tx, n);
 	}
 	if (n == 0)
@@ -240,6 +280,7 @@ tcp_xmit(struct ptcp_conn *tp, uint32_t seq, uint8_t flags, uint32_t off,
 	uint8_t opt[TCP_OPT_MAX_LEN];
 	unsigned int optlen = 0;
 	struct rte_mbuf *m = seg_alloc(tl);
+	uint32_t mss = seg_mss(tp), piece;
 	uint16_t wnd;
 	int ret;
 
@@ -279,8 +320,11 @@ tcp_xmit(struct ptcp_conn *tp, uint32_t seq, uint8_t flags, uint32_t off,
 		}
 		optlen = tcp_opt_build_syn(opt, &o);
 	} else {
+		/* TSO: each piece is seg_mss(); else the segment is len. */
+		piece = len > mss ? mss : len;
 		optlen = ack_options(tl, tp, opt,
-			(flags & RTE_TCP_ACK_FLAG) != 0);
+			(flags & RTE_TCP_ACK_FLAG) != 0,
+			tp->t_maxseg > piece ? tp->t_maxseg - piece : 0);
 	}
 	wnd = rcv_wnd_field(tp, flags & RTE_TCP_SYN_FLAG);
 	if (flags & RTE_TCP_ACK_FLAG) {
@@ -289,9 +333,9 @@ tcp_xmit(struct ptcp_conn *tp, uint32_t seq, uint8_t flags, uint32_t off,
 		tp->flags &= ~(TF_ACKNOW | TF_DELACK);
 		tp->delack_segs = 0;
 	}
-	if (len > tp->t_maxseg) {
-		/* TSO: the port cuts it into t_maxseg pieces. */
-		m->tso_segsz = tp->t_maxseg;
+	if (len > mss) {
+		/* TSO: the port cuts it into seg_mss() pieces. */
+		m->tso_segsz = mss;
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
 		PTCP_STAT_INC(&tl->lc->stats, tcp_tso_segs);
 	}
@@ -358,11 +402,14 @@ tcp_send_probe(struct ptcp_conn *tp)
 uint32_t
 tcp_send_range(struct ptcp_conn *tp, uint32_t seq, uint32_t len)
 {
-	uint32_t off = seq - tp->snd_una;
+	uint32_t off = seq - tp->snd_una, mss = seg_mss(tp);
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 	bool fin;
 
 	len = RTE_MIN(len, tp->sndq_len > off ? tp->sndq_len - off : 0);
+	/* One segment's worth leaves room for the SACK blocks it carries. */
+	if (len > mss && len <= tp->t_maxseg)
+		len = mss;
 	fin = (tp->flags & TF_FIN_QUEUED) && seq + len == tp->fin_seq &&
 		SEQ_LT(tp->fin_seq, tp->snd_max);
 	if (len == 0 && !fin)
@@ -381,13 +428,13 @@ tcp_send_range(struct ptcp_conn *tp, uint32_t seq, uint32_t len)
 	return len + (fin ? 1 : 0);
 }
 
-/* Largest TSO segment: a 64 KB IP datagram, in whole MSS. */
+/* Largest TSO segment: a 64 KB IP datagram, in whole segments of @mss. */
 static uint32_t
-tso_max(const struct ptcp_conn *tp)
+tso_max(uint32_t mss)
 {
 	uint32_t room = 65535 - 20 - 20 - TCP_OPT_MAX_LEN;
 
-	return room / tp->t_maxseg * tp->t_maxseg;
+	return room / mss * mss;
 }
 
 /*
@@ -401,7 +448,7 @@ tcp_output_new(struct ptcp_conn *tp, uint32_t budget)
 {
 	const struct ptcp_port *port = tp->lc->ifs[tp->ifidx].port;
 	struct ptcp_stats *st = &tp->lc->stats;
-	uint32_t off, avail, usable, len, wnd, cwnd, sent = 0, maxseg;
+	uint32_t off, avail, usable, len, wnd, cwnd, sent = 0, maxseg, mss;
 	uint8_t flags;
 	bool fin;
 
@@ -419,8 +466,9 @@ tcp_output_new(struct ptcp_conn *tp, uint32_t budget)
 	if ((tp->flags & TF_RECOVERY) && (tp->flags & TF_SACK_OK) &&
 			tp->recov != NULL)
 		wnd = tp->snd_wnd;
-	maxseg = port->tx_tso && tcp_lc(tp->lc)->cfg->tso ? tso_max(tp) :
-		tp->t_maxseg;
+	/* The segment size: t_maxseg less the SACK blocks we owe. */
+	mss = seg_mss(tp);
+	maxseg = port->tx_tso && tcp_lc(tp->lc)->cfg->tso ? tso_max(mss) : mss;
 	while (sent < budget) {
 		off = tp->snd_nxt - tp->snd_una;
 		avail = tp->sndq_len > off ? tp->sndq_len - off : 0;
@@ -428,18 +476,18 @@ tcp_output_new(struct ptcp_conn *tp, uint32_t budget)
 			tp->snd_una + wnd - tp->snd_nxt : 0;
 		len = RTE_MIN(RTE_MIN(avail, usable), budget - sent);
 		len = RTE_MIN(len, maxseg);
-		if (len > tp->t_maxseg && len < avail)
-			len -= len % tp->t_maxseg;   /* whole segments for TSO */
+		if (len > mss && len < avail)
+			len -= len % mss;            /* whole segments for TSO */
 		fin = (tp->flags & TF_FIN_QUEUED) &&
 			tp->snd_nxt + len == tp->fin_seq;
-		if (len < tp->t_maxseg && len < avail &&
+		if (len < mss && len < avail &&
 				tp->snd_max != tp->snd_una) {
 			/* Window-limited runt: wait for the ACK that opens
 			 * the window (sender SWS avoidance, RFC 9293
 			 * §3.8.6.2.1). */
 			break;
 		}
-		if (len != 0 && len < tp->t_maxseg && len == avail && !fin &&
+		if (len != 0 && len < mss && len == avail && !fin &&
 				(tp->flags & TF_NAGLE) &&
 				tp->snd_max != tp->snd_una) {
 			/* Nagle: one small segment in flight at a time. */
