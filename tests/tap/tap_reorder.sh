@@ -38,12 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/tap/lib.sh
 . "$here/lib.sh"
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PTCP_SERVER CONFIG" >&2
-	exit 1
-fi
-PTCP_SERVER=$1
-PTCP_CONFIG=$2
+ptcp_tap_args "$@"
 PY=/usr/bin/python3
 PEER=$here/lossy_peer.py
 FWD=$here/reorder_fwd.py
@@ -155,11 +150,6 @@ want_eq "closed by reset" "$(svc_field closed reset)" 0
 want_eq "closed by timeout" "$(svc_field closed timeout)" 0
 want_eq "mbufs in use at stop (idle run: $idle_mbufs)" "$(mbufs_at_stop)" \
 	"$idle_mbufs"
-if sanitizer_report; then
-	fail "sanitizer report from the server"
-else
-	pass "no sanitizer report from the server"
-fi
 echo "    ptcp-server: $(for c in tcp_rexmt tcp_fast_rexmt tcp_sack_rexmt \
 	tcp_recovery tcp_rto tcp_ooo_segs tcp_ooo_drop tcp_dup_data \
 	tcp_dup_ack_tx tcp_dup_ack_rx tcp_sack_blocks_tx tcp_out_of_window; do
@@ -172,9 +162,4 @@ echo "    kernel: TcpRetransSegs $(kernel_mib TcpRetransSegs)," \
 	"TcpExtTCPSACKReorder $(kernel_mib TcpExtTCPSACKReorder)," \
 	"TcpExtTCPTimeouts $(kernel_mib TcpExtTCPTimeouts)"
 
-echo "tap_reorder: $passes passed, $fails failed in $(ms_since "$t_start") ms"
-if [ $fails -ne 0 ]; then
-	ptcp_dump_server
-	exit 1
-fi
-exit 0
+ptcp_tap_finish tap_reorder
