@@ -31,6 +31,7 @@ extern "C" {
 	X(tx_backlog_held,    "frames the TX queue refused, held in the backlog") \
 	X(tx_backlog_sent,    "held frames sent by a later flush") \
 	X(tx_drop_nombuf,     "replies not sent: mbuf pool empty") \
+	X(tx_vlan_drop,       "dropped: no room for a software 802.1Q tag (shared or headroomless first segment)") \
 	X(rx_runt,            "dropped: frame shorter than an Ethernet header") \
 	X(rx_vlan,            "dropped: VLAN-tagged frame (not supported yet)") \
 	X(rx_not_ip_arp,      "dropped: EtherType neither ARP nor IPv4") \
