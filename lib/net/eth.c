@@ -24,8 +24,30 @@ ptcp_eth_classify(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
 
 	if (unlikely(type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
 			type == RTE_BE16(RTE_ETHER_TYPE_QINQ))) {
-		PTCP_STAT_INC(st, rx_vlan);
-		return PTCP_L2_DROP;
+		/*
+		 * One 802.1Q tag is taken off here as a NIC would strip it
+		 * (the frame is then untagged, the tag in m->vlan_tci with
+		 * RTE_MBUF_F_RX_VLAN_STRIPPED): the caller picks the VLAN's
+		 * interface. QinQ, or a tag behind a tag, is not ours.
+		 */
+		if (type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+				(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)) {
+			PTCP_STAT_INC(st, rx_vlan);
+			return PTCP_L2_DROP;
+		}
+		if (rte_pktmbuf_data_len(m) < sizeof(*eh) +
+				sizeof(struct rte_vlan_hdr)) {
+			PTCP_STAT_INC(st, rx_runt);
+			return PTCP_L2_DROP;
+		}
+		rte_vlan_strip(m);
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		type = eh->ether_type;
+		if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+				type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+			PTCP_STAT_INC(st, rx_vlan);
+			return PTCP_L2_DROP;
+		}
 	}
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 			type != RTE_BE16(RTE_ETHER_TYPE_ARP)) {
