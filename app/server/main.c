@@ -191,6 +191,20 @@ print_ports(const struct ptcp_engine *e)
 			p->tx_l4_csum ? "tcp" : "-",
 			p->tx_multi_seg ? "yes" : "no", p->tx_tso ? "yes" : "no");
 	}
+	for (i = 0; i < PTCP_MAX_VLANS; i++) {
+		const struct ptcp_vlan_config *v = &e->cfg.vlan[i];
+		const struct ptcp_port *p = &e->ports[v->port];
+
+		if (!v->enabled)
+			continue;
+		a = rte_be_to_cpu_32(v->addr);
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+			(a >> 8) & 255, a & 255);
+		printf(PROG ": vlan%u port%u VLAN %u %s/%u tags tx %s rx %s\n",
+			i, v->port, v->id, ip, __builtin_popcount(v->netmask),
+			p->tx_vlan_insert ? "nic" : "software",
+			p->rx_vlan_strip ? "nic" : "software");
+	}
 }
 
 /* Wait on the main lcore's behalf when it is not a worker. */
