@@ -899,6 +899,12 @@ vlan_errors_are_one_line_each(void)
 	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n"
 		"mtu = 1500\n", ": [vlan0] mtu: unknown key (known: port, id, "
 		"address, extra_addresses, netmask, gateway)");
+	/* a tagged frame of the port's MTU must fit one mbuf too */
+	LOADS(PORT0 "mtu = 2034\n");
+	FAILS(PORT0 "mtu = 2034\n[vlan0]\nport = 0\nid = 5\n"
+		"address = 10.0.1.2/24\n", ": [port0] mtu: 2034 needs [mempool] "
+		"data_room >= 2180 (mtu + 18 Ethernet with an 802.1Q tag + 128 "
+		"headroom), it is 2176");
 	FAILS(PORT0 "[vlan8]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n",
 		": [vlan8]: unknown section (known: port0..port3, vlan0..vlan7, "
 		"lcores, mempool, ip, arp, arp.static, timer, tcp, server)");
