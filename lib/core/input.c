@@ -259,7 +259,8 @@ steer_split(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
 	return k;
 }
 
-static void input_local(struct ptcp_lcore *lc, unsigned int ifidx,
+static __rte_always_inline void input_local(struct ptcp_lcore *lc,
+		unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n, bool steered);
 
 void
@@ -343,40 +344,86 @@ input_one(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m,
 }
 
 /*
- * Frames this worker owns: classify, ARP/ICMP in place, TCP in a batch
- * per interface. Untagged frames pay one test of ol_flags for VLANs; a
- * VLAN's TCP segments are gathered apart and handed over after the
- * untagged ones, in runs of the same interface (frames of different
- * interfaces are different connections: an address is on one interface).
+ * A frame that came tagged (the NIC or ptcp_eth_classify() stripped it):
+ * handled on its VLAN's interface. Out of line, so that the loop over
+ * untagged frames stays as it was. @return true if it is a TCP segment
+ * for the layer-4 batch.
  */
-static void
+static __rte_noinline bool
+vlan_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m,
+		enum ptcp_l2_class cls, bool steered)
+{
+	int vi;
+
+	if (cls == PTCP_L2_DROP) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	vi = vlan_iface(lc, ifidx, m->vlan_tci);
+	if (vi < 0) {
+		PTCP_STAT_INC(&lc->stats, rx_vlan_unknown);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	return input_one(lc, (unsigned int)vi, m, cls, steered);
+}
+
+/*
+ * The layer-4 batch of a burst that had tagged TCP segments: the untagged
+ * ones first, as one call, then the tagged ones in runs of the same
+ * interface (frames of different interfaces are different connections:
+ * an address is on one interface only).
+ */
+static __rte_noinline void
+l4_input_vlans(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n)
+{
+	struct rte_mbuf *v[PTCP_TX_BATCH_MAX];
+	uint8_t vif[PTCP_TX_BATCH_MAX];
+	unsigned int i, j, k = 0, nv = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pkts[i]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+			vif[nv] = (uint8_t)vlan_iface(lc, ifidx,
+				pkts[i]->vlan_tci);
+			v[nv++] = pkts[i];
+		} else {
+			pkts[k++] = pkts[i];
+		}
+	}
+	if (k != 0)
+		lc->l4_input(lc, ifidx, pkts, k);
+	for (i = 0; i < nv; i = j) {
+		for (j = i + 1; j < nv && vif[j] == vif[i]; j++)
+			;
+		lc->l4_input(lc, vif[i], v + i, j - i);
+	}
+}
+
+/*
+ * Frames this worker owns: classify, ARP/ICMP in place, TCP in a batch
+ * per interface. Untagged frames pay one test of ol_flags for VLANs.
+ * Inlined in both callers (the compiler did so before the VLAN code made
+ * it bigger: a call per burst less).
+ */
+static __rte_always_inline void
 input_local(struct ptcp_lcore *lc, unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n, bool steered)
 {
 	struct ptcp_iface *ifc = &lc->ifs[ifidx];
-	struct rte_mbuf *vpkts[PTCP_TX_BATCH_MAX];
-	uint8_t vif[PTCP_TX_BATCH_MAX];
 	enum ptcp_l2_class cls;
 	struct rte_mbuf *m;
-	unsigned int i, j, nl4 = 0, nv = 0;
-	int vi;
+	unsigned int i, nl4 = 0, nv = 0;
 
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		cls = ptcp_eth_classify(m, &ifc->port->mac, &lc->stats);
-		if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
-				cls != PTCP_L2_DROP) {
-			vi = vlan_iface(lc, ifidx, m->vlan_tci);
-			if (vi < 0) {
-				PTCP_STAT_INC(&lc->stats, rx_vlan_unknown);
-				rte_pktmbuf_free(m);
-				continue;
-			}
-			if (input_one(lc, (unsigned int)vi, m, cls, steered)) {
-				vif[nv] = (uint8_t)vi;
-				vpkts[nv++] = m;
+		if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)) {
+			if (vlan_input(lc, ifidx, m, cls, steered)) {
+				pkts[nl4++] = m;
+				nv++;
 			}
 			continue;
 		}
@@ -384,11 +431,8 @@ input_local(struct ptcp_lcore *lc, unsigned int ifidx,
 		if (input_one(lc, ifidx, m, cls, steered))
 			pkts[nl4++] = m;
 	}
-	if (nl4 != 0)
+	if (unlikely(nv != 0))
+		l4_input_vlans(lc, ifidx, pkts, nl4);
+	else if (nl4 != 0)
 		lc->l4_input(lc, ifidx, pkts, nl4);
-	for (i = 0; i < nv; i = j) {
-		for (j = i + 1; j < nv && vif[j] == vif[i]; j++)
-			;
-		lc->l4_input(lc, vif[i], vpkts + i, j - i);
-	}
 }
