@@ -181,8 +181,12 @@ print_ports(const struct ptcp_engine *e)
 		m = rte_be_to_cpu_32(e->cfg.port[i].netmask);
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
 			(a >> 8) & 255, a & 255);
-		snprintf(mask, sizeof(mask), "%u", __builtin_popcount(m));
-		printf(PROG ": port%u %s %s/%s mac " RTE_ETHER_ADDR_PRT_FMT
+		snprintf(mask, sizeof(mask), "/%u", __builtin_popcount(m));
+		if (a == 0) {   /* address = none: VLANs only */
+			snprintf(ip, sizeof(ip), "%s", "none");
+			mask[0] = '\0';
+		}
+		printf(PROG ": port%u %s %s%s mac " RTE_ETHER_ADDR_PRT_FMT
 			" queues %u csum-offload rx %s/%s tx %s/%s tx-chains %s"
 			" tso %s\n", i,
 			p->name, ip, mask, RTE_ETHER_ADDR_BYTES(&p->mac),

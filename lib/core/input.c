@@ -365,6 +365,12 @@ vlan_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return false;
 	}
+	/* VID 0: the port's own interface, which may have no address. */
+	if (unlikely(lc->ifs[vi].ip.addr == 0)) {
+		PTCP_STAT_INC(&lc->stats, rx_no_addr);
+		rte_pktmbuf_free(m);
+		return false;
+	}
 	return input_one(lc, (unsigned int)vi, m, cls, steered);
 }
 
@@ -401,6 +407,36 @@ l4_input_vlans(struct ptcp_lcore *lc, unsigned int ifidx,
 }
 
 /*
+ * The frames of a port whose own interface has no address ([portN]
+ * address = none): only its VLANs' are taken, the untagged ones are
+ * dropped (rx_no_addr).
+ */
+static __rte_noinline void
+input_vlans_only(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n, bool steered)
+{
+	enum ptcp_l2_class cls;
+	struct rte_mbuf *m;
+	unsigned int i, nl4 = 0;
+
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		cls = ptcp_eth_classify(m, &lc->ifs[ifidx].port->mac,
+			&lc->stats);
+		if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+			if (vlan_input(lc, ifidx, m, cls, steered))
+				pkts[nl4++] = m;
+			continue;
+		}
+		if (cls != PTCP_L2_DROP)
+			PTCP_STAT_INC(&lc->stats, rx_no_addr);
+		rte_pktmbuf_free(m);
+	}
+	if (nl4 != 0)
+		l4_input_vlans(lc, ifidx, pkts, nl4);
+}
+
+/*
  * Frames this worker owns: classify, ARP/ICMP in place, TCP in a batch
  * per interface. Untagged frames pay one test of ol_flags for VLANs.
  * Inlined in both callers (the compiler did so before the VLAN code made
@@ -415,6 +451,10 @@ input_local(struct ptcp_lcore *lc, unsigned int ifidx,
 	struct rte_mbuf *m;
 	unsigned int i, nl4 = 0, nv = 0;
 
+	if (unlikely(ifc->ip.addr == 0)) {
+		input_vlans_only(lc, ifidx, pkts, n, steered);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
 		if (i + 1 < n)

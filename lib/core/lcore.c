@@ -261,7 +261,8 @@ ptcp_engine_start(struct ptcp_engine *e, char *err, size_t errlen)
 			const struct ptcp_ipv4_if *ip = &lc0->ifs[i].ip;
 			unsigned int x;
 
-			ptcp_arp_announce(lc0, i, ip->addr);
+			if (ip->addr != 0)      /* address = none */
+				ptcp_arp_announce(lc0, i, ip->addr);
 			for (x = 0; x < ip->nb_extra; x++)
 				ptcp_arp_announce(lc0, i, ip->extra[x]);
 			ptcp_txq_flush(&lc0->ifs[i].txq, &lc0->stats);

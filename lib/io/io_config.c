@@ -118,6 +118,12 @@ parse_ip_key(struct ptcp_config_ctx *c, const char *section,
 	char *slash;
 
 	if (strcmp(key, "address") == 0) {
+		/* A port used only for VLANs: its own interface has none. */
+		if (strcasecmp(value, "none") == 0 &&
+				strcmp(k->kind, "port") == 0) {
+			*k->addr = 0;
+			return 0;
+		}
 		strlcpy(buf, value, sizeof(buf));
 		slash = strchr(buf, '/');
 		if (slash != NULL)
@@ -217,6 +223,22 @@ check_ip(struct ptcp_config_ctx *c, const char *section,
 
 	if (!ptcp_config_given(c, section, "address"))
 		return ptcp_config_fail(c, section, "address", "missing (required)");
+	if (addr == 0) {
+		/* address = none: nothing else of IPv4 (check_vlans() wants a
+		 * VLAN on the port); a netmask of /32 keeps every subnet test
+		 * ([arp.static], routes) away from it. */
+		if (*k->nb_extra != 0)
+			return ptcp_config_fail(c, section, "extra_addresses",
+				"the port has no address (address = none)");
+		if (*k->gateway != 0)
+			return ptcp_config_fail(c, section, "gateway",
+				"the port has no address (address = none)");
+		if (ptcp_config_given(c, section, "netmask"))
+			return ptcp_config_fail(c, section, "netmask",
+				"the port has no address (address = none)");
+		*k->netmask = UINT32_MAX;
+		return 0;
+	}
 	given_prefix = address_prefix(ptcp_config_value(c, section, "address"));
 	netmask_set = ptcp_config_given(c, section, "netmask");
 	if (given_prefix != 0) {
@@ -317,7 +339,8 @@ check_ports(struct ptcp_config_ctx *c, void *base)
 				"numbered from port0 without gaps "
 				"([port%u] is present)", cfg->nb_ports - 1);
 		for (j = 0; j < i; j++) {
-			if (cfg->port[j].addr == cfg->port[i].addr)
+			if (cfg->port[j].addr == cfg->port[i].addr &&
+					cfg->port[i].addr != 0)
 				return ptcp_config_fail(c, name, "address",
 					"%s is also port%u's address",
 					ptcp_config_ip_str(cfg->port[i].addr, a), j);
@@ -369,8 +392,11 @@ dump_port(const struct ptcp_config_section *sec, const char *section,
 	fprintf(f, "\n[%s]\n", section);
 	if (pc->device[0] != '\0')
 		fprintf(f, "device = %s\n", pc->device);
-	fprintf(f, "address = %s/%d\n", ptcp_config_ip_str(pc->addr, a),
-		ptcp_config_mask_to_prefix(pc->netmask));
+	if (pc->addr == 0)
+		fprintf(f, "address = none\n");
+	else
+		fprintf(f, "address = %s/%d\n", ptcp_config_ip_str(pc->addr, a),
+			ptcp_config_mask_to_prefix(pc->netmask));
 	dump_addr_list(pc, f);
 	fprintf(f, "gateway = %s\n",
 		pc->gateway != 0 ? ptcp_config_ip_str(pc->gateway, a) : "none");
@@ -498,6 +524,18 @@ check_vlans(struct ptcp_config_ctx *c, void *base)
 	unsigned int i, j, x, n;
 
 	cfg->nb_vlans = 0;
+	for (j = 0; j < cfg->nb_ports; j++) {
+		if (cfg->port[j].addr != 0)
+			continue;
+		for (i = 0; i < PTCP_MAX_VLANS; i++)
+			if (cfg->vlan[i].enabled && cfg->vlan[i].port == j)
+				break;
+		snprintf(name, sizeof(name), "port%u", j);
+		if (i == PTCP_MAX_VLANS)
+			return ptcp_config_fail(c, name, "address", "none "
+				"leaves the port nothing to do: give it an "
+				"address or a [vlanN] with port = %u", j);
+	}
 	for (i = 0; i < PTCP_MAX_VLANS; i++) {
 		struct ptcp_vlan_config *vc = &cfg->vlan[i];
 
@@ -529,6 +567,8 @@ check_vlans(struct ptcp_config_ctx *c, void *base)
 						j);
 		}
 		for (j = 0; j < cfg->nb_ports; j++) {
+			if (cfg->port[j].addr == 0)
+				continue;
 			o = port_ip_keys(&cfg->port[j]);
 			snprintf(other, sizeof(other), "port%u", j);
 			for (x = 0; x < n; x++)

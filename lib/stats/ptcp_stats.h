@@ -35,6 +35,7 @@ extern "C" {
 	X(rx_runt,            "dropped: frame shorter than an Ethernet header") \
 	X(rx_vlan,            "dropped: QinQ (0x88a8) or a second 802.1Q tag") \
 	X(rx_vlan_unknown,    "dropped: 802.1Q tag of a VLAN not configured on the port") \
+	X(rx_no_addr,         "dropped: untagged or priority-tagged frame on a port without an address (address = none)") \
 	X(rx_not_ip_arp,      "dropped: EtherType neither ARP nor IPv4") \
 	X(rx_not_our_mac,     "dropped: unicast to another MAC") \
 	X(arp_rx,             "ARP frames received") \

@@ -327,6 +327,48 @@ offload_paths_leave_the_tag_to_the_nic(void)
 	return end_clean(&h);
 }
 
+/* A port used only for VLANs ([port0] address = none). */
+static int
+port_without_address_takes_only_its_vlans(void)
+{
+	static const char *const sets[] = {
+		"port0.address=none",
+		"vlan0.port=0", "vlan0.id=100", "vlan0.address=10.98.100.1/24",
+	};
+	struct harness h;
+	struct rte_mbuf *m[4];
+	struct ptcp_arp_info a;
+	struct ptcp_stats st = { 0 };
+
+	CHECK(h_setup(&h, 1, false, sets, RTE_DIM(sets)) == 0);
+	/* Only the VLAN's address is announced. */
+	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
+	CHECK_EQ(untag(m[0]), 100);
+	CHECK(ptcp_arp_parse(m[0], &a, &st) == 0);
+	CHECK_EQ(a.sip, rte_cpu_to_be_32(V100_IP));
+	rte_pktmbuf_free(m[0]);
+	/* The VLAN works. */
+	h_inject(&h, 0, echo(&h, 100, V100_PEER, V100_IP, 1));
+	h_poll(&h, 1);
+	CHECK_EQ(take_one(&h, &m[0]), 100);
+	rte_pktmbuf_free(m[0]);
+	/* Nothing untagged is taken: not the old address, not 0.0.0.0, not
+	 * an ARP probe, not a priority tag. */
+	h_inject(&h, 0, echo(&h, 0, PEER_IP, OUR_IP, 2));
+	h_inject(&h, 0, echo(&h, 0, PEER_IP, 0, 3));
+	h_inject(&h, 0, arp_req(&h, 0, &h_peer_mac, 0, 0));
+	m[0] = h_vlan_tag(echo(&h, 0, PEER_IP, 0, 4), 0);
+	h_inject(&h, 0, m[0]);
+	h_inject(&h, 0, h_tcp_frame(&h, PEER_IP, 4000, 0, 80, 1, 0,
+		RTE_TCP_SYN_FLAG, 65535, NULL, 0, NULL, 0));
+	h_poll(&h, 1);
+	CHECK_EQ(h_drain(&h, 0), 0);
+	CHECK_EQ(H_STAT(&h, rx_no_addr), 5);
+	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
+	CHECK_EQ(ptcp_arp_count(h.lc->ifs[0].arp), 0);
+	return end_clean(&h);
+}
+
 /* ---- TCP over a VLAN, the test playing the peer ---------------------- */
 
 static struct {
@@ -620,6 +662,7 @@ static const struct ptcp_test tests[] = {
 	TEST(unknown_vlan_qinq_and_double_tag_dropped_and_counted),
 	TEST(tagged_frames_on_a_port_without_vlans_dropped_as_unknown),
 	TEST(offload_paths_leave_the_tag_to_the_nic),
+	TEST(port_without_address_takes_only_its_vlans),
 	TEST(tcp_connection_over_a_vlan),
 	TEST(two_vlans_same_remote_address_kept_apart),
 	TEST(tagged_frames_steered_to_the_owner_of_their_flow),

@@ -1414,6 +1414,54 @@ dump_to(struct env *e, const struct ptcp_config *c, const char *name,
 	return 0;
 }
 
+/* A port used only for VLANs: address = none. */
+static int
+a_port_may_have_no_address_when_it_carries_vlans(void)
+{
+	struct env *e = env;
+	struct ptcp_config *c = &e->cfg;
+	static char text1[16384], text2[16384];
+	char path1[PATH_MAX], path2[PATH_MAX];
+	struct ptcp_config again;
+
+	LOADS("[port0]\naddress = none\n"
+		"[port1]\naddress = none\nmtu = 1400\n"
+		"[vlan0]\nport = 0\nid = 10\naddress = 10.0.10.2/24\n"
+		"[vlan1]\nport = 1\nid = 10\naddress = 10.0.11.2/24\n");
+	CHECK_EQ(c->nb_ports, 2);
+	CHECK_EQ(c->port[0].addr, 0);
+	CHECK_EQ(c->port[0].netmask, UINT32_MAX);
+	CHECK_EQ(c->port[1].addr, 0);
+	CHECK_EQ(c->nb_vlans, 2);
+	/* written back as none, read back the same */
+	CHECK(dump_to(e, c, "dump1.ini", path1, text1, sizeof(text1)) == 0);
+	CHECK(strstr(text1, "[port0]\naddress = none\n") != NULL);
+	CHECK_EQ(ptcp_config_load_with(&again, &e->schema, path1, NULL, 0,
+		e->err, sizeof(e->err)), 0);
+	CHECK(memcmp(&again, c, sizeof(again)) == 0);
+	CHECK(dump_to(e, &again, "dump2.ini", path2, text2,
+		sizeof(text2)) == 0);
+	CHECK_STR(text1, text2);
+	/* no subnet: a static ARP entry finds no port */
+	FAILS("[port0]\naddress = none\n"
+		"[vlan0]\nport = 0\nid = 10\naddress = 10.0.10.2/24\n"
+		"[arp.static]\n10.0.0.9 = 02:00:00:00:00:09\n",
+		": [arp.static] 10.0.0.9: 10.0.0.9 is in no port's subnet");
+	FAILS("[port0]\naddress = none\n",
+		": [port0] address: none leaves the port nothing to do: give "
+		"it an address or a [vlanN] with port = 0");
+	FAILS("[port0]\naddress = none\nextra_addresses = 10.0.0.3\n",
+		": [port0] extra_addresses: the port has no address "
+		"(address = none)");
+	FAILS("[port0]\naddress = none\ngateway = 10.0.0.1\n",
+		": [port0] gateway: the port has no address (address = none)");
+	FAILS("[port0]\naddress = none\nnetmask = 255.255.255.0\n",
+		": [port0] netmask: the port has no address (address = none)");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 10\naddress = none\n",
+		": [vlan0] address: 'none' is not an IPv4 address");
+	return 0;
+}
+
 static int
 dump_reads_back_as_the_same_config(void)
 {
@@ -1851,6 +1899,7 @@ static const struct ptcp_test tests[] = {
 	TEST(mtu_must_fit_one_mbuf),
 	TEST(vlans_are_interfaces_on_ports),
 	TEST(vlan_errors_are_one_line_each),
+	TEST(a_port_may_have_no_address_when_it_carries_vlans),
 	TEST(static_arp_goes_to_the_port_of_its_subnet),
 	TEST(static_arp_errors),
 	TEST(every_tcp_and_server_key_is_read),
