@@ -181,8 +181,12 @@ print_ports(const struct ptcp_engine *e)
 		m = rte_be_to_cpu_32(e->cfg.port[i].netmask);
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
 			(a >> 8) & 255, a & 255);
-		snprintf(mask, sizeof(mask), "%u", __builtin_popcount(m));
-		printf(PROG ": port%u %s %s/%s mac " RTE_ETHER_ADDR_PRT_FMT
+		snprintf(mask, sizeof(mask), "/%u", __builtin_popcount(m));
+		if (a == 0) {   /* address = none: VLANs only */
+			snprintf(ip, sizeof(ip), "%s", "none");
+			mask[0] = '\0';
+		}
+		printf(PROG ": port%u %s %s%s mac " RTE_ETHER_ADDR_PRT_FMT
 			" queues %u csum-offload rx %s/%s tx %s/%s tx-chains %s"
 			" tso %s\n", i,
 			p->name, ip, mask, RTE_ETHER_ADDR_BYTES(&p->mac),
@@ -190,6 +194,20 @@ print_ports(const struct ptcp_engine *e)
 			p->rx_l4_csum ? "tcp" : "-", p->tx_ip_csum ? "ip" : "-",
 			p->tx_l4_csum ? "tcp" : "-",
 			p->tx_multi_seg ? "yes" : "no", p->tx_tso ? "yes" : "no");
+	}
+	for (i = 0; i < PTCP_MAX_VLANS; i++) {
+		const struct ptcp_vlan_config *v = &e->cfg.vlan[i];
+		const struct ptcp_port *p = &e->ports[v->port];
+
+		if (!v->enabled)
+			continue;
+		a = rte_be_to_cpu_32(v->addr);
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+			(a >> 8) & 255, a & 255);
+		printf(PROG ": vlan%u port%u VLAN %u %s/%u tags tx %s rx %s\n",
+			i, v->port, v->id, ip, __builtin_popcount(v->netmask),
+			p->tx_vlan_insert ? "nic" : "software",
+			p->rx_vlan_strip ? "nic" : "software");
 	}
 }
 

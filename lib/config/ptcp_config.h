@@ -29,6 +29,11 @@ extern "C" {
 
 /** Most ports one endpoint drives (sections [port0] .. [port3]). */
 #define PTCP_MAX_PORTS 4
+/** Most 802.1Q VLAN interfaces, all ports together ([vlan0] .. [vlan7]). */
+#define PTCP_MAX_VLANS 8
+/** Most interfaces of an engine: each port's own (untagged) one and the
+ *  VLANs; an interface index (a TCB's ifidx) is below it. */
+#define PTCP_MAX_IFS (PTCP_MAX_PORTS + PTCP_MAX_VLANS)
 /** Most worker lcores an engine runs. */
 #define PTCP_MAX_WORKERS 64
 /** Most static ARP entries (keys of the [arp.static] section). */
@@ -61,6 +66,22 @@ struct ptcp_port_config {
 	uint16_t mtu;                 /**< IP MTU */
 	/** More addresses in the port's subnet it answers for and may
 	 *  connect from (`extra_addresses`), network byte order. */
+	uint32_t extra_addr[PTCP_MAX_EXTRA_ADDRS];
+	unsigned int nb_extra;        /**< entries of extra_addr[] */
+};
+
+/**
+ * One [vlanN] section: an 802.1Q VLAN on a port, an interface of its own
+ * (addresses, gateway, ARP cache) whose frames carry the tag.
+ */
+struct ptcp_vlan_config {
+	bool enabled;                 /**< the section exists */
+	uint8_t port;                 /**< index of the port it is on (`port`) */
+	uint16_t id;                  /**< VLAN ID, 1..4094 (`id`) */
+	uint32_t addr;                /**< IPv4 address, network byte order */
+	uint32_t netmask;             /**< network byte order */
+	uint32_t gateway;             /**< network byte order; 0 = none */
+	/** More addresses in its subnet (`extra_addresses`). */
 	uint32_t extra_addr[PTCP_MAX_EXTRA_ADDRS];
 	unsigned int nb_extra;        /**< entries of extra_addr[] */
 };
@@ -369,6 +390,7 @@ void ptcp_config_dump_keys(const struct ptcp_config_key *keys, unsigned int n,
 /** Ranks of the libraries' sections. */
 enum ptcp_config_rank {
 	PTCP_CONFIG_RANK_PORT = 5,        /**< lib/io: port0..port3 */
+	PTCP_CONFIG_RANK_VLAN = 6,        /**< lib/io: vlan0..vlan7 */
 	PTCP_CONFIG_RANK_LCORES = 10,     /**< lib/core */
 	PTCP_CONFIG_RANK_MEMPOOL = 20,    /**< lib/core */
 	PTCP_CONFIG_RANK_IP = 30,         /**< lib/net */
@@ -490,6 +512,9 @@ struct ptcp_config {
 	/* [portN] */
 	struct ptcp_port_config port[PTCP_MAX_PORTS]; /**< by port index */
 	unsigned int nb_ports;        /**< highest enabled port index + 1 */
+	/* [vlanN] */
+	struct ptcp_vlan_config vlan[PTCP_MAX_VLANS]; /**< by section number */
+	unsigned int nb_vlans;        /**< enabled [vlanN] sections */
 
 	struct ptcp_lcores_config lcores;   /**< [lcores] */
 	struct ptcp_mempool_config mempool; /**< [mempool] */

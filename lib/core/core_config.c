@@ -59,18 +59,23 @@ check_mempool(struct ptcp_config_ctx *ctx, void *base)
 {
 	const struct ptcp_mempool_config *mp = base;
 	const struct ptcp_config *cfg = ptcp_config_of(ctx);
-	unsigned int i, need;
+	unsigned int i, v, need, l2;
 	char name[16];
 
 	for (i = 0; i < cfg->nb_ports; i++) {
-		need = cfg->port[i].mtu + RTE_ETHER_HDR_LEN +
-			RTE_PKTMBUF_HEADROOM;
+		/* A port carrying VLANs receives frames 4 bytes longer. */
+		l2 = RTE_ETHER_HDR_LEN;
+		for (v = 0; v < PTCP_MAX_VLANS; v++)
+			if (cfg->vlan[v].enabled && cfg->vlan[v].port == i)
+				l2 = RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+		need = cfg->port[i].mtu + l2 + RTE_PKTMBUF_HEADROOM;
 		if (mp->data_room >= need)
 			continue;
 		snprintf(name, sizeof(name), "port%u", i);
 		return ptcp_config_fail(ctx, name, "mtu", "%u needs [mempool] data_room "
-			">= %u (mtu + %u Ethernet + %u headroom), it is %u",
-			cfg->port[i].mtu, need, RTE_ETHER_HDR_LEN,
+			">= %u (mtu + %u Ethernet%s + %u headroom), it is %u",
+			cfg->port[i].mtu, need, l2,
+			l2 != RTE_ETHER_HDR_LEN ? " with an 802.1Q tag" : "",
 			RTE_PKTMBUF_HEADROOM, mp->data_room);
 	}
 	return 0;

@@ -195,16 +195,26 @@ frame_owner(const struct ptcp_lcore *lc, const struct ptcp_port *port,
 	const struct rte_ether_hdr *eh;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
-	unsigned int ihl;
+	unsigned int ihl, l2 = sizeof(*eh);
+	uint16_t type;
 
 	if (unlikely(m->data_len < sizeof(*eh) + sizeof(*ip)))
 		return lc->idx;
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+	type = eh->ether_type;
+	if (unlikely(type == RTE_BE16(RTE_ETHER_TYPE_VLAN))) {
+		/* A VLAN's frame: the same owner as untagged, by what the
+		 * tag carries. */
+		l2 += sizeof(struct rte_vlan_hdr);
+		if (m->data_len < l2 + sizeof(*ip))
+			return lc->idx;
+		type = ((const struct rte_vlan_hdr *)(eh + 1))->eth_proto;
+	}
+	if (type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return 0;
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return lc->idx;
-	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
 	if (ip->next_proto_id == IPPROTO_ICMP)
 		return 0;
 	if (ip->next_proto_id != IPPROTO_TCP)
@@ -213,7 +223,7 @@ frame_owner(const struct ptcp_lcore *lc, const struct ptcp_port *port,
 		return ptcp_port_owner(port, m->hash.rss);
 	ihl = (ip->version_ihl & 0x0f) * 4u;
 	if (unlikely(ihl < sizeof(*ip) ||
-			m->data_len < sizeof(*eh) + ihl + 4))
+			m->data_len < l2 + ihl + 4))
 		return lc->idx;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
 	return ptcp_port_owner(port, ptcp_rss_hash(ip->src_addr,
@@ -249,7 +259,8 @@ steer_split(struct ptcp_lcore *lc, struct ptcp_iface *ifc,
 	return k;
 }
 
-static void input_local(struct ptcp_lcore *lc, unsigned int ifidx,
+static __rte_always_inline void input_local(struct ptcp_lcore *lc,
+		unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n, bool steered);
 
 void
@@ -289,38 +300,179 @@ core_input_steered(struct ptcp_lcore *lc, struct rte_mbuf **pkts,
 	}
 }
 
-/* Frames this worker owns: classify, ARP/ICMP in place, TCP in a batch. */
-static void
-input_local(struct ptcp_lcore *lc, unsigned int ifidx,
+/*
+ * The interface of a frame that came tagged (@tci, from the NIC or
+ * ptcp_eth_classify()) on port interface @ifidx: the VLAN's, the port's
+ * own for a priority tag (VID 0), or -1: a VLAN not configured there.
+ */
+static int
+vlan_iface(const struct ptcp_lcore *lc, unsigned int ifidx, uint16_t tci)
+{
+	uint32_t key = (uint32_t)lc->ifs[ifidx].port_idx << 16 |
+		(tci & RTE_VLAN_ID_MASK);
+	unsigned int k, nb = (unsigned int)(lc->nb_ifs - lc->nb_ports);
+
+	if ((tci & RTE_VLAN_ID_MASK) == 0)
+		return (int)ifidx;
+	for (k = 0; k < nb; k++)
+		if (lc->vlan_key[k] == key)
+			return (int)(lc->nb_ports + k);
+	return -1;
+}
+
+/* Handle one frame of class @cls on interface @ifidx. @return true if it
+ * is a TCP datagram for the layer-4 batch. */
+static inline bool
+input_one(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m,
+		enum ptcp_l2_class cls, bool steered)
+{
+	switch (cls) {
+	case PTCP_L2_IPV4:
+		return ipv4_input(lc, ifidx, m);
+	case PTCP_L2_ARP:
+		/* On a worker other than 0, ARP only comes steered:
+		 * worker 0 passing it on for the replica. */
+		if (steered && lc->idx != 0)
+			arp_replica_input(lc, &lc->ifs[ifidx], m);
+		else
+			arp_input(lc, &lc->ifs[ifidx], m);
+		return false;
+	default:
+		rte_pktmbuf_free(m);
+		return false;
+	}
+}
+
+/*
+ * A frame that came tagged (the NIC or ptcp_eth_classify() stripped it):
+ * handled on its VLAN's interface. Out of line, so that the loop over
+ * untagged frames stays as it was. @return true if it is a TCP segment
+ * for the layer-4 batch.
+ */
+static __rte_noinline bool
+vlan_input(struct ptcp_lcore *lc, unsigned int ifidx, struct rte_mbuf *m,
+		enum ptcp_l2_class cls, bool steered)
+{
+	int vi;
+
+	if (cls == PTCP_L2_DROP) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	vi = vlan_iface(lc, ifidx, m->vlan_tci);
+	if (vi < 0) {
+		PTCP_STAT_INC(&lc->stats, rx_vlan_unknown);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	/* VID 0: the port's own interface, which may have no address. */
+	if (unlikely(lc->ifs[vi].ip.addr == 0)) {
+		PTCP_STAT_INC(&lc->stats, rx_no_addr);
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	return input_one(lc, (unsigned int)vi, m, cls, steered);
+}
+
+/*
+ * The layer-4 batch of a burst that had tagged TCP segments: the untagged
+ * ones first, as one call, then the tagged ones in runs of the same
+ * interface (frames of different interfaces are different connections:
+ * an address is on one interface only).
+ */
+static __rte_noinline void
+l4_input_vlans(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n)
+{
+	struct rte_mbuf *v[PTCP_TX_BATCH_MAX];
+	uint8_t vif[PTCP_TX_BATCH_MAX];
+	unsigned int i, j, k = 0, nv = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pkts[i]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+			vif[nv] = (uint8_t)vlan_iface(lc, ifidx,
+				pkts[i]->vlan_tci);
+			v[nv++] = pkts[i];
+		} else {
+			pkts[k++] = pkts[i];
+		}
+	}
+	if (k != 0)
+		lc->l4_input(lc, ifidx, pkts, k);
+	for (i = 0; i < nv; i = j) {
+		for (j = i + 1; j < nv && vif[j] == vif[i]; j++)
+			;
+		lc->l4_input(lc, vif[i], v + i, j - i);
+	}
+}
+
+/*
+ * The frames of a port whose own interface has no address ([portN]
+ * address = none): only its VLANs' are taken, the untagged ones are
+ * dropped (rx_no_addr).
+ */
+static __rte_noinline void
+input_vlans_only(struct ptcp_lcore *lc, unsigned int ifidx,
 		struct rte_mbuf **pkts, unsigned int n, bool steered)
 {
-	struct ptcp_iface *ifc = &lc->ifs[ifidx];
+	enum ptcp_l2_class cls;
 	struct rte_mbuf *m;
 	unsigned int i, nl4 = 0;
 
 	for (i = 0; i < n; i++) {
 		m = pkts[i];
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		switch (ptcp_eth_classify(m, &ifc->port->mac, &lc->stats)) {
-		case PTCP_L2_IPV4:
-			/* TCP segments are gathered in place for one call. */
-			if (ipv4_input(lc, ifidx, m))
+		cls = ptcp_eth_classify(m, &lc->ifs[ifidx].port->mac,
+			&lc->stats);
+		if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+			if (vlan_input(lc, ifidx, m, cls, steered))
 				pkts[nl4++] = m;
-			break;
-		case PTCP_L2_ARP:
-			/* On a worker other than 0, ARP only comes steered:
-			 * worker 0 passing it on for the replica. */
-			if (steered && lc->idx != 0)
-				arp_replica_input(lc, ifc, m);
-			else
-				arp_input(lc, ifc, m);
-			break;
-		default:
-			rte_pktmbuf_free(m);
-			break;
+			continue;
 		}
+		if (cls != PTCP_L2_DROP)
+			PTCP_STAT_INC(&lc->stats, rx_no_addr);
+		rte_pktmbuf_free(m);
 	}
 	if (nl4 != 0)
+		l4_input_vlans(lc, ifidx, pkts, nl4);
+}
+
+/*
+ * Frames this worker owns: classify, ARP/ICMP in place, TCP in a batch
+ * per interface. Untagged frames pay one test of ol_flags for VLANs.
+ * Inlined in both callers (the compiler did so before the VLAN code made
+ * it bigger: a call per burst less).
+ */
+static __rte_always_inline void
+input_local(struct ptcp_lcore *lc, unsigned int ifidx,
+		struct rte_mbuf **pkts, unsigned int n, bool steered)
+{
+	struct ptcp_iface *ifc = &lc->ifs[ifidx];
+	enum ptcp_l2_class cls;
+	struct rte_mbuf *m;
+	unsigned int i, nl4 = 0, nv = 0;
+
+	if (unlikely(ifc->ip.addr == 0)) {
+		input_vlans_only(lc, ifidx, pkts, n, steered);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		cls = ptcp_eth_classify(m, &ifc->port->mac, &lc->stats);
+		if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)) {
+			if (vlan_input(lc, ifidx, m, cls, steered)) {
+				pkts[nl4++] = m;
+				nv++;
+			}
+			continue;
+		}
+		/* TCP segments are gathered in place for one call. */
+		if (input_one(lc, ifidx, m, cls, steered))
+			pkts[nl4++] = m;
+	}
+	if (unlikely(nv != 0))
+		l4_input_vlans(lc, ifidx, pkts, nl4);
+	else if (nl4 != 0)
 		lc->l4_input(lc, ifidx, pkts, nl4);
 }

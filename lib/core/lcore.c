@@ -35,8 +35,9 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		.pending_total = cfg->arp.pending_total,
 	};
 	int sock = (int)rte_lcore_to_socket_id(lcore_id);
+	unsigned int vl[PTCP_MAX_VLANS];
 	struct ptcp_lcore *lc;
-	unsigned int i, s;
+	unsigned int i, s, v;
 	void *mem;
 
 	lc = rte_zmalloc_socket("ptcp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
@@ -53,30 +54,58 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 	lc->burst = RTE_MIN(cfg->lcores.burst, (uint16_t)PTCP_TX_BATCH_MAX);
 	lc->ttl = cfg->ip.ttl;
 	lc->icmp_err_limit = cfg->ip.icmp_error_limit;
-	lc->nb_ifs = (uint16_t)e->nb_ports;
 	/* Different workers start their IP ids apart. */
 	lc->ip_id = (uint16_t)(idx * 0x1000u);
 
-	for (i = 0; i < e->nb_ports; i++) {
-		struct ptcp_iface *ifc = &lc->ifs[i];
-		const struct ptcp_port_config *pc = &cfg->port[i];
+	lc->nb_ports = (uint16_t)e->nb_ports;
+	for (i = 0, v = 0; i < PTCP_MAX_VLANS; i++)
+		if (cfg->vlan[i].enabled)
+			vl[v++] = i;
+	lc->nb_ifs = (uint16_t)(e->nb_ports + v);
 
-		ifc->port = &e->ports[i];
-		ifc->ip.addr = pc->addr;
-		ifc->ip.netmask = pc->netmask;
-		/* the engine's own copy of the configuration: stable */
-		ifc->ip.extra = e->cfg.port[i].extra_addr;
-		ifc->ip.nb_extra = e->cfg.port[i].nb_extra;
-		ifc->gateway = pc->gateway;
-		/* Workers beyond the port's RX queues only get steered frames. */
-		ifc->rxq = idx < e->ports[i].nb_rxq ? (uint16_t)idx : UINT16_MAX;
-		ifc->txq.port_id = e->ports[i].port_id;
+	for (i = 0; i < lc->nb_ifs; i++) {
+		struct ptcp_iface *ifc = &lc->ifs[i];
+		const struct ptcp_port_config *pc = &e->cfg.port[i];
+		const struct ptcp_vlan_config *vc = NULL;
+		unsigned int p = i;
+
+		if (i >= e->nb_ports) {
+			/* the engine's own copy of the configuration: stable */
+			vc = &e->cfg.vlan[vl[i - e->nb_ports]];
+			p = vc->port;
+			ifc->vlan_id = vc->id;
+			lc->vlan_key[i - e->nb_ports] =
+				(uint32_t)p << 16 | vc->id;
+			ifc->ip.addr = vc->addr;
+			ifc->ip.netmask = vc->netmask;
+			ifc->ip.extra = vc->extra_addr;
+			ifc->ip.nb_extra = vc->nb_extra;
+			ifc->gateway = vc->gateway;
+			ifc->rxq = UINT16_MAX;
+		} else {
+			ifc->ip.addr = pc->addr;
+			ifc->ip.netmask = pc->netmask;
+			ifc->ip.extra = pc->extra_addr;
+			ifc->ip.nb_extra = pc->nb_extra;
+			ifc->gateway = pc->gateway;
+			/* Workers beyond the port's RX queues only get steered
+			 * frames. */
+			ifc->rxq = idx < e->ports[i].nb_rxq ? (uint16_t)idx :
+				UINT16_MAX;
+		}
+		ifc->port = &e->ports[p];
+		ifc->port_idx = (uint8_t)p;
+		ifc->txq.port_id = e->ports[p].port_id;
 		ifc->txq.queue_id = (uint16_t)idx;
 		ifc->txq.burst = lc->burst;
+		ifc->txq.vlan_tci = ifc->vlan_id;
+		ifc->txq.vlan_hw = e->ports[p].tx_vlan_insert;
 		if (ptcp_txq_backlog_init(&ifc->txq, cfg->lcores.tx_backlog,
 				sock) != 0) {
-			snprintf(err, errlen, "worker %u: port%u: cannot "
-				"allocate a TX backlog of %u frames", idx, i,
+			snprintf(err, errlen, "worker %u: %s%u: cannot "
+				"allocate a TX backlog of %u frames", idx,
+				vc != NULL ? "vlan" : "port",
+				vc != NULL ? vl[i - e->nb_ports] : i,
 				cfg->lcores.tx_backlog);
 			return -ENOMEM;
 		}
@@ -85,11 +114,14 @@ lcore_create(struct ptcp_engine *e, unsigned int idx, unsigned int lcore_id,
 		ifc->arp = ptcp_arp_table_init(mem, &ac);
 		if (ifc->arp == NULL) {
 			rte_free(mem);
-			snprintf(err, errlen, "worker %u: port%u: cannot create "
-				"ARP cache of %u entries", idx, i, ac.entries);
+			snprintf(err, errlen, "worker %u: %s%u: cannot create "
+				"ARP cache of %u entries", idx,
+				vc != NULL ? "vlan" : "port",
+				vc != NULL ? vl[i - e->nb_ports] : i, ac.entries);
 			return -ENOMEM;
 		}
-		for (s = 0; s < cfg->nb_arp_static; s++) {
+		/* [arp.static] entries belong to the ports' own interfaces. */
+		for (s = 0; s < cfg->nb_arp_static && vc == NULL; s++) {
 			const struct ptcp_static_arp *sa = &cfg->arp_static[s];
 
 			if (sa->port != i)
@@ -225,11 +257,12 @@ ptcp_engine_start(struct ptcp_engine *e, char *err, size_t errlen)
 	/* Announce our addresses (from worker 0's queue; sent right away). */
 	lc0 = e->lcores[0];
 	if (e->cfg.arp.gratuitous) {
-		for (i = 0; i < e->nb_ports; i++) {
+		for (i = 0; i < lc0->nb_ifs; i++) {
 			const struct ptcp_ipv4_if *ip = &lc0->ifs[i].ip;
 			unsigned int x;
 
-			ptcp_arp_announce(lc0, i, ip->addr);
+			if (ip->addr != 0)      /* address = none */
+				ptcp_arp_announce(lc0, i, ip->addr);
 			for (x = 0; x < ip->nb_extra; x++)
 				ptcp_arp_announce(lc0, i, ip->extra[x]);
 			ptcp_txq_flush(&lc0->ifs[i].txq, &lc0->stats);
@@ -256,7 +289,7 @@ ptcp_engine_destroy(struct ptcp_engine *e)
 		lc = e->lcores[i];
 		if (lc == NULL)
 			continue;
-		for (p = 0; p < PTCP_MAX_PORTS; p++) {
+		for (p = 0; p < PTCP_MAX_IFS; p++) {
 			struct ptcp_iface *ifc = &lc->ifs[p];
 
 			ptcp_txq_release(&ifc->txq);
@@ -356,7 +389,8 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 			core_input_steered(lc, pkts, n);
 		total += n;
 	}
-	for (i = 0; i < lc->nb_ifs; i++) {
+	/* A port's frames come in on its own interface (VLANs included). */
+	for (i = 0; i < lc->nb_ports; i++) {
 		struct ptcp_iface *ifc = &lc->ifs[i];
 
 		if (ifc->rxq == UINT16_MAX)

@@ -70,14 +70,25 @@ typedef void (*ptcp_l4_input_t)(struct ptcp_lcore *lc, unsigned int ifidx,
  */
 typedef void (*ptcp_l4_poll_t)(struct ptcp_lcore *lc);
 
-/** One port as one worker sees it. */
+/**
+ * One interface as one worker sees it: a port's own (untagged) one, or an
+ * 802.1Q VLAN on a port. Each has its addresses, gateway, ARP cache and
+ * TX batch (a VLAN's batch tags what it sends, on the port's same TX
+ * queue). Interface p < nb_ports is port p's own; the VLANs follow, in
+ * the order of their [vlanN] sections. An interface index (ifidx) is
+ * below PTCP_MAX_IFS.
+ */
 struct ptcp_iface {
 	struct ptcp_txq txq;               /**< this worker's TX batch */
 	const struct ptcp_port *port;      /**< shared, read-only */
 	struct ptcp_ipv4_if ip;            /**< our address and netmask */
 	uint32_t gateway;                  /**< 0: none */
 	struct ptcp_arp_table *arp;        /**< this worker's ARP cache */
-	uint16_t rxq;                      /**< our RX queue on the port */
+	uint16_t rxq;                      /**< our RX queue on the port
+	                                    *   (UINT16_MAX: none, or a VLAN:
+	                                    *   its port's interface reads) */
+	uint16_t vlan_id;                  /**< 802.1Q VLAN ID; 0: untagged */
+	uint8_t port_idx;                  /**< index of its port */
 };
 
 /** A worker lcore: everything the fast path touches, owned by one core. */
@@ -91,7 +102,8 @@ struct ptcp_lcore {
 	ptcp_l4_input_t l4_input;          /**< TCP's input hook, or NULL */
 	ptcp_l4_poll_t l4_poll;            /**< TCP's end-of-pass hook, or NULL */
 	void *l4;                          /**< lib/tcp's per-lcore state */
-	uint16_t nb_ifs;                   /**< ports (entries of ifs[]) */
+	uint16_t nb_ifs;                   /**< interfaces (entries of ifs[]) */
+	uint16_t nb_ports;                 /**< ports: ifs[0 .. nb_ports) */
 	uint16_t burst;                    /**< RX burst size */
 	uint16_t ip_id;                    /**< next IPv4 identification */
 	uint8_t ttl;                       /**< TTL of what we send */
@@ -100,7 +112,10 @@ struct ptcp_lcore {
 	struct ptcp_timer_wheel *wheel;    /**< this worker's timers, or NULL */
 
 	struct ptcp_stats stats;           /**< this worker's counters */
-	struct ptcp_iface ifs[PTCP_MAX_PORTS]; /**< per port: queues, ARP */
+	/** (port << 16 | VLAN ID) of interface nb_ports + k, for k below
+	 *  nb_ifs - nb_ports: the demultiplexing of tagged frames. */
+	uint32_t vlan_key[PTCP_MAX_VLANS];
+	struct ptcp_iface ifs[PTCP_MAX_IFS]; /**< per interface: queues, ARP */
 	/** Frames this worker handed to worker j (software steering). */
 	uint64_t steer_to[PTCP_MAX_WORKERS];
 	uint64_t icmp_err_sec;             /**< second of icmp_err_count */

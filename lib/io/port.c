@@ -127,9 +127,12 @@ port_probe(struct ptcp_port *p, const struct ptcp_port_config *pc,
  */
 static void
 port_offloads(struct ptcp_port *p, const struct ptcp_config *cfg,
-		const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+		unsigned int index, const struct rte_eth_dev_info *info,
+		struct rte_eth_conf *conf)
 {
 	struct driver_quirk quirk = driver_quirk_of(info->driver_name);
+	bool vlans = false;
+	unsigned int v;
 
 	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) {
 		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
@@ -163,6 +166,23 @@ port_offloads(struct ptcp_port *p, const struct ptcp_config *cfg,
 		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		p->tx_tso = true;
 		p->tso_frame_in_mtu = quirk.tso_frame_in_mtu;
+	}
+	/*
+	 * 802.1Q: only on a port that carries VLANs ([vlanN] port = index),
+	 * so that a port without them keeps its frames as they are. Where
+	 * the device has no such offload, lib/core strips and lib/io inserts
+	 * the tags in software.
+	 */
+	for (v = 0; v < PTCP_MAX_VLANS; v++)
+		if (cfg->vlan[v].enabled && cfg->vlan[v].port == index)
+			vlans = true;
+	if (vlans && (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT)) {
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+		p->tx_vlan_insert = true;
+	}
+	if (vlans && (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP)) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+		p->rx_vlan_strip = true;
 	}
 }
 
@@ -297,7 +317,7 @@ ptcp_port_setup(struct ptcp_port *p, const struct ptcp_config *cfg,
 	ret = port_probe(p, pc, index, nb_queues, &info, err, errlen);
 	if (ret != 0)
 		return ret;
-	port_offloads(p, cfg, &info, &conf);
+	port_offloads(p, cfg, index, &info, &conf);
 	port_rss(p, nb_queues, &info, &conf);
 	ret = port_queues(p, pc, index, nb_queues, &info, &conf, pools, err,
 		errlen);
@@ -455,6 +475,23 @@ backlog_hold(struct ptcp_txq *q, struct rte_mbuf **m, uint16_t n,
 		PTCP_STAT_ADD(st, tx_drop_full, n - k);
 		rte_pktmbuf_free_bulk(m + k, n - k);
 	}
+}
+
+int
+ptcp_txq_vlan_tag(const struct ptcp_txq *q, struct rte_mbuf *m,
+		struct ptcp_stats *st)
+{
+	m->vlan_tci = q->vlan_tci;
+	m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	if (q->vlan_hw)
+		return 0;
+	/* In software: the header moves 4 bytes up, l2_len grows by 4. */
+	if (unlikely(rte_vlan_insert(&m) != 0)) {
+		PTCP_STAT_INC(st, tx_vlan_drop);
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	return 0;
 }
 
 uint16_t

@@ -42,6 +42,9 @@ struct ptcp_port {
 	bool tx_l4_csum;              /**< NIC fills TCP checksums */
 	bool tx_multi_seg;            /**< NIC sends mbuf chains (zero-copy TX) */
 	bool tx_tso;                  /**< NIC segments TCP ([tcp] tso) */
+	bool tx_vlan_insert;          /**< NIC inserts 802.1Q tags (only
+	                               *   asked for when VLANs are on it) */
+	bool rx_vlan_strip;           /**< NIC strips 802.1Q tags (idem) */
 	bool tso_frame_in_mtu;        /**< the driver wants a TSO piece's whole
 	                               *   frame (L2 included) within the MTU */
 	bool started;                 /**< rte_eth_dev_start() done */
@@ -93,6 +96,8 @@ struct ptcp_txq {
 	uint16_t queue_id;            /**< TX queue on it */
 	uint16_t n;                   /**< frames in pkts[] */
 	uint16_t burst;               /**< flush when this many are waiting */
+	uint16_t vlan_tci;            /**< 802.1Q tag of every frame; 0: none */
+	bool vlan_hw;                 /**< the port inserts it (VLAN_INSERT) */
 	uint32_t bl_head;             /**< oldest held: bl[bl_head & bl_mask] */
 	uint32_t bl_n;                /**< frames held */
 	uint32_t bl_max;              /**< bound ([lcores] tx_backlog); 0: none */
@@ -122,10 +127,24 @@ void ptcp_txq_release(struct ptcp_txq *q);
  */
 uint16_t ptcp_txq_flush(struct ptcp_txq *q, struct ptcp_stats *st);
 
-/** Add @p m to the batch, flushing first when the batch is full. */
+/**
+ * Give @p m the 802.1Q tag of @p q: asked of the port (RTE_MBUF_F_TX_VLAN)
+ * when it inserts tags, else written into the frame (its first segment
+ * must be direct, unshared, with 4 bytes of headroom).
+ * @return 0, or -1 with @p m freed and counted (tx_vlan_drop)
+ */
+int ptcp_txq_vlan_tag(const struct ptcp_txq *q, struct rte_mbuf *m,
+		struct ptcp_stats *st);
+
+/**
+ * Add @p m (an untagged Ethernet frame) to the batch, flushing first when
+ * the batch is full; on a VLAN's queue it gets the VLAN's tag.
+ */
 static inline void
 ptcp_txq_add(struct ptcp_txq *q, struct rte_mbuf *m, struct ptcp_stats *st)
 {
+	if (unlikely(q->vlan_tci != 0) && ptcp_txq_vlan_tag(q, m, st) != 0)
+		return;
 	if (unlikely(q->n >= q->burst))
 		ptcp_txq_flush(q, st);
 	q->pkts[q->n++] = m;

@@ -19,6 +19,10 @@ extern "C" {
  *  gateway, mac, rx_desc, tx_desc, mtu; PTCP_MAX_PORTS instances. */
 extern const struct ptcp_config_section ptcp_port_config_section;
 
+/** The [vlanN] sections: port, id, address, extra_addresses, netmask,
+ *  gateway; PTCP_MAX_VLANS instances. */
+extern const struct ptcp_config_section ptcp_vlan_config_section;
+
 #ifdef __cplusplus
 }
 #endif

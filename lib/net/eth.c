@@ -8,6 +8,38 @@
 
 #include "ptcp_net.h"
 
+/*
+ * One 802.1Q tag is taken off here as a NIC would strip it (the frame is
+ * then untagged, the tag in m->vlan_tci with RTE_MBUF_F_RX_VLAN_STRIPPED):
+ * the caller picks the VLAN's interface. QinQ, or a tag behind a tag, is
+ * not ours. Out of line: untagged frames do not pay for it.
+ * @return the EtherType behind the tag, or 0 (dropped, counted)
+ */
+static __rte_noinline uint16_t
+vlan_strip(struct rte_mbuf *m, uint16_t type, struct ptcp_stats *st)
+{
+	if (type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+			(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)) {
+		PTCP_STAT_INC(st, rx_vlan);
+		return 0;
+	}
+	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) +
+			sizeof(struct rte_vlan_hdr)) {
+		PTCP_STAT_INC(st, rx_runt);
+		return 0;
+	}
+	rte_vlan_strip(m);
+	type = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+			type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+		PTCP_STAT_INC(st, rx_vlan);
+		return 0;
+	}
+	if (unlikely(type == 0))        /* 0 is our "dropped" */
+		PTCP_STAT_INC(st, rx_not_ip_arp);
+	return type;
+}
+
 enum ptcp_l2_class
 ptcp_eth_classify(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
 		struct ptcp_stats *st)
@@ -24,8 +56,10 @@ ptcp_eth_classify(struct rte_mbuf *m, const struct rte_ether_addr *our_mac,
 
 	if (unlikely(type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
 			type == RTE_BE16(RTE_ETHER_TYPE_QINQ))) {
-		PTCP_STAT_INC(st, rx_vlan);
-		return PTCP_L2_DROP;
+		type = vlan_strip(m, type, st);
+		if (type == 0)
+			return PTCP_L2_DROP;
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	}
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
 			type != RTE_BE16(RTE_ETHER_TYPE_ARP)) {

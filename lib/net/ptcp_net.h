@@ -44,7 +44,12 @@ enum ptcp_l2_class {
  * Classify an Ethernet II frame.
  *
  * Accepts frames to @p our_mac, to broadcast, and (ARP only) to multicast.
- * VLAN-tagged frames and EtherTypes other than ARP and IPv4 are dropped.
+ * An 802.1Q tag is stripped in software, as a NIC with VLAN_STRIP would:
+ * the frame is then untagged, with the tag in m->vlan_tci and
+ * RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED in m->ol_flags (the
+ * caller maps its VLAN ID to an interface). QinQ, a second tag (or a tag
+ * on a frame the NIC stripped already) and EtherTypes other than ARP and
+ * IPv4 are dropped.
  *
  * @param m       the frame; its l2_len is set on success
  * @param our_mac the receiving port's address

@@ -31,8 +31,11 @@ extern "C" {
 	X(tx_backlog_held,    "frames the TX queue refused, held in the backlog") \
 	X(tx_backlog_sent,    "held frames sent by a later flush") \
 	X(tx_drop_nombuf,     "replies not sent: mbuf pool empty") \
+	X(tx_vlan_drop,       "dropped: no room for a software 802.1Q tag (shared or headroomless first segment)") \
 	X(rx_runt,            "dropped: frame shorter than an Ethernet header") \
-	X(rx_vlan,            "dropped: VLAN-tagged frame (not supported yet)") \
+	X(rx_vlan,            "dropped: QinQ (0x88a8) or a second 802.1Q tag") \
+	X(rx_vlan_unknown,    "dropped: 802.1Q tag of a VLAN not configured on the port") \
+	X(rx_no_addr,         "dropped: untagged or priority-tagged frame on a port without an address (address = none)") \
 	X(rx_not_ip_arp,      "dropped: EtherType neither ARP nor IPv4") \
 	X(rx_not_our_mac,     "dropped: unicast to another MAC") \
 	X(arp_rx,             "ARP frames received") \

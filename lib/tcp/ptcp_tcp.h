@@ -200,8 +200,11 @@ int ptcp_unlisten(struct ptcp_lcore *lc, uint16_t port);
 struct ptcp_connect_opts {
 	uint32_t raddr;              /**< peer address, network order */
 	uint16_t rport;              /**< peer port, host order */
-	uint32_t laddr;              /**< local address: the port's, or one of
-	                              *   its extra_addresses; 0 = the port's */
+	uint32_t laddr;              /**< local address: one of an interface's
+	                              *   (a port's or a VLAN's, primary or
+	                              *   extra), which picks the interface;
+	                              *   0 = the address of the first
+	                              *   interface whose subnet holds raddr */
 	uint16_t lport;              /**< local port, host order; 0 = choose */
 	uint16_t lport_min;          /**< range to choose from (0: 32768) */
 	uint16_t lport_max;          /**< (0: 60999) */

@@ -138,22 +138,34 @@ ptcp_connect(struct ptcp_lcore *lc, const struct ptcp_connect_opts *opts,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	/* The port whose subnet holds the peer, else one with a gateway. */
-	for (ifidx = 0; ifidx < lc->nb_ifs; ifidx++)
-		if (ptcp_ipv4_on_link(&lc->ifs[ifidx].ip, opts->raddr))
-			break;
-	if (ifidx == lc->nb_ifs)
+	/*
+	 * With a local address, the interface (port or VLAN) that has it: two
+	 * VLANs may hold the same subnet, each its own link. Without, the
+	 * first interface whose subnet holds the peer, else the first with a
+	 * gateway.
+	 */
+	if (opts->laddr != 0) {
 		for (ifidx = 0; ifidx < lc->nb_ifs; ifidx++)
-			if (lc->ifs[ifidx].gateway != 0)
+			if (ptcp_ipv4_is_ours(&lc->ifs[ifidx].ip, opts->laddr))
 				break;
-	if (ifidx == lc->nb_ifs) {
-		rte_errno = ENETUNREACH;
-		return NULL;
-	}
-	if (opts->laddr != 0 && !ptcp_ipv4_is_ours(&lc->ifs[ifidx].ip,
-			opts->laddr)) {
-		rte_errno = EINVAL;
-		return NULL;
+		if (ifidx == lc->nb_ifs || (lc->ifs[ifidx].gateway == 0 &&
+				!ptcp_ipv4_on_link(&lc->ifs[ifidx].ip,
+				opts->raddr))) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	} else {
+		for (ifidx = 0; ifidx < lc->nb_ifs; ifidx++)
+			if (ptcp_ipv4_on_link(&lc->ifs[ifidx].ip, opts->raddr))
+				break;
+		if (ifidx == lc->nb_ifs)
+			for (ifidx = 0; ifidx < lc->nb_ifs; ifidx++)
+				if (lc->ifs[ifidx].gateway != 0)
+					break;
+		if (ifidx == lc->nb_ifs) {
+			rte_errno = ENETUNREACH;
+			return NULL;
+		}
 	}
 	k.laddr = opts->laddr != 0 ? opts->laddr : lc->ifs[ifidx].ip.addr;
 	k.raddr = opts->raddr;

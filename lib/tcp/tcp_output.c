@@ -60,7 +60,8 @@ seg_send(struct tcp_lcore *tl, unsigned int ifidx, struct rte_mbuf *m,
 	if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && port->tso_frame_in_mtu)
 		m->tso_segsz = (uint16_t)RTE_MIN((uint32_t)m->tso_segsz,
 			(uint32_t)port->mtu - RTE_ETHER_HDR_LEN - sizeof(*ip) -
-			thlen);
+			thlen - (lc->ifs[ifidx].vlan_id != 0 ?
+			sizeof(struct rte_vlan_hdr) : 0));
 	if (port->tx_l4_csum) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);

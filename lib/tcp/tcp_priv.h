@@ -126,11 +126,14 @@ struct tcp_recov {
  * is a list of mbuf segments linked by m->next (the queue does not use
  * nb_segs/pkt_len of its head), holding the bytes from snd_una on.
  */
+/* A TCB names its interface in a byte (ifidx). */
+_Static_assert(PTCP_MAX_IFS <= UINT8_MAX + 1, "ifidx is a uint8_t");
+
 struct ptcp_conn {
 	/* bytes 0-111: what every segment touches */
 	uint8_t kind;               /* TCP_KIND_TCB */
 	uint8_t state;              /* enum ptcp_tcp_state */
-	uint8_t ifidx;              /* port index on the lcore */
+	uint8_t ifidx;              /* interface (port or VLAN) on the lcore */
 	uint8_t snd_wscale;         /* shift for the peer's window */
 	uint8_t rcv_wscale;         /* shift for ours */
 	uint8_t rexmt_shift;        /* retransmissions since progress */

@@ -11,7 +11,8 @@
  *   ctl bits 2-3: worker passes after the frames are injected, minus one
  *   ctl bit 7 clear: raw frames, each [len lo][len hi][len bytes]
  *     ctl bit 6: write the endpoint's MAC as the Ethernet destination
- *     ctl bit 5: fix the IPv4 header and TCP/ICMP checksums
+ *     ctl bit 5: fix the IPv4 header and TCP/ICMP checksums (behind
+ *       one 802.1Q tag too)
  *     ctl bit 4: each frame is [split][len lo][len hi][len bytes], and
  *       arrives as a chain of mbufs (chain_split(): split != 0)
  *   ctl bit 7 set: template frames from the peer of one connection,
@@ -55,6 +56,8 @@
 #define OUR       RTE_IPV4(10, 98, 0, 1)
 #define PEER      RTE_IPV4(10, 98, 0, 9)
 #define CLI_PORT  40000
+#define VLAN_OUR  RTE_IPV4(10, 98, 100, 1)   /* [vlan0], VLAN 100 */
+#define VLAN_PEER RTE_IPV4(10, 98, 100, 9)
 
 #define F_SYN RTE_TCP_SYN_FLAG
 #define F_ACK RTE_TCP_ACK_FLAG
@@ -91,6 +94,10 @@ static const char *const sets[] = {
 	"tcp.challenge_ack_limit=10",
 	"tcp.snd_buf=16384",
 	"tcp.rcv_buf=16384",
+	/* VLAN 100 on the port: an interface of its own (the raw-vlan seeds) */
+	"vlan0.port=0",
+	"vlan0.id=100",
+	"vlan0.address=10.98.100.1/24",
 };
 
 /* ---- the application: one behaviour per listener --------------------- */
@@ -606,18 +613,21 @@ fix_cksums(struct rte_mbuf *m)
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t flen = rte_pktmbuf_data_len(m);
 	struct rte_ipv4_hdr *ip;
-	uint32_t ihl, tot;
+	uint32_t ihl, tot, l2 = 14;
 
-	if (flen < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
+	/* behind one 802.1Q tag too */
+	if (flen >= 18 && f[12] == 0x81 && f[13] == 0x00)
+		l2 = 18;
+	if (flen < l2 + 20 || f[l2 - 2] != 0x08 || f[l2 - 1] != 0x00)
 		return;
-	ip = (struct rte_ipv4_hdr *)(f + 14);
+	ip = (struct rte_ipv4_hdr *)(f + l2);
 	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
 	tot = rte_be_to_cpu_16(ip->total_length);
-	if (ihl < 20 || 14 + ihl > flen)
+	if (ihl < 20 || l2 + ihl > flen)
 		return;
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = (uint16_t)~rte_raw_cksum(ip, ihl);
-	if (tot < ihl || 14 + tot > flen)
+	if (tot < ihl || l2 + tot > flen)
 		return;
 	if (ip->next_proto_id == IPPROTO_TCP && tot - ihl >= 20) {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)((uint8_t *)ip +
@@ -967,6 +977,54 @@ dump_corpus(const char *dir)
 	m = h_icmp_echo(h, h_mac(h, 0), PEER, OUR, 4, 4, 600);
 	seed_frame_split(dir, "raw-chain-icmp-echo", 0x60, 0xc0 | 30, m);
 	rte_pktmbuf_free(m);
+
+	/* 802.1Q: frames for the VLAN 100 interface (10.98.100.1), a VLAN
+	 * not on the port, a priority tag, QinQ, a tag behind a tag. */
+	{
+		static const struct {
+			const char *name;
+			uint16_t tci;
+			uint8_t kind;       /* 0 ARP, 1 echo, 2 SYN */
+			uint32_t dst;
+		} vl[] = {
+			{ "raw-vlan-arp-request", 100, 0, VLAN_OUR },
+			{ "raw-vlan-icmp-echo", 100, 1, VLAN_OUR },
+			{ "raw-vlan-tcp-syn-opts", 100, 2, VLAN_OUR },
+			{ "raw-vlan-unknown-syn", 300, 2, VLAN_OUR },
+			{ "raw-vlan-prio-echo", 5 << 13, 1, OUR },
+			{ "raw-vlan-wrong-vlan-echo", 100, 1, OUR },
+		};
+
+		for (i = 0; i < RTE_DIM(vl); i++) {
+			uint32_t src = vl[i].dst == OUR ? PEER : VLAN_PEER;
+
+			if (vl[i].kind == 0)
+				m = h_arp(h, RTE_ARP_OP_REQUEST, &bcast,
+					&h_peer_mac, src, &zero, vl[i].dst);
+			else if (vl[i].kind == 1)
+				m = h_icmp_echo(h, h_mac(h, 0), src, vl[i].dst,
+					5, 5, 56);
+			else
+				m = h_tcp_frame(h, src, (uint16_t)(3600 + i),
+					vl[i].dst, 80, 1, 0, F_SYN, 65535, opt,
+					optlen, NULL, 0);
+			m = h_vlan_tag(m, 0);
+			rte_pktmbuf_mtod_offset(m, struct rte_vlan_hdr *,
+				12)->vlan_tci = rte_cpu_to_be_16(vl[i].tci);
+			seed_frame(dir, vl[i].name, 0x60, m);
+			rte_pktmbuf_free(m);
+		}
+		m = h_icmp_echo(h, h_mac(h, 0), VLAN_PEER, VLAN_OUR, 6, 6, 56);
+		m = h_vlan_tag(h_vlan_tag(m, 100), 100);
+		seed_frame(dir, "raw-vlan-double-tag", 0x60, m);
+		rte_pktmbuf_free(m);
+		m = h_icmp_echo(h, h_mac(h, 0), VLAN_PEER, VLAN_OUR, 7, 7, 56);
+		m = h_vlan_tag(m, 100);
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+			RTE_BE16(RTE_ETHER_TYPE_QINQ);
+		seed_frame(dir, "raw-vlan-qinq", 0x60, m);
+		rte_pktmbuf_free(m);
+	}
 
 	/* Template segments on each connection of the set. */
 	for (i = 0; i < nb_tm; i++) {

@@ -407,6 +407,19 @@ fold16(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+struct rte_mbuf *
+h_vlan_tag(struct rte_mbuf *m, uint16_t vid)
+{
+	m->vlan_tci = vid;
+	m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	if (rte_vlan_insert(&m) != 0) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	m->ol_flags = 0;
+	return m;
+}
+
 int
 h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s)
 {
@@ -420,6 +433,13 @@ h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s)
 	for (;;) {
 		if (h_collect(h, p, &m, 1) == 0)
 			return 0;
+		h->last_vid = 0;
+		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+				RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+			m->ol_flags = 0;
+			rte_vlan_strip(m);
+			h->last_vid = m->vlan_tci & RTE_VLAN_ID_MASK;
+		}
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		ip = (const struct rte_ipv4_hdr *)(eh + 1);
 		if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&

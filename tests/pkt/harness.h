@@ -34,6 +34,8 @@ struct harness {
 	uint64_t now_ms;               /* the clock the test drives */
 	unsigned int baseline_in_use;  /* engine mbufs in use after start */
 	bool tcp;                      /* TCP attached */
+	uint16_t last_vid;             /* 802.1Q VLAN ID of the frame
+	                                * h_tcp_recv() took; 0: untagged */
 };
 
 /* EAL once per process (no hugepages, no PCI, one lcore). */
@@ -99,6 +101,9 @@ struct rte_mbuf *h_arp(struct harness *h, uint16_t op,
 struct rte_mbuf *h_icmp_echo(struct harness *h,
 		const struct rte_ether_addr *eth_dst, uint32_t src, uint32_t dst,
 		uint16_t id, uint16_t seq, uint16_t len);
+/* Give @m (a frame built above) an 802.1Q tag with VLAN ID @vid, in its
+ * bytes; @return @m, or NULL (freed) if it cannot be tagged. */
+struct rte_mbuf *h_vlan_tag(struct rte_mbuf *m, uint16_t vid);
 /* Mac of the endpoint's port @p. */
 const struct rte_ether_addr *h_mac(struct harness *h, unsigned int p);
 
@@ -165,7 +170,8 @@ struct rte_mbuf *h_tcp_frame(struct harness *h, uint32_t src, uint16_t sport,
 
 /*
  * Take the next frame the endpoint sent on port @p. Non-TCP frames are
- * freed and skipped. @return 1 with @s filled, 0 if none waits, -1 if a
+ * freed and skipped; an 802.1Q tag is taken off, its VLAN ID left in
+ * h->last_vid (0 for an untagged frame). @return 1 with @s filled, 0 if none waits, -1 if a
  * TCP frame was malformed (bad checksum, lengths): a test failure.
  */
 int h_tcp_recv(struct harness *h, unsigned int p, struct h_seg *s);

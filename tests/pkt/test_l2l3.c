@@ -474,7 +474,7 @@ non_ip_vlan_runt_foreign_mac_dropped_and_counted(void)
 	h_inject(&h, 0, m);
 	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
-		RTE_BE16(RTE_ETHER_TYPE_VLAN);
+		RTE_BE16(RTE_ETHER_TYPE_QINQ);
 	h_inject(&h, 0, m);
 	m = h_icmp_echo(&h, &other, PEER_IP, OUR_IP, 1, 1, 8);
 	h_inject(&h, 0, m);

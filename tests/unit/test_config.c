@@ -457,10 +457,10 @@ unknown_sections_and_keys_are_errors(void)
 {
 	struct env *e = env;
 	FAILS(PORT0 "[udp]\nmsl = 30\n", ": [udp]: unknown section (known: "
-		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, tcp, "
+		"port0..port3, vlan0..vlan7, lcores, mempool, ip, arp, arp.static, timer, tcp, "
 		"server)");
 	FAILS(PORT0 "[port4]\naddress = 10.0.4.2/24\n", ": [port4]: unknown "
-		"section (known: port0..port3, lcores, mempool, ip, arp, "
+		"section (known: port0..port3, vlan0..vlan7, lcores, mempool, ip, arp, "
 		"arp.static, timer, tcp, server)");
 	FAILS(PORT0 "[tcp]\nmsl = 30\n", ": [tcp] msl: unknown key");
 	FAILS(PORT0 "[server]\nftp_port = 21\n",
@@ -825,6 +825,92 @@ mtu_must_fit_one_mbuf(void)
 	return 0;
 }
 
+/* ----- [vlanN] ----- */
+
+static int
+vlans_are_interfaces_on_ports(void)
+{
+	struct env *e = env;
+	struct ptcp_config *c = &e->cfg;
+
+	LOADS("[port0]\naddress = 10.0.0.2/24\n"
+		"[vlan0]\nport = 0\nid = 100\naddress = 10.0.100.2/24\n"
+		"gateway = 10.0.100.1\nextra_addresses = 10.0.100.3-10.0.100.4\n"
+		"[vlan3]\nport = 0\nid = 4094\naddress = 10.0.0.3\n"
+		"netmask = 255.255.255.0\n");
+	CHECK_EQ(c->nb_vlans, 2);
+	CHECK(c->vlan[0].enabled);
+	CHECK_EQ(c->vlan[0].port, 0);
+	CHECK_EQ(c->vlan[0].id, 100);
+	CHECK_EQ(c->vlan[0].addr, ip("10.0.100.2"));
+	CHECK_EQ(c->vlan[0].netmask, ip("255.255.255.0"));
+	CHECK_EQ(c->vlan[0].gateway, ip("10.0.100.1"));
+	CHECK_EQ(c->vlan[0].nb_extra, 2);
+	CHECK(!c->vlan[1].enabled);
+	/* the same subnet as the port's: another link, allowed */
+	CHECK_EQ(c->vlan[3].addr, ip("10.0.0.3"));
+	CHECK_EQ(c->vlan[3].id, 4094);
+	/* the same VLAN ID on two ports is two VLANs */
+	LOADS("[port0]\naddress = 10.0.0.2/24\n"
+		"[port1]\naddress = 10.0.1.2/24\n"
+		"[vlan0]\nport = 0\nid = 7\naddress = 10.1.0.2/24\n"
+		"[vlan1]\nport = 1\nid = 7\naddress = 10.1.0.3/24\n");
+	CHECK_EQ(c->nb_vlans, 2);
+	return 0;
+}
+
+static int
+vlan_errors_are_one_line_each(void)
+{
+	struct env *e = env;
+
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 0\naddress = 10.0.1.2/24\n",
+		": [vlan0] id: '0' is not a VLAN ID (1..4094)");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 4095\naddress = 10.0.1.2/24\n",
+		": [vlan0] id: '4095' is not a VLAN ID (1..4094)");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = x\naddress = 10.0.1.2/24\n",
+		": [vlan0] id: 'x' is not a VLAN ID (1..4094)");
+	FAILS(PORT0 "[vlan0]\nport = 0\naddress = 10.0.1.2/24\n",
+		": [vlan0] id: missing: the VLAN ID (1..4094)");
+	FAILS(PORT0 "[vlan0]\nid = 5\naddress = 10.0.1.2/24\n",
+		": [vlan0] port: missing: the index of the port the VLAN is on");
+	FAILS(PORT0 "[vlan0]\nport = 4\nid = 5\naddress = 10.0.1.2/24\n",
+		": [vlan0] port: '4' is not a port index (0..3)");
+	FAILS(PORT0 "[vlan0]\nport = 1\nid = 5\naddress = 10.0.1.2/24\n",
+		": [vlan0] port: port1 is not configured");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\n",
+		": [vlan0] address: missing (required)");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n"
+		"[vlan1]\nport = 0\nid = 5\naddress = 10.0.2.2/24\n",
+		": [vlan1] id: VLAN 5 is also vlan0's on port0");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\naddress = 10.0.0.2/24\n",
+		": [vlan0] address: 10.0.0.2 is also port0's");
+	FAILS(PORT0 "extra_addresses = 10.0.0.9\n"
+		"[vlan0]\nport = 0\nid = 5\naddress = 10.0.0.3/24\n"
+		"extra_addresses = 10.0.0.9\n",
+		": [vlan0] extra_addresses: 10.0.0.9 is also port0's");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n"
+		"[vlan1]\nport = 0\nid = 6\naddress = 10.0.1.2/24\n",
+		": [vlan1] address: 10.0.1.2 is also vlan0's");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n"
+		"gateway = 10.0.2.1\n",
+		": [vlan0] gateway: 10.0.2.1 is outside the VLAN's subnet "
+		"10.0.1.0/24");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n"
+		"mtu = 1500\n", ": [vlan0] mtu: unknown key (known: port, id, "
+		"address, extra_addresses, netmask, gateway)");
+	/* a tagged frame of the port's MTU must fit one mbuf too */
+	LOADS(PORT0 "mtu = 2034\n");
+	FAILS(PORT0 "mtu = 2034\n[vlan0]\nport = 0\nid = 5\n"
+		"address = 10.0.1.2/24\n", ": [port0] mtu: 2034 needs [mempool] "
+		"data_room >= 2180 (mtu + 18 Ethernet with an 802.1Q tag + 128 "
+		"headroom), it is 2176");
+	FAILS(PORT0 "[vlan8]\nport = 0\nid = 5\naddress = 10.0.1.2/24\n",
+		": [vlan8]: unknown section (known: port0..port3, vlan0..vlan7, "
+		"lcores, mempool, ip, arp, arp.static, timer, tcp, server)");
+	return 0;
+}
+
 /* ----- [arp.static] ----- */
 
 static int
@@ -1017,7 +1103,7 @@ override_errors_name_the_command_line(void)
 	FAILS_SET(PORT0, range,
 		"command line: [port0] rx_desc: 99999 is out of range 32..16384");
 	FAILS_SET(PORT0, sec, "command line: [foo.bar]: unknown section "
-		"(known: port0..port3, lcores, mempool, ip, arp, arp.static, "
+		"(known: port0..port3, vlan0..vlan7, lcores, mempool, ip, arp, arp.static, "
 		"timer, tcp, server)");
 	FAILS_SET(PORT0 "[arp]\ntimeout = 5\n", key,
 		"command line: [arp] bogus: unknown key");
@@ -1328,6 +1414,54 @@ dump_to(struct env *e, const struct ptcp_config *c, const char *name,
 	return 0;
 }
 
+/* A port used only for VLANs: address = none. */
+static int
+a_port_may_have_no_address_when_it_carries_vlans(void)
+{
+	struct env *e = env;
+	struct ptcp_config *c = &e->cfg;
+	static char text1[16384], text2[16384];
+	char path1[PATH_MAX], path2[PATH_MAX];
+	struct ptcp_config again;
+
+	LOADS("[port0]\naddress = none\n"
+		"[port1]\naddress = none\nmtu = 1400\n"
+		"[vlan0]\nport = 0\nid = 10\naddress = 10.0.10.2/24\n"
+		"[vlan1]\nport = 1\nid = 10\naddress = 10.0.11.2/24\n");
+	CHECK_EQ(c->nb_ports, 2);
+	CHECK_EQ(c->port[0].addr, 0);
+	CHECK_EQ(c->port[0].netmask, UINT32_MAX);
+	CHECK_EQ(c->port[1].addr, 0);
+	CHECK_EQ(c->nb_vlans, 2);
+	/* written back as none, read back the same */
+	CHECK(dump_to(e, c, "dump1.ini", path1, text1, sizeof(text1)) == 0);
+	CHECK(strstr(text1, "[port0]\naddress = none\n") != NULL);
+	CHECK_EQ(ptcp_config_load_with(&again, &e->schema, path1, NULL, 0,
+		e->err, sizeof(e->err)), 0);
+	CHECK(memcmp(&again, c, sizeof(again)) == 0);
+	CHECK(dump_to(e, &again, "dump2.ini", path2, text2,
+		sizeof(text2)) == 0);
+	CHECK_STR(text1, text2);
+	/* no subnet: a static ARP entry finds no port */
+	FAILS("[port0]\naddress = none\n"
+		"[vlan0]\nport = 0\nid = 10\naddress = 10.0.10.2/24\n"
+		"[arp.static]\n10.0.0.9 = 02:00:00:00:00:09\n",
+		": [arp.static] 10.0.0.9: 10.0.0.9 is in no port's subnet");
+	FAILS("[port0]\naddress = none\n",
+		": [port0] address: none leaves the port nothing to do: give "
+		"it an address or a [vlanN] with port = 0");
+	FAILS("[port0]\naddress = none\nextra_addresses = 10.0.0.3\n",
+		": [port0] extra_addresses: the port has no address "
+		"(address = none)");
+	FAILS("[port0]\naddress = none\ngateway = 10.0.0.1\n",
+		": [port0] gateway: the port has no address (address = none)");
+	FAILS("[port0]\naddress = none\nnetmask = 255.255.255.0\n",
+		": [port0] netmask: the port has no address (address = none)");
+	FAILS(PORT0 "[vlan0]\nport = 0\nid = 10\naddress = none\n",
+		": [vlan0] address: 'none' is not an IPv4 address");
+	return 0;
+}
+
 static int
 dump_reads_back_as_the_same_config(void)
 {
@@ -1508,7 +1642,7 @@ a_registered_section_is_read_checked_and_dumped(void)
 			"integer");
 	}
 	FAILS(PORT0 "[nope]\n", ": [nope]: unknown section (known: "
-		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, "
+		"port0..port3, vlan0..vlan7, lcores, mempool, ip, arp, arp.static, timer, "
 		"tcp, server, demo)");
 	e->schema = saved;
 	return 0;
@@ -1731,7 +1865,7 @@ server_is_unknown_without_its_registration(void)
 	CHECK_EQ(ptcp_config_load(&e->cfg, e->path, NULL, 0, e->err,
 		sizeof(e->err)), (unsigned long long)-EINVAL);
 	CHECK(strstr(e->err, ": [server]: unknown section (known: "
-		"port0..port3, lcores, mempool, ip, arp, arp.static, timer, "
+		"port0..port3, vlan0..vlan7, lcores, mempool, ip, arp, arp.static, timer, "
 		"tcp)") != NULL);
 	CHECK(e->cfg.schema == NULL);
 	return 0;
@@ -1817,6 +1951,9 @@ static const struct ptcp_test tests[] = {
 	TEST(ports_are_contiguous_from_port0),
 	TEST(overlapping_subnets_are_allowed_duplicate_addresses_are_not),
 	TEST(mtu_must_fit_one_mbuf),
+	TEST(vlans_are_interfaces_on_ports),
+	TEST(vlan_errors_are_one_line_each),
+	TEST(a_port_may_have_no_address_when_it_carries_vlans),
 	TEST(static_arp_goes_to_the_port_of_its_subnet),
 	TEST(static_arp_errors),
 	TEST(every_tcp_and_server_key_is_read),
