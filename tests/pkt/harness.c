@@ -890,3 +890,24 @@ h_tx_gate_detach(struct h_tx_gate *g)
 	g->cb = NULL;
 	g->on = false;
 }
+
+int
+h_setup1(struct harness *h, const char *const *overrides,
+		unsigned int nb_overrides)
+{
+	if (h_setup(h, 1, false, overrides, nb_overrides) != 0)
+		return -1;
+	h_drain(h, 0);
+	return 0;
+}
+
+int
+h_end_clean(struct harness *h)
+{
+	h_poll(h, 0);
+	h_drain(h, 0);
+	CHECK_EQ(h_engine_mbufs_leaked(h), 0);
+	CHECK_EQ(rte_mempool_in_use_count(h->pool), 0);
+	h_teardown(h);
+	return 0;
+}

@@ -60,6 +60,17 @@ int h_main(const struct ptcp_test *tests, int argc, char **argv,
 int h_setup(struct harness *h, unsigned int nb_ports, bool cross,
 		const char *const *overrides, unsigned int nb_overrides);
 
+/* h_setup() of one port, the start-up gratuitous ARPs taken off the wire. */
+int h_setup1(struct harness *h, const char *const *overrides,
+		unsigned int nb_overrides);
+
+/*
+ * The end of a test on one port: a last pass, the wire drained, every
+ * mbuf back in the engine's pools and the test's (a CHECK fails the test
+ * otherwise), then h_teardown(). @return 0, or -1 (a CHECK failed)
+ */
+int h_end_clean(struct harness *h);
+
 /* Tear down whatever a test left set up (it failed half-way). */
 void h_after_test(void);
 

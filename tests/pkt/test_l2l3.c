@@ -20,28 +20,6 @@ static const struct rte_ether_addr zero_mac;
 static const struct rte_ether_addr bcast_mac = {
 	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
-/* Setup with the start-up gratuitous ARP already taken off the wire. */
-static int
-setup1(struct harness *h, const char *const *sets, unsigned int n)
-{
-	if (h_setup(h, 1, false, sets, n) != 0)
-		return -1;
-	h_drain(h, 0);
-	return 0;
-}
-
-/* The pools are back to their start: nothing leaked, nothing held. */
-static int
-end_clean(struct harness *h)
-{
-	h_poll(h, 0);
-	h_drain(h, 0);
-	CHECK_EQ(h_engine_mbufs_leaked(h), 0);
-	CHECK_EQ(rte_mempool_in_use_count(h->pool), 0);
-	h_teardown(h);
-	return 0;
-}
-
 static int
 gratuitous_arp_sent_at_start(void)
 {
@@ -63,7 +41,7 @@ gratuitous_arp_sent_at_start(void)
 		&rte_pktmbuf_mtod(m[0], struct rte_ether_hdr *)->dst_addr));
 	rte_pktmbuf_free_bulk(m, n);
 	CHECK_EQ(H_STAT(&h, arp_gratuitous_tx), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -75,7 +53,7 @@ arp_request_for_us_gets_reply(void)
 	struct ptcp_stats st = { 0 };
 	const struct rte_ether_hdr *eh;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
 		PEER_IP, &zero_mac, OUR_IP));
 	CHECK_EQ(h_poll(&h, 1), 1);
@@ -95,7 +73,7 @@ arp_request_for_us_gets_reply(void)
 	/* RFC 826: the requester was learnt. */
 	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, rte_cpu_to_be_32(PEER_IP)),
 		PTCP_ARP_REACHABLE);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -103,14 +81,14 @@ arp_request_for_other_not_answered_nor_learnt(void)
 {
 	struct harness h;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
 		PEER_IP, &zero_mac, OTHER_IP));
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 0);
 	CHECK_EQ(H_STAT(&h, arp_not_for_us), 1);
 	CHECK_EQ(ptcp_arp_count(h.lc->ifs[0].arp), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -120,7 +98,7 @@ malformed_arp_dropped_and_counted(void)
 	struct rte_mbuf *m;
 	struct rte_arp_hdr *a;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	/* Wrong hardware length. */
 	m = h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac, PEER_IP,
 		&zero_mac, OUR_IP);
@@ -139,7 +117,7 @@ malformed_arp_dropped_and_counted(void)
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 0);
 	CHECK_EQ(H_STAT(&h, arp_bad), 3);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -153,7 +131,7 @@ icmp_echo_gets_reply(void)
 	const uint8_t *payload;
 	uint16_t i;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 0x1234,
 		7, 100));
 	h_poll(&h, 1);
@@ -178,7 +156,7 @@ icmp_echo_gets_reply(void)
 		CHECK_EQ(payload[i], (uint8_t)(i * 7 + 1));
 	rte_pktmbuf_free(m[0]);
 	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -189,7 +167,7 @@ ttl_on_output_from_config(void)
 	struct rte_mbuf *m;
 	const struct rte_ipv4_hdr *ip;
 
-	CHECK(setup1(&h, sets, 1) == 0);
+	CHECK(h_setup1(&h, sets, 1) == 0);
 	h_inject(&h, 0, h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8));
 	h_poll(&h, 1);
 	CHECK_EQ(h_collect(&h, 0, &m, 1), 1);
@@ -197,7 +175,7 @@ ttl_on_output_from_config(void)
 		sizeof(struct rte_ether_hdr));
 	CHECK_EQ(ip->time_to_live, 17);
 	rte_pktmbuf_free(m);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* An echo request whose IPv4 header is then damaged by @damage. */
@@ -292,7 +270,7 @@ check_dropped(damage_fn damage, enum ptcp_stat_id id, const char *what)
 	struct harness h;
 	struct rte_mbuf *m;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 32);
 	damage(m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 		sizeof(struct rte_ether_hdr)));
@@ -302,7 +280,7 @@ check_dropped(damage_fn damage, enum ptcp_stat_id id, const char *what)
 	CHECK_MSG(h_stat(&h, id) == 1, "%s: counter %s is %" PRIu64, what,
 		ptcp_stat_name(id), h_stat(&h, id));
 	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -407,7 +385,7 @@ ip_options_malformed_get_parameter_problem_within_budget(void)
 	const uint8_t *icmp;
 	unsigned int i, n;
 
-	CHECK(setup1(&h, sets, RTE_DIM(sets)) == 0);
+	CHECK(h_setup1(&h, sets, RTE_DIM(sets)) == 0);
 	for (i = 0; i < 5; i++)
 		h_inject(&h, 0, echo_with_options(&h, bad, (uint16_t)i));
 	h_poll(&h, 1);
@@ -455,7 +433,7 @@ ip_options_malformed_get_parameter_problem_within_budget(void)
 	CHECK_EQ(icmp[0], RTE_IP_ICMP_ECHO_REPLY);
 	rte_pktmbuf_free(m[0]);
 	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -467,7 +445,7 @@ non_ip_vlan_runt_foreign_mac_dropped_and_counted(void)
 	struct rte_mbuf *m;
 	struct rte_ether_hdr *eh;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
 		RTE_BE16(RTE_ETHER_TYPE_IPV6);
@@ -488,7 +466,7 @@ non_ip_vlan_runt_foreign_mac_dropped_and_counted(void)
 	CHECK_EQ(H_STAT(&h, rx_not_our_mac), 1);
 	CHECK_EQ(H_STAT(&h, rx_runt), 1);
 	(void)eh;
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* The ICMP sequence number of an echo reply. */
@@ -516,7 +494,7 @@ tx_backlog_holds_refused_frames_in_order_up_to_its_bound(void)
 	unsigned int i, n, got;
 	uint64_t tx0;
 
-	CHECK(setup1(&h, sets, RTE_DIM(sets)) == 0);
+	CHECK(h_setup1(&h, sets, RTE_DIM(sets)) == 0);
 	CHECK_EQ(h_tx_gate_attach(&g, h.port_id[0]), 0);
 	g.on = true;
 	g.take = 0;
@@ -574,7 +552,7 @@ tx_backlog_holds_refused_frames_in_order_up_to_its_bound(void)
 	CHECK_EQ(H_STAT(&h, tx_backlog_held), H_STAT(&h, tx_backlog_sent));
 	CHECK(H_STAT(&h, tx_backlog_held) > 32);
 	h_tx_gate_detach(&g);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /*
@@ -592,7 +570,7 @@ engine_clock_exact_past_the_wrap_points(void)
 	uint64_t tsc = 0, hz;
 	unsigned int i;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	hz = h.e->tsc_hz;
 	for (i = 0; i < RTE_DIM(days); i++) {
 		tsc = h.e->start_tsc + (uint64_t)((unsigned __int128)days[i] *
@@ -611,7 +589,7 @@ engine_clock_exact_past_the_wrap_points(void)
 	CHECK_EQ(h_collect(&h, 0, m, RTE_DIM(m)), 1);
 	rte_pktmbuf_free(m[0]);
 	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -623,7 +601,7 @@ icmp_bad_checksum_and_other_types_not_answered(void)
 	const uint32_t off = sizeof(struct rte_ether_hdr) +
 		sizeof(struct rte_ipv4_hdr);
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	m = h_icmp_echo(&h, h_mac(&h, 0), PEER_IP, OUR_IP, 1, 1, 8);
 	icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, off);
 	icmp->icmp_cksum ^= 0x00ff;
@@ -638,7 +616,7 @@ icmp_bad_checksum_and_other_types_not_answered(void)
 	CHECK_EQ(h_drain(&h, 0), 0);
 	CHECK_EQ(H_STAT(&h, icmp_bad_csum), 1);
 	CHECK_EQ(H_STAT(&h, icmp_other), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* A datagram built by the test and sent through ptcp_ip_output(). */
@@ -670,7 +648,7 @@ ip_output_resolves_next_hop_then_sends_held_packets(void)
 	struct ptcp_stats st = { 0 };
 	unsigned int n, i;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	h_poll(&h, 1);
 	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
 	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
@@ -702,7 +680,7 @@ ip_output_resolves_next_hop_then_sends_held_packets(void)
 	ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -712,7 +690,7 @@ arp_waiting_queue_full_drops_and_counts(void)
 	struct harness h;
 	int i;
 
-	CHECK(setup1(&h, sets, 1) == 0);
+	CHECK(h_setup1(&h, sets, 1) == 0);
 	for (i = 0; i < 5; i++)
 		ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
 	CHECK_EQ(H_STAT(&h, arp_queue_full), 2);
@@ -722,7 +700,7 @@ arp_waiting_queue_full_drops_and_counts(void)
 	CHECK_EQ(h_engine_mbufs_leaked(&h), 3);
 	h_poll(&h, 5000);
 	CHECK_EQ(H_STAT(&h, arp_resolve_timeout), 3);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -733,7 +711,7 @@ arp_resolution_retries_then_times_out_and_frees(void)
 	struct harness h;
 	int i;
 
-	CHECK(setup1(&h, sets, 2) == 0);
+	CHECK(h_setup1(&h, sets, 2) == 0);
 	for (i = 0; i < 3; i++)
 		ptcp_ip_output(h.lc, 0, ip_datagram(&h, PEER_IP));
 	/* Walk 1.2 s in 50 ms steps: 4 requests in all, then give up. */
@@ -743,7 +721,7 @@ arp_resolution_retries_then_times_out_and_frees(void)
 	CHECK_EQ(h_drain(&h, 0), 4);
 	CHECK_EQ(H_STAT(&h, arp_resolve_timeout), 3);
 	CHECK_EQ(ptcp_arp_count(h.lc->ifs[0].arp), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -753,7 +731,7 @@ arp_entry_ages_out(void)
 	struct harness h;
 	uint32_t peer = rte_cpu_to_be_32(PEER_IP);
 
-	CHECK(setup1(&h, sets, 1) == 0);
+	CHECK(h_setup1(&h, sets, 1) == 0);
 	h_inject(&h, 0, h_arp(&h, RTE_ARP_OP_REQUEST, &bcast_mac, &h_peer_mac,
 		PEER_IP, &zero_mac, OUR_IP));
 	h_poll(&h, 1);
@@ -764,7 +742,7 @@ arp_entry_ages_out(void)
 	h_poll(&h, 200);
 	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, peer), PTCP_ARP_FREE);
 	CHECK_EQ(H_STAT(&h, arp_expired), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -774,7 +752,7 @@ static_arp_entry_used_and_never_ages(void)
 		"arp.static.10.98.0.9=02:00:00:00:aa:01", "arp.timeout=1" };
 	struct harness h;
 
-	CHECK(setup1(&h, sets, 2) == 0);
+	CHECK(h_setup1(&h, sets, 2) == 0);
 	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp, rte_cpu_to_be_32(PEER_IP)),
 		PTCP_ARP_STATIC);
 	h_poll(&h, 5000);
@@ -782,7 +760,7 @@ static_arp_entry_used_and_never_ages(void)
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 1);
 	CHECK_EQ(H_STAT(&h, arp_req_tx), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -790,10 +768,10 @@ off_link_without_gateway_dropped_and_counted(void)
 {
 	struct harness h;
 
-	CHECK(setup1(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	ptcp_ip_output(h.lc, 0, ip_datagram(&h, RTE_IPV4(192u, 0, 2, 1)));
 	CHECK_EQ(H_STAT(&h, arp_no_route), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -885,7 +863,7 @@ extra_addresses_answer_arp_and_ping_and_are_announced(void)
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 0);
 	CHECK_EQ(H_STAT(&h, rx_not_for_us), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static const struct ptcp_test tests[] = {

@@ -35,27 +35,6 @@ static const char *const two_vlans[] = {
 	"vlan1.port=0", "vlan1.id=200", "vlan1.address=10.98.200.1/24",
 };
 
-/* The gratuitous ARPs of start-up taken off the wire. */
-static int
-setup_vlans(struct harness *h, const char *const *sets, unsigned int n)
-{
-	if (h_setup(h, 1, false, sets, n) != 0)
-		return -1;
-	h_drain(h, 0);
-	return 0;
-}
-
-static int
-end_clean(struct harness *h)
-{
-	h_poll(h, 0);
-	h_drain(h, 0);
-	CHECK_EQ(h_engine_mbufs_leaked(h), 0);
-	CHECK_EQ(rte_mempool_in_use_count(h->pool), 0);
-	h_teardown(h);
-	return 0;
-}
-
 /*
  * The VLAN ID of a frame the endpoint sent, its tag taken off so that it
  * parses as untagged (l2_len set); -1: it came untagged.
@@ -135,7 +114,7 @@ gratuitous_arp_for_every_interface_with_its_tag(void)
 	CHECK_EQ(sip[1], rte_cpu_to_be_32(V100_IP));
 	CHECK_EQ(vid[2], 200);
 	CHECK_EQ(sip[2], rte_cpu_to_be_32(V200_IP));
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -148,7 +127,7 @@ arp_and_echo_on_a_vlan_answered_with_its_tag(void)
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_icmp_hdr *ic;
 
-	CHECK(setup_vlans(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
+	CHECK(h_setup1(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
 	/* ARP for the VLAN's address, tagged: answered with the tag. */
 	h_inject(&h, 0, arp_req(&h, 100, &h_peer_mac, V100_PEER, V100_IP));
 	h_poll(&h, 1);
@@ -188,7 +167,7 @@ arp_and_echo_on_a_vlan_answered_with_its_tag(void)
 	CHECK_EQ(H_STAT(&h, arp_not_for_us), 2);
 	CHECK_EQ(H_STAT(&h, rx_not_for_us), 1);
 	CHECK_EQ(H_STAT(&h, rx_vlan_unknown), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -198,7 +177,7 @@ untagged_and_priority_tagged_frames_stay_on_the_port(void)
 	struct rte_mbuf *m;
 	const struct rte_ipv4_hdr *ip;
 
-	CHECK(setup_vlans(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
+	CHECK(h_setup1(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
 	h_inject(&h, 0, echo(&h, 0, PEER_IP, OUR_IP, 1));
 	h_poll(&h, 1);
 	CHECK_EQ(take_one(&h, &m), -1);
@@ -225,7 +204,7 @@ untagged_and_priority_tagged_frames_stay_on_the_port(void)
 	rte_pktmbuf_free(m);
 	CHECK_EQ(ptcp_arp_state_of(h.lc->ifs[0].arp,
 		rte_cpu_to_be_32(PEER_IP)), PTCP_ARP_REACHABLE);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -234,7 +213,7 @@ unknown_vlan_qinq_and_double_tag_dropped_and_counted(void)
 	struct harness h;
 	struct rte_mbuf *m;
 
-	CHECK(setup_vlans(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
+	CHECK(h_setup1(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
 	/* VLAN 300 is not on the port. */
 	h_inject(&h, 0, echo(&h, 300, PEER_IP, OUR_IP, 1));
 	h_inject(&h, 0, arp_req(&h, 300, &h_peer_mac, PEER_IP, V100_IP));
@@ -260,7 +239,7 @@ unknown_vlan_qinq_and_double_tag_dropped_and_counted(void)
 	CHECK_EQ(H_STAT(&h, rx_vlan), 3);
 	CHECK_EQ(H_STAT(&h, rx_runt), 1);
 	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 static int
@@ -268,12 +247,12 @@ tagged_frames_on_a_port_without_vlans_dropped_as_unknown(void)
 {
 	struct harness h;
 
-	CHECK(setup_vlans(&h, NULL, 0) == 0);
+	CHECK(h_setup1(&h, NULL, 0) == 0);
 	h_inject(&h, 0, echo(&h, 100, PEER_IP, OUR_IP, 1));
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 0);
 	CHECK_EQ(H_STAT(&h, rx_vlan_unknown), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* The offload paths, with the flags a NIC with VLAN_INSERT/STRIP uses. */
@@ -285,7 +264,7 @@ offload_paths_leave_the_tag_to_the_nic(void)
 	const struct rte_ether_hdr *eh;
 	const struct rte_ipv4_hdr *ip;
 
-	CHECK(setup_vlans(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
+	CHECK(h_setup1(&h, two_vlans, RTE_DIM(two_vlans)) == 0);
 	/* As if the port offered RTE_ETH_TX_OFFLOAD_VLAN_INSERT. */
 	h.lc->ifs[1].txq.vlan_hw = true;
 	/* As if the NIC stripped the tag: untagged bytes, tag in the mbuf. */
@@ -324,7 +303,7 @@ offload_paths_leave_the_tag_to_the_nic(void)
 	h_poll(&h, 1);
 	CHECK_EQ(h_drain(&h, 0), 0);
 	CHECK_EQ(H_STAT(&h, rx_vlan_unknown), 1);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* A port used only for VLANs ([port0] address = none). */
@@ -366,7 +345,7 @@ port_without_address_takes_only_its_vlans(void)
 	CHECK_EQ(H_STAT(&h, rx_no_addr), 5);
 	CHECK_EQ(H_STAT(&h, icmp_echo_rx), 1);
 	CHECK_EQ(ptcp_arp_count(h.lc->ifs[0].arp), 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* ---- TCP over a VLAN, the test playing the peer ---------------------- */
@@ -479,7 +458,7 @@ tcp_connection_over_a_vlan(void)
 	CHECK_EQ(H_STAT(&h, rx_not_for_us), 1);
 	CHECK_EQ(H_STAT(&h, tx_vlan_drop), 0);
 	CHECK(ptcp_unlisten(h.lc, SRV_PORT) == 0);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /*
@@ -568,7 +547,7 @@ two_vlans_same_remote_address_kept_apart(void)
 	/* A local address on no interface: refused. */
 	o.laddr = rte_cpu_to_be_32(RTE_IPV4(10, 98, 50, 3));
 	CHECK(ptcp_connect(h.lc, &o, &srv_ops) == NULL);
-	return end_clean(&h);
+	return h_end_clean(&h);
 }
 
 /* ---- Two workers, software steering of tagged frames ------------------ */
