@@ -321,9 +321,9 @@ wrk_check()
 	fi
 }
 
-# ptcp_server_up DURATION [OPTION...]: ptcp_server_start, wait until it is
-# ready and bring the kernel side up; on failure say why and exit 1.
-ptcp_server_up()
+# ptcp_server_ready DURATION [OPTION...]: ptcp_server_start and wait until
+# it is ready; on failure say why and exit 1.
+ptcp_server_ready()
 {
 	ptcp_server_start "$@"
 	echo "started: ${PTCP_SRV_CMD[*]}"
@@ -333,6 +333,13 @@ ptcp_server_up()
 		ptcp_dump_server
 		exit 1
 	fi
+}
+
+# ptcp_server_up DURATION [OPTION...]: ptcp_server_ready, then the kernel
+# side up; on failure say why and exit 1.
+ptcp_server_up()
+{
+	ptcp_server_ready "$@"
 	ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
 }
 

@@ -21,15 +21,7 @@ ptcp_tap_setup t basic
 
 echo "netns $PTCP_NS, iface $PTCP_IFACE, server $PTCP_SERVER"
 ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
-ptcp_server_start 60
-echo "started: ${PTCP_SRV_CMD[*]}"
-if ! ptcp_server_wait_ready 30; then
-	ptcp_server_why_not_ready
-	echo "FAIL: $PTCP_WHY"
-	ptcp_dump_server
-	exit 1
-fi
-ptcp_kernel_side_up || { echo "FAIL: configuring $PTCP_IFACE"; exit 1; }
+ptcp_server_up 60
 
 # ping: 3 echo requests, all 3 answered.
 out=$(ip netns exec "$PTCP_NS" timeout 15 \

@@ -132,13 +132,7 @@ bridge_add()
 # start_server DURATION: ptcp-server, ready, its tap on the bridge.
 start_server()
 {
-	ptcp_server_start "$1" --set "$ADDR_SET"
-	if ! ptcp_server_wait_ready 30; then
-		ptcp_server_why_not_ready
-		echo "FAIL: $PTCP_WHY"
-		ptcp_dump_server
-		exit 1
-	fi
+	ptcp_server_ready "$1" --set "$ADDR_SET"
 	bridge_add "$PTCP_IFACE" 02:00:00:00:00:01 ||
 		{ echo "FAIL: $PTCP_IFACE on br0"; exit 1; }
 }

@@ -65,13 +65,7 @@ t_start=$(date +%s%N)
 
 start_server()
 {
-	ptcp_server_start "$1" --set "$ADDR_SET"
-	if ! ptcp_server_wait_ready 30; then
-		ptcp_server_why_not_ready
-		echo "FAIL: $PTCP_WHY"
-		ptcp_dump_server
-		exit 1
-	fi
+	ptcp_server_ready "$1" --set "$ADDR_SET"
 }
 
 kernel_mib()
