@@ -360,6 +360,7 @@ int
 ptcp_txq_backlog_init(struct ptcp_txq *q, uint32_t max, int socket)
 {
 	q->bl_head = q->bl_n = 0;
+	q->bl_aging = false;
 	q->bl_max = max;
 	q->bl_mask = 0;
 	q->bl = NULL;
@@ -455,6 +456,30 @@ backlog_hold(struct ptcp_txq *q, struct rte_mbuf **m, uint16_t n,
 		PTCP_STAT_ADD(st, tx_drop_full, n - k);
 		rte_pktmbuf_free_bulk(m + k, n - k);
 	}
+}
+
+uint32_t
+ptcp_txq_expire(struct ptcp_txq *q, uint64_t now_ms, struct ptcp_stats *st)
+{
+	uint32_t n = q->bl_n;
+
+	if (likely(n == 0)) {
+		q->bl_aging = false;
+		return 0;
+	}
+	if (!q->bl_aging || q->bl_head != q->bl_mark) {
+		q->bl_aging = true;            /* new, or it moved: from now */
+		q->bl_mark = q->bl_head;
+		q->bl_mark_ms = now_ms;
+		return 0;
+	}
+	if (now_ms - q->bl_mark_ms < PTCP_TX_STALE_MS)
+		return 0;
+	for (; q->bl_n != 0; q->bl_n--, q->bl_head++)
+		rte_pktmbuf_free(q->bl[q->bl_head & q->bl_mask]);
+	q->bl_aging = false;
+	PTCP_STAT_ADD(st, tx_drop_stale, n);
+	return n;
 }
 
 uint16_t

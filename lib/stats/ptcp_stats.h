@@ -30,6 +30,7 @@ extern "C" {
 	X(tx_drop_full,       "frames dropped: TX queue and its backlog full") \
 	X(tx_backlog_held,    "frames the TX queue refused, held in the backlog") \
 	X(tx_backlog_sent,    "held frames sent by a later flush") \
+	X(tx_drop_stale,      "held frames dropped: the port took none for 1 s") \
 	X(tx_drop_nombuf,     "replies not sent: mbuf pool empty") \
 	X(rx_runt,            "dropped: frame shorter than an Ethernet header") \
 	X(rx_vlan,            "dropped: VLAN-tagged frame (not supported yet)") \
