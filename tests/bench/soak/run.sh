@@ -28,7 +28,12 @@
 # sent since the last sample (connections/s, Mbit/s: mostly the bulk).
 # After the load: samples every 5 s until every figure is back at the
 # idle baseline taken before the load (TIME-WAIT drains after 2*MSL = 60 s),
-# at most DRAIN seconds (default 150).
+# at most DRAIN seconds (default 420). A client gone before its last ACKs
+# left (its drain frees its TIME-WAIT and exits; ACKs that found its TX
+# queue full are lost) leaves server connections in LAST-ACK: they
+# retransmit their FIN to nobody until [tcp] orphan_retries (8) runs out,
+# about 4 minutes; the port's TX backlog is dropped after 1 s
+# (tx_drop_stale).
 #
 # Verdicts, per metric:
 #   flat      after the warm-up (WARMUP s, default min(300, max(30,
@@ -68,7 +73,7 @@ duration=1800
 rate=1000
 idle=10000
 warmup=
-drain=150
+drain=420
 png=
 do_build=1
 outdir=$top/tests/bench/out
@@ -191,7 +196,7 @@ EOF
 cli_ini() {
 	printf '[port0]\ndevice = net_memif0\naddress = 10.97.%u.2/24\n' "$1"
 	printf '[mempool]\nmbufs = 32767\n[tcp]\nmax_conns = 32768\n'
-	printf 'max_tw = 131072\n'
+	printf 'max_tw = 131072\ndrain_ms = 30000\n'
 }
 srv_prefix=ptcpb-$$-srv
 srv_eal=(-l 1 --no-huge -m 1024 --no-pci --no-shconf
@@ -216,8 +221,10 @@ sample() {
 	local phase=$1 now rss prom
 	now=$(date +%s.%N)
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$CHURN_SRV_PID/status")
-	prom=$("$build/app/stat/ptcp-stat" -f "$srv_prefix" --prometheus) ||
-		{ churn_log "ptcp-stat failed"; return 1; }
+	if ! prom=$("$build/app/stat/ptcp-stat" -f "$srv_prefix" --prometheus); then
+		cp "$srvlog" "$outdir/soak-$stamp-server.log"
+		churn_die "ptcp-stat failed; the server's log: $outdir/soak-$stamp-server.log"
+	fi
 	# metric{labels} value -> the value of one line
 	get() { awk -v m="$1" '$1 == m { s += $2 } END { printf "%.0f", s }' <<<"$prom"; }
 	S_MBUFS=$(get ptcp_mbufs_in_use)
@@ -287,11 +294,16 @@ while :; do
 	kill -0 "$CHURN_SRV_PID" 2>/dev/null || churn_die "ptcp-server died: $(tail -5 "$srvlog")"
 	sleep 1
 done
-# The clients stop on their own at DURATION (then drain: FIN, 2 s, RST).
+# The clients stop on their own at DURATION: 2 s for what is open to
+# finish, then their drain (FIN every connection, up to [tcp] drain_ms for
+# the answers, RST what is left). drain_ms is 30 s here, not 2 s: 10,000
+# FINs at once through one memif ring on a shared core take a while, and
+# a connection the client resets leaves nothing on the server, but one it
+# never got to may (see DRAIN above)
 for name in churn idle bulk; do
 	pid_var=PID_$name
 	pid=${!pid_var}
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
