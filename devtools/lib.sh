@@ -24,6 +24,10 @@ PTCP_BUILD_PACKAGES=(libdpdk-dev dpdk-dev libnuma-dev libjansson-dev meson
 PTCP_TAP_PACKAGES=(iproute2 iputils-ping iputils-arping coreutils curl
 	apache2-utils wrk tshark nftables)
 
+# What the benchmarks under tests/bench/ draw their figures with (not CI:
+# soak/run.sh installs it when missing, churn/timewait.sh asks for it).
+PTCP_BENCH_PACKAGES=(gnuplot-nox)
+
 # Normal and sanitizer trees, as in the README.
 # (libptcp.pc relocatable: devtools/test-install uses it from a --destdir;
 # also the default, but a reused tree keeps the options it was set up with)

@@ -7,6 +7,9 @@
  *   data                response counted (and checked); when it is whole:
  *                         client: ptcp_close()   server: wait for the FIN
  *                         rst:    ptcp_abort()
+ *                       (--closer mix, HTTP: each connection takes the
+ *                       next of client, server, rst at its open; the
+ *                       server's turn asks for Connection: close)
  *   peer_closed         before the whole response: short; else (server
  *                       closer) ptcp_close()
  *   closed              ok, or a failure by reason; context back to free
@@ -43,6 +46,7 @@ static const char *const closer_names[CHURN_CLOSER_MAX] = {
 	[CHURN_CLOSE_CLIENT] = "client",
 	[CHURN_CLOSE_SERVER] = "server",
 	[CHURN_CLOSE_RST] = "rst",
+	[CHURN_CLOSE_MIX] = "mix",
 };
 
 static const char *const fail_names[CHURN_FAIL_MAX] = {
@@ -186,7 +190,10 @@ conn_send(struct churn_conn *x)
 {
 	struct churn_lcore *cl = x->cl;
 	const struct churn_params *p = cl->p;
-	uint64_t total = p->http ? cl->http_req_len : p->request;
+	bool close = x->closer == CHURN_CLOSE_SERVER;
+	const char *req = close ? cl->http_close : cl->http_req;
+	uint64_t total = !p->http ? p->request :
+		close ? cl->http_close_len : cl->http_req_len;
 	const void *src;
 	uint32_t n;
 	int ret;
@@ -194,7 +201,7 @@ conn_send(struct churn_conn *x)
 	while (x->sent < total) {
 		n = (uint32_t)RTE_MIN(total - x->sent,
 				(uint64_t)RR_PATTERN_CHUNK);
-		src = p->http ? (const void *)(cl->http_req + x->sent) :
+		src = p->http ? (const void *)(req + x->sent) :
 			(const void *)rr_pattern_at(cl->pattern, x->sent);
 		ret = ptcp_send(x->c, src, n);
 		if (ret == -ENOBUFS)
@@ -216,7 +223,7 @@ conn_done(struct churn_conn *x)
 {
 	x->done = true;
 	x->phase = CP_CLOSING;
-	switch (x->cl->p->closer) {
+	switch (x->closer) {
 	case CHURN_CLOSE_RST:
 		ptcp_abort(x->c);               /* closed(ABORTED) runs now */
 		break;
@@ -341,7 +348,7 @@ cb_peer_closed(struct ptcp_conn *c)
 
 	x->peer_fin = true;
 	if (x->done) {
-		if (x->cl->p->closer == CHURN_CLOSE_SERVER)
+		if (x->closer == CHURN_CLOSE_SERVER)
 			ptcp_close(c);
 		return;
 	}
@@ -367,7 +374,7 @@ cb_closed(struct ptcp_conn *c, enum ptcp_close_reason why)
 	cl->warm = true;
 	ok = x->done && (why == PTCP_CLOSE_NORMAL ||
 		(why == PTCP_CLOSE_ABORTED &&
-			cl->p->closer == CHURN_CLOSE_RST));
+			x->closer == CHURN_CLOSE_RST));
 	if (x->failed) {
 		/* counted when it failed */
 	} else if (ok) {
@@ -477,6 +484,11 @@ open_one(struct churn_lcore *cl, uint64_t now)
 	x->sent = x->got = 0;
 	x->phase = CP_CONNECTING;
 	x->done = x->failed = x->peer_fin = false;
+	x->closer = p->closer;
+	if (p->closer == CHURN_CLOSE_MIX) {
+		x->closer = cl->mix_next;
+		cl->mix_next = (uint8_t)((cl->mix_next + 1) % CHURN_CLOSE_MIX);
+	}
 	TAILQ_INSERT_TAIL(&cl->connecting, x, link);
 	cl->st.open++;
 	cl->st.started++;
@@ -550,6 +562,25 @@ churn_lcore_draining(struct churn_lcore *cl)
 	cl->draining = true;
 }
 
+/* GET / into @p buf (CHURN_HTTP_REQ_MAX bytes), asking the server to
+ * close after the response when @p close. @return its length */
+static uint16_t
+http_request(char *buf, const char *host, uint16_t rport, bool close)
+{
+	const char *conn = close ? "Connection: close\r\n" : "";
+	int n;
+
+	if (rport == 80)
+		n = snprintf(buf, CHURN_HTTP_REQ_MAX,
+			"GET / HTTP/1.1\r\nHost: %s\r\n%s\r\n", host, conn);
+	else
+		n = snprintf(buf, CHURN_HTTP_REQ_MAX,
+			"GET / HTTP/1.1\r\nHost: %s:%u\r\n%s\r\n", host,
+			rport, conn);
+	return (uint16_t)RTE_MIN((unsigned int)RTE_MAX(n, 0),
+		CHURN_HTTP_REQ_MAX - 1u);
+}
+
 int
 churn_lcore_init(struct churn_lcore *cl, struct ptcp_lcore *lc,
 		const struct churn_params *p, unsigned int idx,
@@ -608,17 +639,9 @@ churn_lcore_init(struct churn_lcore *cl, struct ptcp_lcore *lc,
 		TAILQ_INSERT_HEAD(&cl->free, &cl->conns[i - 1], link);
 	}
 	inet_ntop(AF_INET, &a, host, sizeof(host));
-	if (p->rport == 80)
-		i = (uint32_t)snprintf(cl->http_req, sizeof(cl->http_req),
-			"GET / HTTP/1.1\r\nHost: %s\r\n%s\r\n", host,
-			p->closer == CHURN_CLOSE_SERVER ?
-			"Connection: close\r\n" : "");
-	else
-		i = (uint32_t)snprintf(cl->http_req, sizeof(cl->http_req),
-			"GET / HTTP/1.1\r\nHost: %s:%u\r\n%s\r\n", host,
-			p->rport, p->closer == CHURN_CLOSE_SERVER ?
-			"Connection: close\r\n" : "");
-	cl->http_req_len = (uint16_t)RTE_MIN(i, sizeof(cl->http_req) - 1);
+	cl->http_req_len = http_request(cl->http_req, host, p->rport, false);
+	cl->http_close_len = http_request(cl->http_close, host, p->rport,
+		true);
 	if (cl->to_open == 0 || cl->target == 0)
 		cl->st.finished = true;
 	return 0;

@@ -42,6 +42,8 @@ enum churn_closer {
 	CHURN_CLOSE_CLIENT = 0,   /**< we close after the whole response */
 	CHURN_CLOSE_SERVER,       /**< we wait for the server's FIN */
 	CHURN_CLOSE_RST,          /**< we abort (RST) after the response */
+	CHURN_CLOSE_MIX,          /**< HTTP only: client, server, rst in turn,
+	                               one connection each */
 	CHURN_CLOSER_MAX
 };
 
@@ -60,7 +62,7 @@ enum churn_fail {
 
 /** Name of a closer ("client") or a failure kind ("port_exhausted"). */
 const char *churn_closer_name(unsigned int closer);
-/** The closer named @p name ("client", "server", "rst"), or -1. */
+/** The closer named @p name ("client", "server", "rst", "mix"), or -1. */
 int churn_closer_parse(const char *name);
 const char *churn_fail_name(unsigned int kind);
 
@@ -142,6 +144,7 @@ struct churn_conn {
 	bool done;                    /**< the whole response is in */
 	bool failed;                  /**< counted as a failure already */
 	bool peer_fin;
+	uint8_t closer;               /**< this one's: --closer, or its turn */
 	struct churn_http h;
 };
 
@@ -173,9 +176,12 @@ struct churn_lcore {
 	bool warm;                    /**< a first connection got an answer */
 	bool stopping;
 	bool draining;                /**< closed callbacks now are the drain's */
+	uint8_t mix_next;             /**< --closer mix: the next one's turn */
 	uint16_t http_req_len;
+	uint16_t http_close_len;
 	uint8_t *pattern;             /**< RR_PATTERN_BUF bytes */
-	char http_req[CHURN_HTTP_REQ_MAX];
+	char http_req[CHURN_HTTP_REQ_MAX];        /**< keep-alive */
+	char http_close[CHURN_HTTP_REQ_MAX];      /**< Connection: close */
 } __rte_cache_aligned;
 
 /**

@@ -94,7 +94,9 @@ usage(FILE *f)
 "                           (ptcp-server's rr, or echo with M == N)\n"
 "      --closer WHO         client (default): close after the response;\n"
 "                           server: wait for the server's FIN, then close;\n"
-"                           rst: abort (RST) after the response\n"
+"                           rst: abort (RST) after the response;\n"
+"                           mix (with --http): client, server, rst in\n"
+"                           turn, one connection each\n"
 "      --lport-min P        local ports (default 32768..60999)\n"
 "      --lport-max P\n"
 "      --src LIST           source addresses, in turn: A.B.C.D,A.B.C.E-F,...\n"
@@ -206,6 +208,11 @@ check_args(const struct options *o, struct churn_params *p, bool conc_set,
 			"Content-Length: no --response or --verify with it\n");
 		return -1;
 	}
+	if (p->closer == CHURN_CLOSE_MIX && !p->http) {
+		fprintf(stderr, PROG ": --closer mix needs --http (rr's "
+			"closer is the server's [server] rr_close)\n");
+		return -1;
+	}
 	if (p->lport_max < p->lport_min) {
 		fprintf(stderr, PROG ": --lport-max %u is below --lport-min "
 			"%u\n", p->lport_max, p->lport_min);
@@ -308,7 +315,7 @@ parse_args(int argc, char **argv, struct options *o, struct churn_params *p)
 			cl = churn_closer_parse(optarg);
 			if (cl < 0) {
 				fprintf(stderr, PROG ": --closer: '%s' is not "
-					"client, server or rst\n", optarg);
+					"client, server, rst or mix\n", optarg);
 				return -1;
 			}
 			p->closer = (uint8_t)cl;

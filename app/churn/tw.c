@@ -60,6 +60,8 @@ churn_tw_holder(unsigned int closer)
 		return "server";
 	case CHURN_CLOSE_RST:
 		return "none";
+	case CHURN_CLOSE_MIX:
+		return "client,server";
 	default:
 		return "client";
 	}
@@ -94,7 +96,10 @@ churn_tw_verdict(const struct churn_tw *tw, unsigned int closer,
 		snprintf(buf, len, "no connection reached TIME-WAIT");
 		return CHURN_TW_NONE;
 	}
-	snprintf(buf, len, "every connection went through TIME-WAIT");
+	snprintf(buf, len, closer == CHURN_CLOSE_MIX ? "every connection "
+		"we closed first went through TIME-WAIT (mix: the server "
+		"holds the others')" :
+		"every connection went through TIME-WAIT");
 	return CHURN_TW_EVERY;
 }
 

@@ -327,6 +327,9 @@ static const struct {
 	{ "steer_out", "frames the worker handed to another", false },
 	{ "steer_in", "frames the worker took from another", false },
 	{ "mbufs_in_use", "mbufs taken from the worker's pool", true },
+	{ "timers", "timers pending on the worker's wheel", true },
+	{ "recovery_blocks", "recovery blocks the worker's connections hold",
+		true },
 };
 
 static int

@@ -411,8 +411,13 @@ ptcp_lcore_poll_at(struct ptcp_lcore *lc, uint64_t tsc)
 		core_arp_age(lc);
 	}
 
-	for (i = 0; i < lc->nb_ifs; i++)
+	for (i = 0; i < lc->nb_ifs; i++) {
 		ptcp_txq_flush(&lc->ifs[i].txq, &lc->stats);
+		if (unlikely(lc->ifs[i].txq.bl_n != 0 ||
+				lc->ifs[i].txq.bl_aging))
+			ptcp_txq_expire(&lc->ifs[i].txq, lc->now_ms,
+				&lc->stats);
+	}
 	RTE_PER_LCORE(ptcp_cur_lcore) = NULL;
 	return total;
 }

@@ -380,6 +380,7 @@ int
 ptcp_txq_backlog_init(struct ptcp_txq *q, uint32_t max, int socket)
 {
 	q->bl_head = q->bl_n = 0;
+	q->bl_aging = false;
 	q->bl_max = max;
 	q->bl_mask = 0;
 	q->bl = NULL;
@@ -492,6 +493,30 @@ ptcp_txq_vlan_tag(const struct ptcp_txq *q, struct rte_mbuf *m,
 		return -1;
 	}
 	return 0;
+}
+
+uint32_t
+ptcp_txq_expire(struct ptcp_txq *q, uint64_t now_ms, struct ptcp_stats *st)
+{
+	uint32_t n = q->bl_n;
+
+	if (likely(n == 0)) {
+		q->bl_aging = false;
+		return 0;
+	}
+	if (!q->bl_aging || q->bl_head != q->bl_mark) {
+		q->bl_aging = true;            /* new, or it moved: from now */
+		q->bl_mark = q->bl_head;
+		q->bl_mark_ms = now_ms;
+		return 0;
+	}
+	if (now_ms - q->bl_mark_ms < PTCP_TX_STALE_MS)
+		return 0;
+	for (; q->bl_n != 0; q->bl_n--, q->bl_head++)
+		rte_pktmbuf_free(q->bl[q->bl_head & q->bl_mask]);
+	q->bl_aging = false;
+	PTCP_STAT_ADD(st, tx_drop_stale, n);
+	return n;
 }
 
 uint16_t

@@ -103,6 +103,9 @@ struct ptcp_txq {
 	uint32_t bl_max;              /**< bound ([lcores] tx_backlog); 0: none */
 	uint32_t bl_mask;             /**< ring size - 1 (a power of 2 >= bl_max) */
 	struct rte_mbuf **bl;         /**< the backlog ring, or NULL */
+	uint32_t bl_mark;             /**< bl_head when last seen moving */
+	bool bl_aging;                /**< bl_mark_ms is set */
+	uint64_t bl_mark_ms;          /**< when bl_head was bl_mark */
 	struct rte_mbuf *pkts[PTCP_TX_BATCH_MAX]; /**< this pass's batch */
 };
 
@@ -126,6 +129,25 @@ void ptcp_txq_release(struct ptcp_txq *q);
  * @return frames the port took
  */
 uint16_t ptcp_txq_flush(struct ptcp_txq *q, struct ptcp_stats *st);
+
+/** A backlog whose oldest frame has not gone out for this long is dropped. */
+#define PTCP_TX_STALE_MS 1000
+
+/**
+ * Drop what the backlog of @p q holds once the port has taken none of it
+ * for PTCP_TX_STALE_MS (a memif whose peer is gone, a link that is down):
+ * the frames are freed and counted (tx_drop_stale), so that a dead port
+ * does not keep tx_backlog mbufs of the pool forever, nor send segments
+ * minutes old should it come back (Linux drops a queue when its device
+ * goes down). TCP retransmits what mattered. Call after each flush.
+ *
+ * @param q the TX queue, after its flush
+ * @param now_ms the caller's clock, in ms
+ * @param st where tx_drop_stale is counted
+ * @return frames dropped
+ */
+uint32_t ptcp_txq_expire(struct ptcp_txq *q, uint64_t now_ms,
+		struct ptcp_stats *st);
 
 /**
  * Give @p m the 802.1Q tag of @p q: asked of the port (RTE_MBUF_F_TX_VLAN)

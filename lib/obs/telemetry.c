@@ -224,6 +224,10 @@ cmd_lcores(struct ptcp_engine *e, const char *params, struct rte_tel_data *d)
 			PTCP_STAT_GET(&lc->stats, steer_in));
 		rte_tel_data_add_dict_u64(w, "mbufs_in_use",
 			rte_mempool_in_use_count(e->pools[i]));
+		rte_tel_data_add_dict_u64(w, "timers",
+			ptcp_tcp_timers_armed(lc));
+		rte_tel_data_add_dict_u64(w, "recovery_blocks",
+			ptcp_tcp_recov_in_use(lc));
 		snprintf(key, sizeof(key), "%u", i);
 		if (rte_tel_data_add_dict_container(d, key, w, 0) != 0) {
 			rte_tel_data_free(w);
@@ -462,7 +466,8 @@ static const struct obs_cmd obs_cmds[] = {
 	{ "/ptcp/transitions", cmd_transitions,
 	  "ptcp state changes per edge FROM/TO. No parameters" },
 	{ "/ptcp/lcores", cmd_lcores,
-	  "ptcp per worker: lcore, packets, connections, steering, mbufs. "
+	  "ptcp per worker: lcore, packets, connections, steering, mbufs, "
+	  "timers, recovery blocks. "
 	  "No parameters" },
 	{ "/ptcp/conns", cmd_conns,
 	  "ptcp connections, ss-like. Parameter: limit (default 100, max "

@@ -30,6 +30,7 @@ extern "C" {
 	X(tx_drop_full,       "frames dropped: TX queue and its backlog full") \
 	X(tx_backlog_held,    "frames the TX queue refused, held in the backlog") \
 	X(tx_backlog_sent,    "held frames sent by a later flush") \
+	X(tx_drop_stale,      "held frames dropped: the port took none for 1 s") \
 	X(tx_drop_nombuf,     "replies not sent: mbuf pool empty") \
 	X(tx_vlan_drop,       "dropped: no room for a software 802.1Q tag (shared or headroomless first segment)") \
 	X(rx_runt,            "dropped: frame shorter than an Ethernet header") \

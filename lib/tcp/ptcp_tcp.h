@@ -410,6 +410,19 @@ void ptcp_tcp_state_counts(const struct ptcp_lcore *lc,
 uint32_t ptcp_tcp_tw_peak(const struct ptcp_lcore *lc);
 
 /**
+ * Timers pending on lcore @p lc's wheel now: every connection's armed
+ * timers (retransmission, persist, keepalive, delayed ACK) and every
+ * TIME-WAIT entry's 2*MSL. A plain integer any thread may read.
+ */
+uint32_t ptcp_tcp_timers_armed(const struct ptcp_lcore *lc);
+
+/**
+ * Recovery blocks ([tcp] max_recovery) lcore @p lc's connections hold now.
+ * A plain integer any thread may read.
+ */
+uint32_t ptcp_tcp_recov_in_use(const struct ptcp_lcore *lc);
+
+/**
  * State changes of lcore @p lc per edge, @p trans[from][to], since attach.
  * Edges are counted as RFC 9293's diagram draws them: a passive open
  * leaves LISTEN, and TIME-WAIT -> CLOSED counts when a TIME-WAIT entry ends

@@ -40,6 +40,18 @@ ptcp_tcp_tw_peak(const struct ptcp_lcore *lc)
 	return tcp_lc(lc)->nb_tw_peak;
 }
 
+uint32_t
+ptcp_tcp_timers_armed(const struct ptcp_lcore *lc)
+{
+	return ptcp_timer_wheel_count(&tcp_lc(lc)->wheel);
+}
+
+uint32_t
+ptcp_tcp_recov_in_use(const struct ptcp_lcore *lc)
+{
+	return tcp_lc(lc)->nb_recov;
+}
+
 void
 ptcp_tcp_transitions(const struct ptcp_lcore *lc,
 		uint64_t trans[PTCP_TCPS_MAX][PTCP_TCPS_MAX])

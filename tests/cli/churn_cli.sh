@@ -35,6 +35,7 @@ expect 2 "--count: '-5'" -- $ok -n -5
 expect 2 "--duration: 'soon'" -- $ok -d soon
 expect 2 "--concurrency: '0'" -- $ok -d 1 --concurrency 0
 expect 2 "--closer: 'both'" -- $ok -d 1 --closer both
+expect 2 'closer mix needs --http' -- $ok -d 1 --closer mix
 expect 2 'exclude each other' -- $ok -d 1 --rate 100 --concurrency 5
 expect 2 'lport-max 100 is below' -- $ok -d 1 --lport-min 200 --lport-max 100
 expect 2 'no --response' -- $ok -d 1 --http --response 5

@@ -1173,6 +1173,58 @@ tx_backlog_bound_sheds_syns_first(void)
 	return 0;
 }
 
+/*
+ * A port that takes nothing at all (a memif whose peer is gone): what B's
+ * backlog holds is kept while the port might still take it, and dropped
+ * once it has taken none of it for PTCP_TX_STALE_MS (tx_drop_stale), so
+ * the pool gets its mbufs back. When the port takes again, the
+ * connections recover by retransmission.
+ */
+static int
+tx_backlog_of_a_dead_port_is_dropped(void)
+{
+	static struct h_tx_gate g;
+	uint32_t held = 0;
+	uint64_t in_use;
+	unsigned int i;
+
+	CHECK(setup(NULL, 0, NULL, 0) == 0);
+	CHECK_EQ(h_tx_gate_attach(&g, L.b.lc->ifs[0].txq.port_id), 0);
+	CHECK_EQ(open_existing(NEXIST), 0);
+	g.on = true;                         /* g.take 0: refuses every frame */
+	for (i = 0; i < 20; i++)
+		CHECK(open_conn(P_MIN, P_MAX, 32 * 1024) != NULL);
+	for (i = 0; i < PTCP_TX_STALE_MS / 2; i++) {
+		step();
+		held = RTE_MAX(held, L.b.lc->ifs[0].txq.bl_n);
+	}
+	CHECK(held > 0);
+	CHECK_EQ(STAT(b, tx_drop_stale), 0);     /* not yet: it may move */
+	in_use = ptcp_engine_mbufs_in_use(L.b.e);
+	for (i = 0; i < PTCP_TX_STALE_MS + 10; i++)
+		step();
+	printf("  B: backlog peak %u, dropped stale %" PRIu64 ", mbufs in use "
+		"%" PRIu64 " -> %u\n", held, STAT(b, tx_drop_stale), in_use,
+		ptcp_engine_mbufs_in_use(L.b.e));
+	CHECK(STAT(b, tx_drop_stale) >= held);
+	CHECK(STAT(b, tx_drop_stale) < STAT(b, tx_backlog_held) + 1);
+	/* a retransmission may be held again since: at most one pass' worth */
+	CHECK(L.b.lc->ifs[0].txq.bl_n < held);
+	CHECK(ptcp_engine_mbufs_in_use(L.b.e) < in_use);
+	g.on = false;
+	L.close_when_done = true;
+	for (i = 0; i < 20 * IDLE_MS && (!all_up(P_MIN, P_MAX) ||
+			!pressure_done()); i++)
+		step();
+	CHECK_MSG(all_up(P_MIN, P_MAX) && pressure_done(),
+		"connections did not recover");
+	CHECK_EQ(L.b.lc->ifs[0].txq.bl_n, 0);
+	h_tx_gate_detach(&g);
+	CHECK_EQ(recover_and_close(), 0);
+	teardown();
+	return 0;
+}
+
 static void
 after(void)
 {
@@ -1190,6 +1242,7 @@ static const struct ptcp_test tests[] = {
 	TEST(mbuf_pool),
 	TEST(tx_queue_refusing_frames_loses_no_segment),
 	TEST(tx_backlog_bound_sheds_syns_first),
+	TEST(tx_backlog_of_a_dead_port_is_dropped),
 	{ NULL, NULL },
 };
 

@@ -486,6 +486,9 @@ telemetry_reports_known_states(void)
 	CHECK_NUM(row, "rx_pkts", PTCP_STAT_GET(&S.lc->stats, rx_pkts));
 	CHECK_NUM(row, "mbufs_in_use", ptcp_engine_mbufs_in_use(S.e));
 	CHECK(jnum(row, "steer_out", &v) && jnum(row, "steer_in", &v));
+	CHECK_NUM(row, "timers", ptcp_tcp_timers_armed(S.lc));
+	CHECK(jnum(row, "timers", &v) && v >= N_TW);   /* each entry's 2*MSL */
+	CHECK_NUM(row, "recovery_blocks", 0);
 
 	/* /ptcp/transitions: the edges of the diagram these took. */
 	CHECK(ask("/ptcp/transitions", js, sizeof(js), true) > 0);

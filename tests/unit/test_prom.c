@@ -44,9 +44,11 @@ static const char r_states[] =
 static const char r_lcores[] =
 	"{\"/ptcp/lcores\":{\"0\":{\"lcore_id\":0,\"rx_pkts\":100000,"
 	"\"tx_pkts\":90000,\"conns\":10,\"time_wait\":2,\"steer_out\":7,"
-	"\"steer_in\":3,\"mbufs_in_use\":600},\"1\":{\"lcore_id\":2,"
+	"\"steer_in\":3,\"mbufs_in_use\":600,\"timers\":12,"
+	"\"recovery_blocks\":1},\"1\":{\"lcore_id\":2,"
 	"\"rx_pkts\":23456,\"tx_pkts\":30001,\"conns\":7,\"time_wait\":1,"
-	"\"steer_out\":3,\"steer_in\":7,\"mbufs_in_use\":634}}}";
+	"\"steer_out\":3,\"steer_in\":7,\"mbufs_in_use\":634,\"timers\":8,"
+	"\"recovery_blocks\":0}}}";
 static const char r_conns_arr[] =
 	"{\"/ptcp/conns\":{\"total\":3,\"shown\":2,\"conns\":["
 	"{\"laddr\":\"10.0.0.2\",\"lport\":80,\"raddr\":\"10.0.0.1\","
@@ -860,10 +862,10 @@ test_prom_ptcp(void)
 		gauges += strcmp(C.fam[i].type, "gauge") == 0;
 		CHECK(C.fam[i].help && C.fam[i].typed && C.fam[i].sampled);
 	}
-	/* 17 counters, 2 mbuf gauges, states, 4 + 3 lcore families */
+	/* 17 counters, 2 mbuf gauges, states, 4 + 5 lcore families */
 	CHECK_EQ(counters, 17 + 4);
-	CHECK_EQ(gauges, 2 + 1 + 3);
-	CHECK_EQ(C.nb_samples, 17 + 2 + 11 + 7 * 2);
+	CHECK_EQ(gauges, 2 + 1 + 5);
+	CHECK_EQ(C.nb_samples, 17 + 2 + 11 + 9 * 2);
 	CHECK(chk_get(&C, "ptcp_tcp_rx_total") == 123000);
 	CHECK(chk_get(&C, "ptcp_rx_bad_ip_csum_total") == 3);
 	CHECK(chk_get(&C, "ptcp_tcp_ooo_drop_total") == 0);
@@ -884,6 +886,9 @@ test_prom_ptcp(void)
 	CHECK(chk_get(&C, "ptcp_lcore_time_wait{lcore=0}") == 2);
 	CHECK(chk_get(&C, "ptcp_lcore_mbufs_in_use{lcore=2}") == 634);
 	CHECK(chk_get(&C, "ptcp_lcore_steer_in_total{lcore=0}") == 3);
+	CHECK(chk_get(&C, "ptcp_lcore_timers{lcore=0}") == 12);
+	CHECK(chk_get(&C, "ptcp_lcore_recovery_blocks{lcore=2}") == 0);
+	CHECK(chk_get(&C, "ptcp_lcore_recovery_blocks_total{lcore=0}") == -1);
 	/* lib/stats's descriptions are the HELP text */
 	CHECK(strstr(text, "# HELP ptcp_tcp_rexmt_total data segments "
 		"retransmitted (all reasons)\n") != NULL);
@@ -898,7 +903,7 @@ test_prom_ptcp(void)
 	chk_free(&C);
 	free(text);
 	text = ptcp_prom(NULL, NULL, r_lcores, err, sizeof(err));
-	CHECK(text != NULL && chk_run(&C, text) == 0 && C.nb_fam == 7);
+	CHECK(text != NULL && chk_run(&C, text) == 0 && C.nb_fam == 9);
 	chk_free(&C);
 	free(text);
 	text = ptcp_prom(NULL, NULL, NULL, err, sizeof(err));
@@ -935,7 +940,7 @@ test_prom_obs(void)
 		"to=CLOSE-WAIT}") == 2);
 	CHECK(chk_get(&C, "ptcp_transitions_total{from=CLOSED,"
 		"to=SYN-SENT}") == 3);
-	CHECK_EQ(C.nb_samples, 17 + 2 + 11 + 7 * 2 + 5);
+	CHECK_EQ(C.nb_samples, 17 + 2 + 11 + 9 * 2 + 5);
 	chk_free(&C);
 	free(text);
 
