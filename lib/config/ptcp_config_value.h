@@ -56,7 +56,7 @@ int ptcp_config_parse_ipv4(const char *s, uint32_t *ip);
  * §2.2 text; N 1..128, 128 when absent, as ip(8) takes it). Refused, with
  * the reason in @p err: what is not an IPv6 address, a prefix length out
  * of range or not a number, a multicast address, ::, ::1, and an
- * IPv4-mapped address (::ffff:0:0/96: IPv4 goes in the address key).
+ * IPv4-mapped address (\::ffff:0:0/96: IPv4 goes in the address key).
  *
  * @param s       the text
  * @param addr    the address, network byte order

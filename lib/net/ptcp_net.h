@@ -332,9 +332,9 @@ uint32_t ptcp_ipv6_phdr_sum(const struct rte_ipv6_hdr *ip, uint8_t proto,
 /* ------------------------------------------------------------------ */
 
 /** ICMPv6 message types ptcp knows (RFC 4443, RFC 4861). */
-#define PTCP_ICMP6_PARAM_PROBLEM 4
-#define PTCP_ICMP6_ECHO_REQUEST  128
-#define PTCP_ICMP6_ECHO_REPLY    129
+#define PTCP_ICMP6_PARAM_PROBLEM 4      /**< Parameter Problem */
+#define PTCP_ICMP6_ECHO_REQUEST  128    /**< Echo Request */
+#define PTCP_ICMP6_ECHO_REPLY    129    /**< Echo Reply */
 #define PTCP_ICMP6_NS            135    /**< Neighbor Solicitation */
 #define PTCP_ICMP6_NA            136    /**< Neighbor Advertisement */
 
@@ -345,7 +345,9 @@ struct ptcp_icmp6_info {
 	bool has_lladdr;            /**< NS: source, NA: target link-layer
 	                             *   address option present */
 	struct rte_ether_addr lladdr; /**< ... its address */
-	bool router, solicited, override; /**< NA flags (R, S, O) */
+	bool router;                /**< NA: the Router flag (R) */
+	bool solicited;             /**< NA: the Solicited flag (S) */
+	bool override;              /**< NA: the Override flag (O) */
 };
 
 /** The solicited-node multicast group of @p addr (ff02::1:ffXX:XXXX). */
