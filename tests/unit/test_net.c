@@ -485,7 +485,8 @@ ip6_frame(const uint8_t *dst, uint8_t nh, const uint8_t *ext, uint16_t elen)
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	ip = (struct rte_ipv6_hdr *)(eh + 1);
 	ptcp_ipv6_fill(ip, peer6, dst, nh, (uint16_t)(elen + 20), 64, 7);
-	memcpy(ip + 1, ext, elen);
+	if (elen != 0)
+		memcpy(ip + 1, ext, elen);
 	memset((uint8_t *)(ip + 1) + elen, 0, 20);
 	m->l2_len = sizeof(*eh);
 	return m;
