@@ -27,7 +27,6 @@ Checks:
                           EOF; one thread each
 """
 
-import hashlib
 import random
 import sys
 import threading
@@ -49,23 +48,7 @@ def set_deadline(deadline):
 
 def check_echo(addr, size, seed, deadline=None):
     set_deadline(deadline)
-    size = int(size)
-    data = random.Random(int(seed)).randbytes(size)
-    s = connect(addr, 7)
-    x = Transfer(s, data, size, 0).run()
-    finish(s)
-    want = hashlib.sha256(data).hexdigest()
-    have = hashlib.sha256(x.buf).hexdigest()
-    print("sent %d bytes sha256 %s" % (size, want))
-    print("got  %d bytes sha256 %s" % (x.got, have))
-    if x.extra:
-        raise CheckFailed("%d bytes more than sent" % len(x.extra))
-    if have != want:
-        raise CheckFailed("echo differs: first difference at offset %d"
-                          % first_difference(x.buf, data))
-    rate = mib_per_s(size, x.seconds)
-    return ("%d bytes back byte-exact (sha256 %s...), half-close, EOF, "
-            "in %.1f s; %.1f MB/s" % (size, want[:16], x.seconds, rate))
+    return data_peer.check_echo(addr, 7, size, seed)
 
 
 def check_both(addr, size, seed, deadline=None):
