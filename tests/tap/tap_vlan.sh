@@ -17,7 +17,8 @@
 # Checks, each a PASS: or FAIL: line: ping over the VLAN; curl GET from the
 # HTTP service over it; a 64 KiB echo exchange over it (tcp_peer.py); the
 # untagged port still answers ping; a VLAN ptcp does not carry (200) gets
-# nothing and is counted (rx_vlan_unknown); the server's exit and counters;
+# nothing and is counted (rx_vlan_unknown); the server's exit and counters,
+# its mbufs in use at stop as an idle run's (none leaked);
 # the namespace and its interfaces gone at the end. About 5 s.
 #
 # Exit: 0 pass, 1 fail, 77 skip (not root, no /dev/net/tun, tools missing).
@@ -41,8 +42,16 @@ OIF=${PTCP_IFACE:0:11}.200
 
 echo "netns $PTCP_NS, iface $PTCP_IFACE, VLAN 100 $VIF, server $PTCP_SERVER"
 ptcp_ns_create || { echo "FAIL: ip netns add $PTCP_NS"; exit 1; }
-ptcp_server_up 60 --set vlan0.port=0 --set vlan0.id=100 \
-	--set "vlan0.address=$VLAN_ADDR/24"
+
+# start_server DURATION: with VLAN 100, ready, kernel side up.
+start_server()
+{
+	ptcp_server_up "$1" --set vlan0.port=0 --set vlan0.id=100 \
+		--set "vlan0.address=$VLAN_ADDR/24"
+}
+
+ptcp_idle_run
+start_server 60
 # The kernel's VLAN sub-interfaces: 8021q's (ip link add ... type vlan),
 # or, on a kernel built without it, vlan_tun.py's user-space ones.
 TUN_PID=
@@ -132,6 +141,8 @@ drops=$(ptcp_counter tx_vlan_drop)
 want_eq "tx_vlan_drop" "${drops:-0}" 0
 want_ge "tcp_passive_open (curl, echo)" "$(ptcp_counter tcp_passive_open)" 2
 want_eq "services: echo bytes" "$(svc_field echo bytes)" 65536
+want_eq "mbufs in use at stop (idle run: $idle_mbufs)" "$(mbufs_at_stop)" \
+	"$idle_mbufs"
 
 # Nothing left behind: the namespace goes, and the VLAN sub-interfaces
 # with it.
